@@ -1,0 +1,187 @@
+/*
+ * deploystop: stop a running Huawei Cloud CodeArts Deploy deployment.
+ *
+ *   PUT /v2/tasks/{task_id}/records/{record_id}/stop   body {}
+ *
+ * Zero-malloc: every buffer is the caller's (ds_workspace_t), sized at
+ * compile time (ds_config.h). The core knows nothing of sockets or TLS: it
+ * drives a ds_transport_t and asks a ds_platform_t for time and randomness.
+ *
+ * A stop is reported as DS_STOPPED only when HTTP is 200, the body's
+ * "status" is "success" and result.id / result.task_id equal the request's.
+ */
+#ifndef DEPLOYSTOP_H
+#define DEPLOYSTOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ds_config.h"
+#include "ds_http.h"
+#include "ds_transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DS_VERSION "0.1.0"
+
+/* The outcome of a stop. Names (ds_outcome_name) are a stable interface:
+ * the CLI, the firmware console and scripts print them. */
+typedef enum ds_outcome {
+    DS_STOPPED = 0,       /* confirmed by the server, ids match */
+    DS_INVALID_INPUT,     /* rejected locally: nothing was sent */
+    DS_AUTH_FAILED,       /* HTTP 401 or 403 */
+    DS_NOT_FOUND,         /* HTTP 404 */
+    DS_REJECTED,          /* other 4xx, or 200 whose status is not success */
+    DS_UNAVAILABLE,       /* 5xx or 429, after the retries */
+    DS_NETWORK,           /* failed before the request was completely sent */
+    DS_UNKNOWN            /* sent, but no complete well-formed matching answer */
+} ds_outcome_t;
+
+/* Finer reason behind an outcome (for messages; not a stable number). */
+typedef enum ds_reason {
+    DS_R_NONE = 0,
+    /* DS_INVALID_INPUT */
+    DS_R_BAD_ARGUMENT,      /* NULL pointer or missing hook */
+    DS_R_BAD_TASK_ID,       /* not exactly 32 [A-Za-z0-9] */
+    DS_R_BAD_RECORD_ID,
+    DS_R_BAD_TOKEN,         /* not 1..20000 visible ASCII */
+    DS_R_BAD_HOST,          /* not a DNS name or IP literal */
+    DS_R_BAD_CREDENTIALS,   /* AK/SK malformed */
+    DS_R_NO_CLOCK,          /* AK/SK needs a wall clock or a server Date */
+    DS_R_REQUEST_TOO_LARGE, /* request head over DS_REQ_HEAD_MAX */
+    /* DS_NETWORK */
+    DS_R_RESOLVE,
+    DS_R_CONNECT,
+    DS_R_TLS,
+    DS_R_TLS_VERIFY,
+    DS_R_SEND,
+    DS_R_DEADLINE,          /* deadline reached before the request was sent */
+    /* DS_UNKNOWN */
+    DS_R_TIMEOUT,           /* no complete answer before the deadline */
+    DS_R_CLOSED,            /* connection closed / reset mid-answer */
+    DS_R_HTTP_MALFORMED,    /* answer broke HTTP framing */
+    DS_R_HTTP_TOO_LARGE,    /* answer over a compile-time limit */
+    DS_R_JSON_MALFORMED,    /* 200 body not the documented JSON */
+    DS_R_ID_MISMATCH,       /* 200 success, but for other ids */
+    /* answered by the server */
+    DS_R_HTTP_STATUS,       /* see http_status, error_code, error_msg */
+    DS_R_STATUS_NOT_SUCCESS /* HTTP 200 but "status" was not "success" */
+} ds_reason_t;
+
+typedef enum ds_auth_kind {
+    DS_AUTH_TOKEN = 0,      /* X-Auth-Token */
+    DS_AUTH_AKSK = 1        /* SDK-HMAC-SHA256 signing (API.md section 5) */
+} ds_auth_kind_t;
+
+typedef struct ds_auth {
+    ds_auth_kind_t kind;
+    /* DS_AUTH_TOKEN: borrowed, not NUL-terminated, 1..DS_TOKEN_MAX bytes.
+     * Streamed to the transport straight from this buffer; the caller wipes
+     * it (ds_wipe) when it no longer needs it. */
+    const char *token;
+    size_t token_len;
+    /* DS_AUTH_AKSK: NUL-terminated; the core wipes every derived copy. */
+    const char *ak;
+    const char *sk;
+    const ds_crypto_t *crypto;
+    /* In/out: seconds to add to the platform wall clock; the core corrects
+     * it from the server's Date when a signature is refused for skew. May
+     * be NULL. */
+    int32_t *clock_offset_s;
+} ds_auth_t;
+
+/* Optional trace of the exchange (the CLI's -v). Request head is given
+ * with secrets redacted; response header lines one by one, without CRLF. */
+typedef enum ds_trace_kind {
+    DS_TRACE_REQUEST_HEAD = 0,
+    DS_TRACE_RESPONSE_LINE = 1,
+    DS_TRACE_ATTEMPT = 2        /* text like "attempt 2 after 1000 ms" */
+} ds_trace_kind_t;
+typedef void (*ds_trace_fn)(void *ctx, ds_trace_kind_t kind, const char *data,
+                            size_t len);
+
+typedef struct ds_stop_request {
+    const char *host;        /* NUL-terminated DNS name or IP literal */
+    uint16_t port;           /* default 443 */
+    int use_tls;             /* default 1; the real API is HTTPS only */
+    const char *task_id;     /* NUL-terminated, 32 [A-Za-z0-9] */
+    const char *record_id;   /* NUL-terminated, 32 [A-Za-z0-9] */
+    ds_auth_t auth;
+    uint32_t deadline_ms;    /* overall, all attempts; default 30000 */
+    int retries;             /* extra attempts on NETWORK/5xx/429; default 2 */
+    ds_trace_fn trace;       /* may be NULL */
+    void *trace_ctx;
+} ds_stop_request_t;
+
+typedef struct ds_result {
+    ds_outcome_t outcome;
+    ds_reason_t reason;
+    int http_status;                       /* 0 when no answer was parsed */
+    int transport_error;                   /* last DS_TR_* seen, or 0 */
+    int http_error;                        /* last DS_HTTP_E_* seen, or 0 */
+    int attempts;                          /* connections tried */
+    uint32_t retry_after_s;                /* from the last answer, 0 if none */
+    char status[DS_STATUS_MAX];            /* body "status", truncated */
+    char error_code[DS_ERROR_CODE_MAX];    /* body error code, truncated */
+    char error_msg[DS_ERROR_MSG_MAX];      /* body error message, truncated */
+    char request_id[DS_REQUEST_ID_MAX];    /* X-Request-Id or body request_id */
+    char server_date[DS_DATE_MAX];         /* Date header of the last answer */
+} ds_result_t;
+
+/* Storage for one jsmn token (mirrors jsmntok_t without parent links;
+ * core/json_map.c checks the layout at compile time). */
+typedef struct ds_json_slot {
+    int type;
+    int start;
+    int end;
+    int size;
+} ds_json_slot_t;
+
+/* Everything a stop needs besides the request: declare it static (about
+ * 20 KB with the default limits; see README "Buffers"). */
+typedef struct ds_workspace {
+    ds_http_parser_t http;
+    char body[DS_HTTP_BODY_MAX];
+    char head[DS_REQ_HEAD_MAX];
+    uint8_t rx[256];
+    ds_json_slot_t json[DS_JSON_TOKENS];
+} ds_workspace_t;
+
+/* Fill `req` with defaults (port 443, TLS, 30 s, 2 retries, token auth). */
+void ds_stop_request_init(ds_stop_request_t *req);
+
+/*
+ * Stop a deployment record. Blocking; returns within req->deadline_ms plus
+ * one transport timeout slice. Fills *res (always) and returns
+ * res->outcome. Validates everything before connecting: on
+ * DS_INVALID_INPUT nothing was connected or sent.
+ * Retries (with exponential backoff, jitter, Retry-After when it fits the
+ * deadline) only on DS_NETWORK, 5xx and 429; never after the request was
+ * sent and the answer is unknown.
+ */
+ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
+                     const ds_platform_t *pf, ds_workspace_t *ws,
+                     ds_result_t *res);
+
+/* Validation, each returns 1 when valid. Used by ds_stop and by callers that
+ * want to reject input early. */
+int ds_valid_id(const char *id);
+int ds_valid_token(const char *token, size_t len);
+int ds_valid_host(const char *host);
+
+/* Stable names: "STOPPED", "INVALID_INPUT", "AUTH_FAILED", "NOT_FOUND",
+ * "REJECTED", "UNAVAILABLE", "NETWORK", "UNKNOWN". */
+const char *ds_outcome_name(ds_outcome_t outcome);
+/* One-line English description of a reason. */
+const char *ds_reason_text(ds_reason_t reason);
+
+/* Overwrite `len` bytes at `p` with zeros in a way the compiler keeps. */
+void ds_wipe(void *p, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DEPLOYSTOP_H */

@@ -1,0 +1,1 @@
+# e2e: rules added by the work on this area.

@@ -1,0 +1,1 @@
+# firmware: rules added by the work on this area.

@@ -1,0 +1,1 @@
+# lint: rules added by the work on this area.

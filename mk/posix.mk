@@ -1,0 +1,1 @@
+# posix: rules added by the work on this area.

@@ -1,0 +1,1 @@
+# size: rules added by the work on this area.

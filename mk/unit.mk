@@ -1,0 +1,32 @@
+# Unit tests (cmocka): every tests/unit/test_*.c is one program, linked with
+# the core sources and tests/unit/support/*.c (fake transport, fake clock).
+# Each runs three ways: plain, under ASan+UBSan, and under valgrind.
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SUPPORT := $(sort $(wildcard tests/unit/support/*.c))
+UNIT_NAMES := $(notdir $(UNIT_SRCS:.c=))
+UNIT_BIN := $(UNIT_NAMES:%=$(BUILD)/unit/%)
+UNIT_ASAN_BIN := $(UNIT_NAMES:%=$(BUILD)/unit-asan/%)
+UNIT_CFLAGS = $(DS_CFLAGS) -Icore -Itests/unit/support
+UNIT_LIBS := -lcmocka -lmbedcrypto
+
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE_SRC) $(wildcard include/*.h core/*.h tests/unit/support/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SUPPORT) $(CORE_SRC) $(UNIT_LIBS)
+
+$(BUILD)/unit-asan/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE_SRC) $(wildcard include/*.h core/*.h tests/unit/support/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -O1 $(SAN) -o $@ $< $(UNIT_SUPPORT) $(CORE_SRC) $(UNIT_LIBS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+unit-asan: $(UNIT_ASAN_BIN)
+	@set -e; for t in $(UNIT_ASAN_BIN); do echo "== asan $$t"; \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
+
+unit-valgrind: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== valgrind $$t"; \
+	  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all $$t; done
+
+TEST_TARGETS += unit unit-asan unit-valgrind
+.PHONY: unit unit-asan unit-valgrind
