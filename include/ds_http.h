@@ -55,6 +55,13 @@ typedef struct ds_http_parser {
     size_t body_cap;
     size_t body_len;
 
+    /* --- optional capture of one header's value (ds_http_capture) --- */
+    const char *cap_name;       /* lower-case header name, NUL-terminated */
+    char *cap_buf;              /* caller's; NUL-terminated when DONE */
+    size_t cap_cap;
+    size_t cap_len;
+    int cap_found;
+
     /* --- private state --- */
     int state;
     int error;
@@ -68,6 +75,18 @@ typedef struct ds_http_parser {
 /* Prepare `p` for one response; `body` (capacity `body_cap`, may be NULL
  * when 0) receives the body and is not NUL-terminated by the parser. */
 void ds_http_init(ds_http_parser_t *p, char *body, size_t body_cap);
+
+/*
+ * Optional, after ds_http_init: stream the value of header `name`
+ * (case-insensitive; pass it lower-case) into `buf` (capacity `cap`,
+ * including the NUL) whatever DS_HTTP_LINE_MAX is. Used for IAM's
+ * X-Subject-Token (up to 20,000 chars): the captured header's bytes count
+ * against `cap`, not against the line or header limits. A value that does
+ * not fit is DS_HTTP_E_HEADERS_TOO_LARGE. The parser never copies the value
+ * anywhere else.
+ */
+void ds_http_capture(ds_http_parser_t *p, const char *name, char *buf,
+                     size_t cap);
 
 /*
  * Push `len` bytes. Sets *consumed (may be NULL) to the bytes used; bytes
