@@ -1,1 +1,62 @@
-# posix: rules added by the work on this area.
+# POSIX port (port/posix: sockets + mbedTLS 2.28) and the `deploystop` CLI
+# (boards/posix), plus `make install`.
+POSIX_PORT_SRC := $(sort $(wildcard port/posix/*.c))
+POSIX_CLI_SRC := $(sort $(wildcard boards/posix/*.c))
+POSIX_PORT_OBJ := $(POSIX_PORT_SRC:%.c=$(BUILD)/posix/%.o)
+POSIX_CLI_OBJ := $(POSIX_CLI_SRC:%.c=$(BUILD)/posix/%.o)
+POSIX_LIB := $(BUILD)/libdeploystop_posix.a
+CLI := $(BUILD)/deploystop
+POSIX_CFLAGS = $(DS_CFLAGS) -Iport/posix -ffunction-sections -fdata-sections
+# mbedTLS linked statically: the tool runs on hosts without libmbedtls
+# installed and its size is what it costs (libc stays shared).
+POSIX_TLS_LIBS := -Wl,-Bstatic -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic
+POSIX_LDFLAGS := -Wl,--gc-sections
+
+$(BUILD)/posix/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(POSIX_CFLAGS) -MMD -MP -c $< -o $@
+
+$(POSIX_LIB): $(POSIX_PORT_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(CLI): $(POSIX_CLI_OBJ) $(POSIX_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(POSIX_LDFLAGS) -o $@ $(POSIX_CLI_OBJ) $(POSIX_LIB) $(LIB) \
+	  $(POSIX_TLS_LIBS)
+
+cli: $(CLI)
+
+
+# ---- make install PREFIX=/usr/local DESTDIR= ----
+PREFIX ?= /usr/local
+DESTDIR ?=
+DS_VERSION_STR = $(shell sed -n 's/^\#define DS_VERSION "\(.*\)"/\1/p' include/deploystop.h)
+INSTALL_HEADERS := include/deploystop.h include/ds_config.h include/ds_http.h \
+                   include/ds_transport.h port/posix/ds_posix.h
+
+$(BUILD)/deploystop.pc: include/deploystop.h mk/posix.mk
+	@mkdir -p $(@D)
+	printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' \
+	  'libdir=$${exec_prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: deploystop' \
+	  'Description: Stop a Huawei Cloud CodeArts Deploy deployment (zero-malloc core, POSIX mbedTLS port)' \
+	  'Version: $(DS_VERSION_STR)' \
+	  'Cflags: -I$${includedir}/deploystop' \
+	  'Libs: -L$${libdir} -ldeploystop_posix -ldeploystop -lmbedtls -lmbedx509 -lmbedcrypto' > $@
+
+install: $(LIB) $(POSIX_LIB) $(CLI) $(BUILD)/deploystop.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include/deploystop
+	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/deploystop
+	install -m 0644 $(LIB) $(POSIX_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 $(INSTALL_HEADERS) $(DESTDIR)$(PREFIX)/include/deploystop/
+	install -m 0644 $(BUILD)/deploystop.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/deploystop.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/deploystop \
+	  $(DESTDIR)$(PREFIX)/lib/libdeploystop.a $(DESTDIR)$(PREFIX)/lib/libdeploystop_posix.a \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/deploystop.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/deploystop
+
+.PHONY: cli install uninstall
+-include $(POSIX_PORT_OBJ:.o=.d) $(POSIX_CLI_OBJ:.o=.d)

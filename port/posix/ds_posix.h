@@ -1,0 +1,91 @@
+/*
+ * deploystop POSIX port: BSD sockets + mbedTLS 2.28 transport, a POSIX
+ * platform (monotonic clock, nanosleep, getrandom) and mbedTLS crypto hooks.
+ *
+ * The caller owns the ds_posix_net_t (declare it static: it holds the
+ * mbedTLS contexts). mbedTLS itself allocates its record buffers and the
+ * parsed CA chain from the heap; this port allocates nothing else.
+ *
+ *   static ds_posix_net_t net;
+ *   ds_transport_t tr; ds_platform_t pf;
+ *   if (ds_posix_net_init(&net, NULL) != 0) fail(ds_posix_net_error(&net));
+ *   ds_posix_transport(&net, &tr);
+ *   ds_posix_platform(&pf);
+ *   ds_stop(&req, &tr, &pf, &ws, &res);
+ *   ds_posix_net_free(&net);
+ */
+#ifndef DS_POSIX_H
+#define DS_POSIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "ds_config.h"
+#include "ds_transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The CA bundle used when ds_posix_net_init gets no file (Debian's). */
+#define DS_POSIX_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
+
+/* Longest last-error text kept, including the NUL. */
+#define DS_POSIX_ERROR_MAX 320u
+
+typedef struct ds_posix_net {
+    /* --- private: use the functions below --- */
+    int fd;
+    int use_tls;
+    int tls_open;        /* ssl context set up for the current connection */
+    int tls_done;        /* handshake completed */
+    int peer_closed;     /* EOF or close_notify seen */
+    int ready;           /* init succeeded */
+    unsigned char ip[16]; /* host as an IP literal, for the SAN check */
+    size_t ip_len;       /* 0 when the host is a DNS name */
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_x509_crt ca;
+    mbedtls_ssl_config conf;
+    mbedtls_ssl_context ssl;
+    char error[DS_POSIX_ERROR_MAX];
+} ds_posix_net_t;
+
+/*
+ * Seed the DRBG from the OS and load the trusted CAs from `ca_file` (a PEM
+ * bundle), or from DS_POSIX_DEFAULT_CA_FILE when `ca_file` is NULL.
+ * Returns 0, or DS_TR_ERR_ARG when the CA file cannot be read or holds no
+ * usable certificate, DS_TR_ERR_TLS when the DRBG cannot be seeded;
+ * ds_posix_net_error() says why.
+ */
+int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file);
+
+/* Release everything init and the transport took. Safe to call twice. */
+void ds_posix_net_free(ds_posix_net_t *net);
+
+/* Fill `tr` with this port's functions bound to `net`. */
+void ds_posix_transport(ds_posix_net_t *net, ds_transport_t *tr);
+
+/*
+ * Why the last transport call or init failed, in English, with mbedTLS's
+ * reason (mbedtls_strerror) and the certificate verification details when
+ * there are any. Empty string when nothing failed.
+ */
+const char *ds_posix_net_error(const ds_posix_net_t *net);
+
+/* Monotonic clock, nanosleep, getrandom, wall clock. No state. */
+void ds_posix_platform(ds_platform_t *pf);
+
+/* SHA-256 and HMAC-SHA256 from mbedTLS. No state. */
+void ds_posix_crypto(ds_crypto_t *crypto);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DS_POSIX_H */
