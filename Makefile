@@ -40,6 +40,7 @@ include mk/posix.mk
 include mk/e2e.mk
 include mk/firmware.mk
 include mk/bench.mk
+include mk/mock.mk
 
 all: $(ALL_TARGETS)
 

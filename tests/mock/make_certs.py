@@ -10,6 +10,7 @@ Writes into DIR (created if needed; keys are never committed, DIR is a build dir
   untrusted-ca.pem, untrusted-ca.key  a second CA nobody trusts
   untrusted.pem, untrusted.key   signed by the untrusted CA; same names as server.pem
   server-rsa.pem, server-rsa.key RSA-2048 variant of server.pem (same CA) for RSA suites
+  fixtures.id                    hash of this recipe (a changed recipe regenerates)
 
 mbedTLS 2.28 is stricter than OpenSSL about a few fields, so the CA carries a
 critical basicConstraints CA:TRUE and keyUsage keyCertSign, every certificate
@@ -18,6 +19,7 @@ has a unique positive serial, and everything is signed with SHA-256.
 Idempotent: when every file exists, the server certificate still verifies
 against ca.pem and stays valid for at least a day, nothing is regenerated.
 """
+import hashlib
 import os
 import subprocess
 import sys
@@ -27,7 +29,13 @@ FILES = ("ca.pem", "ca.key", "server.pem", "server.key", "wrong.pem",
          "wrong.key", "untrusted-ca.pem", "untrusted-ca.key", "untrusted.pem",
          "untrusted.key", "server-rsa.pem", "server-rsa.key")
 
-GOOD_SAN = "DNS:localhost,IP:127.0.0.1,IP:::1,IP:10.0.2.2"
+# mbedTLS 2.28 matches the name given to mbedtls_ssl_set_hostname() against
+# dNSName entries only (IP SANs are ignored), so the literal addresses are
+# listed as DNS names too; OpenSSL-based clients match the IP entries.
+STAMP = "fixtures.id"   # hash of the recipe: a changed recipe regenerates
+
+GOOD_SAN = ("DNS:localhost,IP:127.0.0.1,IP:::1,IP:10.0.2.2,"
+            "DNS:127.0.0.1,DNS:10.0.2.2,DNS:::1")
 
 CONFIG = """\
 [req]
@@ -95,9 +103,16 @@ def make_leaf(d, cfg, name, cn, ca, ext, serial, keytype=ec_key):
     os.unlink(csr)
 
 
+def recipe_id():
+    return hashlib.sha256(CONFIG.encode()).hexdigest()
+
+
 def up_to_date(d):
-    if not all(os.path.exists(os.path.join(d, f)) for f in FILES):
+    if not all(os.path.exists(os.path.join(d, f)) for f in FILES + (STAMP,)):
         return False
+    with open(os.path.join(d, STAMP)) as f:
+        if f.read().strip() != recipe_id():
+            return False
     ca = os.path.join(d, "ca.pem")
     for leaf in ("server.pem", "server-rsa.pem", "wrong.pem"):
         ok = subprocess.run(["openssl", "verify", "-CAfile", ca,
@@ -144,6 +159,8 @@ def main(argv):
     for f in os.listdir(tmp):
         os.unlink(os.path.join(tmp, f))
     os.rmdir(tmp)
+    with open(os.path.join(d, STAMP), "w") as f:
+        f.write(recipe_id() + "\n")
     return 0
 
 

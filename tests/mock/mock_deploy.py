@@ -285,9 +285,6 @@ class Handler:
             self.bad_head_len = len(r.raw)
             self.buf = b""
             return Bad(None, 400, "APIGW.0101", "Bad request: %s" % e)
-        tok = r.headers.get("x-auth-token")
-        if tok:
-            r.secrets.append(tok.encode("latin-1"))
         if "transfer-encoding" in r.headers:
             self.buf = b""
             return Bad(r, 501, "APIGW.0101",
@@ -403,6 +400,20 @@ class Handler:
                 if s:
                     b = b.replace(s, secret_tag(s))
             return b
+
+        def redact_raw(raw):
+            # The token is replaced where it stands (the X-Auth-Token value),
+            # never by searching, so a short token cannot garble the rest.
+            head, sep, body = raw.partition(b"\r\n\r\n")
+            lines = head.split(b"\r\n")
+            for i, line in enumerate(lines):
+                name, colon, value = line.partition(b":")
+                if colon and name.strip().lower() == b"x-auth-token":
+                    v = value.strip(b" \t")
+                    start = len(name) + 1 + value.index(v) if v else len(line)
+                    lines[i] = line[:start] + secret_tag(v) + \
+                        line[start + len(v):]
+            return b"\r\n".join(lines) + sep + redact(body)
         hl = []
         hd = {}
         for name, value in req.header_list:
@@ -411,17 +422,16 @@ class Handler:
                 vb = value.encode("latin-1")
                 shown = {"len": len(vb), "sha256": hashlib.sha256(vb).hexdigest()}
             else:
-                shown = redact(value.encode("latin-1")).decode("latin-1")
+                shown = value
             hl.append([name, shown])
             hd[low] = shown
         self.m.log({"event": "request", "conn": self.conn, "seq": self.seq,
-                    "request_id": rid, "method": req.method, "target":
-                    redact(req.target.encode("latin-1")).decode("latin-1"),
+                    "request_id": rid, "method": req.method, "target": req.target,
                     "path": req.path, "query": req.query,
                     "version": req.version, "headers": hd, "header_list": hl,
                     "body": redact(req.body).decode("utf-8", "replace"),
                     "body_len": len(req.body), "raw_len": len(req.raw),
-                    "raw_b64": base64.b64encode(redact(req.raw)).decode(),
+                    "raw_b64": base64.b64encode(redact_raw(req.raw)).decode(),
                     "auth": auth, "status": status, "faults": faults,
                     "state_changed": changed})
 
@@ -840,8 +850,8 @@ class Handler:
             if isinstance(pw, str) and pw:
                 # The raw JSON escaping may differ from the decoded value, so
                 # redact both spellings.
-                req.secrets.append(pw.encode())
-                req.secrets.append(json.dumps(pw)[1:-1].encode())
+                req.secrets.append(json.dumps(pw).encode())
+                req.secrets.append(json.dumps(pw, ensure_ascii=False).encode())
         if bad:
             return Response(400, jbody({"error": {"code": 400, "message": bad,
                                                   "title": "Bad Request"}}))
