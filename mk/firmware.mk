@@ -1,1 +1,95 @@
-# firmware: rules added by the work on this area.
+# firmware: the kill switch for QEMU's mps2-an385 (Cortex-M3), built from
+# core/, port/lwip/, boards/killswitch/ and boards/qemu-mps2-an385/ plus lwIP
+# 2.1.3 and mbedTLS 2.28 fetched from Debian's source packages into
+# third_party/ (ignored) on first build.
+HOST_PKGS += qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi dpkg-dev
+
+FW_CC := arm-none-eabi-gcc
+FW_SIZE := arm-none-eabi-size
+FW_DIR := $(BUILD)/firmware
+FW_LD ?= boards/qemu-mps2-an385/an385.ld
+FW_ELF := $(FW_DIR)/killswitch.elf
+TP := third_party
+FW_FETCH_STAMP := $(TP)/.fetched
+
+# Where apt-get source puts the trees (the version is part of the name).
+LWIP_DIR = $(firstword $(wildcard $(TP)/lwip-2.1.3*/))
+MBEDTLS_DIR = $(firstword $(wildcard $(TP)/mbedtls-2.28*/))
+
+FW_ARCH := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
+# The same limits for every object that sees ds_workspace_t: a board sizes
+# the core's buffers (ds_config.h) for its RAM; see port/lwip/README.md.
+FW_DS_DEFS := -DDS_HTTP_BODY_MAX=1024u -DDS_HTTP_LINE_MAX=1024u \
+              -DDS_JSON_TOKENS=32u -DDS_REQ_HEAD_MAX=768u
+FW_DEFS := $(FW_DS_DEFS) -DDS_BOARD_TEST_ONLY_ENTROPY \
+           -DMBEDTLS_CONFIG_FILE='"ds_mbedtls_config.h"'
+FW_INC = -Iinclude -Icore -Iboards -Iboards/killswitch -Iboards/qemu-mps2-an385 \
+         -Iport/lwip -I$(LWIP_DIR)src/include -I$(MBEDTLS_DIR)include -I$(FW_DIR)/sysinc
+FW_OPT := -Os -g -ffunction-sections -fdata-sections -fno-common -fstack-usage \
+          --specs=nano.specs
+# Our code: the project's warnings; third-party code: theirs, not -Werror.
+FW_CFLAGS = -std=c99 $(WARN) $(FW_ARCH) $(FW_OPT) $(FW_DEFS) $(FW_INC)
+FW_TP_CFLAGS = -std=gnu99 -w $(FW_ARCH) $(FW_OPT) $(FW_DEFS) $(FW_INC)
+# No _sbrk is provided: anything that pulls malloc into the image fails to
+# link. mbedtls_ssl_read/handshake are wrapped to see what altcp_tls hides
+# (port/lwip/tls_guard.c).
+FW_LDFLAGS := $(FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
+              -T$(FW_LD) -Wl,-Map=$(FW_DIR)/killswitch.map \
+              -Wl,--wrap=mbedtls_ssl_read -Wl,--wrap=mbedtls_ssl_handshake
+
+FW_OWN_SRC = $(CORE_SRC) $(sort $(wildcard port/lwip/*.c)) \
+             $(sort $(wildcard boards/killswitch/*.c)) \
+             $(sort $(wildcard boards/qemu-mps2-an385/*.c))
+LWIP_FILES := core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c \
+  core/mem.c core/memp.c core/netif.c core/pbuf.c core/stats.c core/sys.c \
+  core/tcp.c core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c \
+  core/altcp.c core/altcp_alloc.c core/altcp_tcp.c \
+  core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
+  core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c \
+  apps/altcp_tls/altcp_tls_mbedtls.c apps/altcp_tls/altcp_tls_mbedtls_mem.c
+MBEDTLS_FILES := aes.c asn1parse.c asn1write.c base64.c bignum.c cipher.c \
+  cipher_wrap.c constant_time.c ctr_drbg.c ecdh.c ecdsa.c ecp.c ecp_curves.c \
+  entropy.c gcm.c md.c memory_buffer_alloc.c oid.c pem.c pk.c pk_wrap.c \
+  pkparse.c platform.c platform_util.c rsa.c rsa_internal.c sha256.c sha512.c \
+  ssl_ciphersuites.c ssl_cli.c ssl_msg.c ssl_tls.c x509.c x509_crt.c
+
+FW_OWN_OBJ = $(FW_OWN_SRC:%.c=$(FW_DIR)/own/%.o)
+FW_LWIP_OBJ := $(LWIP_FILES:%.c=$(FW_DIR)/lwip/%.o)
+FW_MBEDTLS_OBJ := $(MBEDTLS_FILES:%.c=$(FW_DIR)/mbedtls/%.o)
+
+$(FW_FETCH_STAMP): port/lwip/fetch_sources.sh | $(DEPS_STAMP)
+	port/lwip/fetch_sources.sh $(TP)
+	@touch $@
+
+# jsmn is a single header: give the cross compiler that header alone, not
+# the host's /usr/include.
+$(FW_DIR)/sysinc/jsmn.h: | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	cp /usr/include/jsmn.h $@
+
+FW_PRE := $(FW_FETCH_STAMP) $(FW_DIR)/sysinc/jsmn.h
+
+$(FW_DIR)/own/%.o: %.c | $(FW_PRE)
+	@mkdir -p $(@D)
+	@echo "FW_CC $<"
+	@$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FW_DIR)/lwip/%.o: | $(FW_PRE)
+	@mkdir -p $(@D)
+	@echo "FW_CC lwip/$*.c"
+	@$(FW_CC) $(FW_TP_CFLAGS) -MMD -MP -c $(LWIP_DIR)src/$*.c -o $@
+
+$(FW_DIR)/mbedtls/%.o: | $(FW_PRE)
+	@mkdir -p $(@D)
+	@echo "FW_CC mbedtls/$*.c"
+	@$(FW_CC) $(FW_TP_CFLAGS) -MMD -MP -c $(MBEDTLS_DIR)library/$*.c -o $@
+
+$(FW_ELF): $(FW_OWN_OBJ) $(FW_LWIP_OBJ) $(FW_MBEDTLS_OBJ) $(FW_LD)
+	$(FW_CC) $(FW_LDFLAGS) -o $@ $(FW_OWN_OBJ) $(FW_LWIP_OBJ) $(FW_MBEDTLS_OBJ) -lc -lgcc
+	$(FW_SIZE) $@
+
+firmware: $(FW_ELF)
+ALL_TARGETS += firmware
+
+-include $(FW_OWN_OBJ:.o=.d) $(FW_LWIP_OBJ:.o=.d) $(FW_MBEDTLS_OBJ:.o=.d)
+.PHONY: firmware

@@ -1,0 +1,378 @@
+#include <string.h>
+
+#include "deploystop.h"
+#include "ds_lwip.h"
+#include "killswitch.h"
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/timeouts.h"
+#include "out.h"
+
+board_config_t ks_cfg;
+
+static struct netif ks_netif;
+static ks_state_t state = KS_BOOT;
+static ks_state_t state_before_hold = KS_READY;
+static int net_up;
+static int nic_ok;
+
+/* Button: raw level, debounced level, and a simulated press (console). */
+static int btn_raw_last;
+static uint32_t btn_raw_since;
+static int btn_stable;
+static uint32_t btn_down_at;
+static int btn_need_release;
+static uint32_t sim_until;
+static int sim_active;
+
+/* The stop's working memory: static, never on the stack. */
+static ds_workspace_t ks_ws;
+static ds_result_t ks_res;
+static ds_lwip_conn_t ks_conn;
+static char ks_host[DS_HOST_MAX + 1];
+static ds_outcome_t last_outcome = DS_UNKNOWN;
+
+static const char *const state_names[] = {
+    "BOOT", "NETWORK", "READY", "HOLDING", "STOPPING", "DONE"
+};
+
+const char *ks_state_name(ks_state_t s)
+{
+    return state_names[s];
+}
+
+ks_state_t ks_state(void)
+{
+    return state;
+}
+
+static void set_state(ks_state_t s)
+{
+    state = s;
+    out_str("STATE ");
+    out_str(state_names[s]);
+    out_nl();
+}
+
+/* LED patterns (README "LEDs"): period/duty per state, from the ms clock. */
+static void update_leds(void)
+{
+    uint32_t t = board_ms();
+    uint32_t m = 0;
+    switch (state) {
+    case KS_BOOT:
+        m = BOARD_LED_GREEN | BOARD_LED_RED;
+        break;
+    case KS_NETWORK:
+        m = (t / 250u) % 2u ? BOARD_LED_GREEN : 0u;
+        break;
+    case KS_READY:
+        m = BOARD_LED_GREEN;
+        break;
+    case KS_HOLDING:
+        m = BOARD_LED_GREEN | ((t / 62u) % 2u ? BOARD_LED_RED : 0u);
+        break;
+    case KS_STOPPING:
+        m = BOARD_LED_RED | ((t / 125u) % 2u ? BOARD_LED_GREEN : 0u);
+        break;
+    case KS_DONE:
+        if (last_outcome == DS_STOPPED) {
+            m = BOARD_LED_RED;
+        } else {
+            m = (t / 500u) % 2u ? BOARD_LED_RED : BOARD_LED_GREEN;
+        }
+        break;
+    }
+    board_leds(m);
+}
+
+static void pump(void)
+{
+    if (nic_ok) {
+        board_nic_poll(&ks_netif);
+        sys_check_timeouts();
+    }
+    update_leds();
+}
+
+static int board_hook_unix_time(int64_t *s)
+{
+    return board_unix_time(s);
+}
+
+static uint32_t pf_now(void *ctx)
+{
+    (void)ctx;
+    return board_ms();
+}
+
+static void pf_sleep(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    ds_lwip_wait(ms);
+}
+
+static uint32_t pf_random(void *ctx)
+{
+    uint32_t r = 0;
+    (void)ctx;
+    (void)board_entropy((uint8_t *)&r, sizeof r);
+    return r;
+}
+
+static int pf_unix_time(void *ctx, int64_t *s)
+{
+    (void)ctx;
+    return board_unix_time(s);
+}
+
+int ks_init(void)
+{
+    static const ds_lwip_hooks_t hooks = {
+        board_ms, pump, board_entropy, board_hook_unix_time
+    };
+    set_state(KS_BOOT);
+    if (board_config_load(&ks_cfg) != 0) {
+        memset(&ks_cfg, 0, sizeof ks_cfg);
+    }
+    if (ks_cfg.hold_ms == 0u) {
+        ks_cfg.hold_ms = KS_DEFAULT_HOLD_MS;
+    }
+    if (ks_cfg.deadline_ms == 0u) {
+        ks_cfg.deadline_ms = 15000u;
+    }
+    ds_lwip_init(&hooks);
+    lwip_init();
+    if (board_nic_init(&ks_netif) != 0) {
+        out_str("ERR network controller not found");
+        out_nl();
+        return -1;
+    }
+    nic_ok = 1;
+    netif_set_default(&ks_netif);
+    netif_set_up(&ks_netif);
+    if (dhcp_start(&ks_netif) != ERR_OK) {
+        out_str("ERR dhcp did not start");
+        out_nl();
+        return -1;
+    }
+    set_state(KS_NETWORK);
+    return 0;
+}
+
+void ks_print_network(void)
+{
+    char buf[IP4ADDR_STRLEN_MAX];
+    out_str("NET ");
+    out_str(net_up ? "up" : "down");
+    out_str(" ip=");
+    out_str(ip4addr_ntoa_r(netif_ip4_addr(&ks_netif), buf, (int)sizeof buf));
+    out_str(" gw=");
+    out_str(ip4addr_ntoa_r(netif_ip4_gw(&ks_netif), buf, (int)sizeof buf));
+    out_nl();
+}
+
+/* "https://host[:port][/]" or "http://..." -> host, port, tls. */
+static int parse_endpoint(const char *ep, uint16_t *port, int *tls)
+{
+    const char *h = ep;
+    const char *end;
+    size_t n;
+    uint32_t p = 0;
+    *tls = 1;
+    *port = 443u;
+    if (strncmp(h, "https://", 8) == 0) {
+        h += 8;
+    } else if (strncmp(h, "http://", 7) == 0) {
+        h += 7;
+        *tls = 0;
+        *port = 80u;
+    }
+    for (end = h; *end != '\0' && *end != ':' && *end != '/'; end++) {
+    }
+    n = (size_t)(end - h);
+    if (n == 0u || n > DS_HOST_MAX) {
+        return -1;
+    }
+    memcpy(ks_host, h, n);
+    ks_host[n] = '\0';
+    if (*end == ':') {
+        for (end++; *end >= '0' && *end <= '9'; end++) {
+            p = p * 10u + (uint32_t)(*end - '0');
+            if (p > 65535u) {
+                return -1;
+            }
+        }
+        if (p == 0u) {
+            return -1;
+        }
+        *port = (uint16_t)p;
+    }
+    if (*end != '\0' && !(end[0] == '/' && end[1] == '\0')) {
+        return -1;
+    }
+    return 0;
+}
+
+static void print_result(uint32_t elapsed)
+{
+    out_str("RESULT ");
+    out_str(ds_outcome_name(ks_res.outcome));
+    out_str(" reason=");
+    out_quoted(ds_reason_text(ks_res.reason));
+    out_str(" http=");
+    out_i32(ks_res.http_status);
+    if (ks_res.error_code[0] != '\0') {
+        out_str(" code=");
+        out_quoted(ks_res.error_code);
+    }
+    if (ks_res.error_msg[0] != '\0') {
+        out_str(" msg=");
+        out_quoted(ks_res.error_msg);
+    }
+    if (ks_res.request_id[0] != '\0') {
+        out_str(" request_id=");
+        out_quoted(ks_res.request_id);
+    }
+    if (ks_conn.last_tls_error != 0) {
+        out_str(" tls=-");
+        out_hex((uint32_t)-ks_conn.last_tls_error);
+    }
+    if (ks_conn.last_verify_flags != 0u) {
+        out_str(" verify=");
+        out_hex(ks_conn.last_verify_flags);
+    }
+    out_str(" attempts=");
+    out_i32(ks_res.attempts);
+    out_str(" ms=");
+    out_u32(elapsed);
+    out_nl();
+}
+
+static void run_stop(void)
+{
+    ds_stop_request_t req;
+    ds_transport_t tr;
+    ds_platform_t pf;
+    uint32_t t0 = board_ms();
+    int tls = 1;
+    uint16_t port = 443u;
+
+    set_state(KS_STOPPING);
+    memset(&ks_res, 0, sizeof ks_res);
+    ks_conn.last_tls_error = 0;
+    ks_conn.last_verify_flags = 0;
+    ds_stop_request_init(&req);
+    if (parse_endpoint(ks_cfg.endpoint, &port, &tls) != 0) {
+        ks_host[0] = '\0'; /* ds_stop rejects it: INVALID_INPUT, nothing sent */
+    }
+    req.host = ks_host;
+    req.port = port;
+    req.use_tls = tls;
+    req.task_id = ks_cfg.task;
+    req.record_id = ks_cfg.record;
+    req.auth.kind = DS_AUTH_TOKEN;
+    req.auth.token = ks_cfg.token;
+    req.auth.token_len = ks_cfg.token_len;
+    req.deadline_ms = ks_cfg.deadline_ms;
+    ks_conn.ca_pem = ks_cfg.ca_pem;
+    ks_conn.ca_len = ks_cfg.ca_len;
+    ds_lwip_transport(&tr, &ks_conn);
+    pf.ctx = NULL;
+    pf.now_ms = pf_now;
+    pf.sleep_ms = pf_sleep;
+    pf.random_u32 = pf_random;
+    pf.unix_time = pf_unix_time;
+    last_outcome = ds_stop(&req, &tr, &pf, &ks_ws, &ks_res);
+    print_result((uint32_t)(board_ms() - t0));
+    set_state(KS_DONE);
+}
+
+void ks_press(uint32_t ms)
+{
+    sim_until = board_ms() + ms;
+    sim_active = 1;
+}
+
+static int button_level(void)
+{
+    int sim = 0;
+    if (sim_active) {
+        if ((int32_t)(sim_until - board_ms()) > 0) {
+            sim = 1;
+        } else {
+            sim_active = 0;
+        }
+    }
+    return board_button_raw() || sim;
+}
+
+static void step_button(void)
+{
+    uint32_t t = board_ms();
+    int raw = button_level();
+    if (raw != btn_raw_last) {
+        btn_raw_last = raw;
+        btn_raw_since = t;
+    }
+    if (raw != btn_stable && (uint32_t)(t - btn_raw_since) >= KS_DEBOUNCE_MS) {
+        btn_stable = raw;
+        if (raw) {
+            btn_down_at = t;
+            if (!btn_need_release && state != KS_STOPPING) {
+                state_before_hold = state;
+                set_state(KS_HOLDING);
+            }
+        } else {
+            btn_need_release = 0;
+            if (state == KS_HOLDING) {
+                out_str("HOLD released after ");
+                out_u32((uint32_t)(t - btn_down_at));
+                out_str(" ms: not fired (hold ");
+                out_u32(ks_cfg.hold_ms);
+                out_str(" ms)");
+                out_nl();
+                set_state(state_before_hold);
+            }
+        }
+    }
+    if (state == KS_HOLDING && btn_stable && (uint32_t)(t - btn_down_at) >= ks_cfg.hold_ms) {
+        btn_need_release = 1;
+        run_stop();
+    }
+}
+
+void ks_step(void)
+{
+    pump();
+    if (!net_up && dhcp_supplied_address(&ks_netif)) {
+        net_up = 1;
+        ks_print_network();
+        if (state == KS_NETWORK) {
+            set_state(KS_READY);
+        }
+    }
+    console_poll();
+    step_button();
+}
+
+void ks_print_stats(void)
+{
+    ds_tls_arena_stats_t st;
+    ds_tls_arena_stats(&st);
+    out_str("STATS arena_peak=");
+    out_u32((uint32_t)st.peak);
+    out_str(" arena_peak_blocks=");
+    out_u32((uint32_t)st.peak_blocks);
+    out_str(" arena_in_use=");
+    out_u32((uint32_t)st.in_use);
+    out_str(" arena_size=");
+    out_u32((uint32_t)st.size);
+    out_str(" stack_peak=");
+    out_u32((uint32_t)board_stack_peak());
+    out_str(" stack_size=");
+    out_u32((uint32_t)board_stack_size());
+    out_nl();
+}

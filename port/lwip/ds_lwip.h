@@ -1,0 +1,76 @@
+/*
+ * deploystop transport over lwIP 2.1.3 (raw API, NO_SYS=1) with TLS through
+ * altcp_tls + mbedTLS 2.28.
+ *
+ * Blocking calls run the stack themselves: while they wait they call the
+ * board's pump hook (poll the NIC, run sys_check_timeouts) until data,
+ * completion or the deadline. One connection at a time.
+ */
+#ifndef DS_LWIP_H
+#define DS_LWIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ds_transport.h"
+
+/* What the port needs from the board. */
+typedef struct ds_lwip_hooks {
+    uint32_t (*now_ms)(void);
+    /* Poll the NIC and run lwIP's timers once; never blocks. */
+    void (*pump)(void);
+    /* Entropy for mbedTLS's CTR-DRBG; 0 on success. */
+    int (*entropy)(uint8_t *buf, size_t len);
+    /* Wall clock (seconds since 1970 UTC); < 0 when the board has none. */
+    int (*unix_time)(int64_t *seconds);
+} ds_lwip_hooks_t;
+
+/* Register the hooks and give mbedTLS its arena. Call once, before
+ * lwip_init(). */
+void ds_lwip_init(const ds_lwip_hooks_t *hooks);
+
+/* Run the stack for `ms` milliseconds (backoff waits). */
+void ds_lwip_wait(uint32_t ms);
+
+/* Per-connection state; the caller owns it (static). */
+typedef struct ds_lwip_conn {
+    /* Trust anchors: NUL-terminated PEM (or DER with ca_len exact). Set
+     * before connect; borrowed for the connection's life. */
+    const char *ca_pem;
+    size_t ca_len;
+    /* After a failed TLS connect: mbedTLS's error and verify flags, for
+     * diagnostics. */
+    int last_tls_error;
+    uint32_t last_verify_flags;
+    /* private */
+    void *pcb;
+    void *tls_conf;
+    void *rx;            /* struct pbuf chain of plaintext not yet read */
+    uint32_t ip;         /* network order, the peer */
+    int use_tls;
+    int host_is_ip;
+    int connected;
+    int peer_closed;     /* FIN, or TLS close_notify */
+    int failed;          /* lwIP err_t of an error callback, or TLS error */
+    int dns_done;
+    uint32_t last_kick;
+} ds_lwip_conn_t;
+
+/* Fill `tr` with the lwIP transport working on `conn`. */
+void ds_lwip_transport(ds_transport_t *tr, ds_lwip_conn_t *conn);
+
+/* mbedTLS arena statistics: bytes in use now, peak bytes and peak block
+ * count since boot, arena size. */
+typedef struct ds_tls_arena_stats {
+    size_t in_use;
+    size_t peak;
+    size_t peak_blocks;
+    size_t size;
+} ds_tls_arena_stats_t;
+void ds_tls_arena_stats(ds_tls_arena_stats_t *st);
+
+/* Parse `pem` (NUL-terminated) as certificates and free them again: 0 when
+ * at least one certificate parsed. Used to check a pasted CA. */
+int ds_tls_check_ca(const char *pem, size_t len);
+
+#endif /* DS_LWIP_H */

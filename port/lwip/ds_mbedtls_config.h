@@ -1,0 +1,102 @@
+/*
+ * mbedTLS 2.28 configuration for the deploystop firmware: a TLS 1.2 client
+ * only. ECDHE key exchange with ECDSA or RSA server certificates and AES-GCM,
+ * which is what a public API gateway offers; nothing server-side, no
+ * renegotiation, no session cache. Memory comes from a static arena
+ * (port/lwip/tls_arena.c) through mbedtls_memory_buffer_alloc: the image
+ * has no system heap.
+ */
+#ifndef DS_MBEDTLS_CONFIG_H
+#define DS_MBEDTLS_CONFIG_H
+
+#include <stddef.h>
+
+/* System */
+#define MBEDTLS_HAVE_ASM
+#define MBEDTLS_NO_PLATFORM_ENTROPY
+#define MBEDTLS_ENTROPY_HARDWARE_ALT        /* mbedtls_hardware_poll -> board */
+#define MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_MEMORY
+#define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
+#define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+#define MBEDTLS_MEMORY_DEBUG                /* peak use, reported by `stats` */
+#define MBEDTLS_MEMORY_ALIGN_MULTIPLE 4
+/* Diagnostics of the arena allocator would drag stdio in: drop them; a
+ * corrupted arena still ends the program (ds_tls_fatal). */
+#define MBEDTLS_PLATFORM_FPRINTF_MACRO(...) ((void)0)
+#define MBEDTLS_PLATFORM_PRINTF_MACRO(...) ((void)0)
+#define MBEDTLS_PLATFORM_EXIT_MACRO ds_tls_fatal
+void ds_tls_fatal(int status);
+
+/* Validity dates: checked when the board has wall-clock time
+ * (port/lwip/tls_time.c). Without one the port ignores the "expired" and
+ * "not yet valid" verdicts only; README "Time". */
+#define MBEDTLS_HAVE_TIME
+#define MBEDTLS_HAVE_TIME_DATE
+#define MBEDTLS_PLATFORM_TIME_ALT
+#define MBEDTLS_PLATFORM_GMTIME_R_ALT
+
+/* Crypto */
+#define MBEDTLS_AES_C
+#define MBEDTLS_AES_ROM_TABLES
+#define MBEDTLS_AES_FEWER_TABLES
+#define MBEDTLS_GCM_C
+#define MBEDTLS_CIPHER_C
+#define MBEDTLS_CTR_DRBG_C
+#define MBEDTLS_ENTROPY_C
+#define MBEDTLS_ENTROPY_MAX_SOURCES 2       /* the board's source only */
+#define MBEDTLS_MD_C
+#define MBEDTLS_SHA256_C
+#define MBEDTLS_SHA256_SMALLER
+#define MBEDTLS_SHA512_C                    /* SHA-384 suites and signatures */
+#define MBEDTLS_SHA512_SMALLER
+#define MBEDTLS_BIGNUM_C
+#define MBEDTLS_ECP_C
+#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECP_DP_SECP384R1_ENABLED
+#define MBEDTLS_ECP_NIST_OPTIM
+#define MBEDTLS_ECP_WINDOW_SIZE 2
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+#define MBEDTLS_ECDH_C
+#define MBEDTLS_ECDSA_C
+#define MBEDTLS_RSA_C
+#define MBEDTLS_PKCS1_V15
+#define MBEDTLS_PKCS1_V21
+#define MBEDTLS_OID_C
+#define MBEDTLS_ASN1_PARSE_C
+#define MBEDTLS_ASN1_WRITE_C                /* ECDSA signature encoding */
+#define MBEDTLS_PK_C
+#define MBEDTLS_PK_PARSE_C
+#define MBEDTLS_BASE64_C
+#define MBEDTLS_PEM_PARSE_C
+#define MBEDTLS_X509_USE_C
+#define MBEDTLS_X509_CRT_PARSE_C
+#define MBEDTLS_MPI_MAX_SIZE 512            /* RSA up to 4096-bit certificates */
+#define MBEDTLS_MPI_WINDOW_SIZE 2
+
+/* TLS */
+#define MBEDTLS_SSL_TLS_C
+#define MBEDTLS_SSL_CLI_C
+#define MBEDTLS_SSL_PROTO_TLS1_2
+#define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
+#define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
+#define MBEDTLS_SSL_SERVER_NAME_INDICATION
+#define MBEDTLS_SSL_ENCRYPT_THEN_MAC
+#define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
+/* Receive records of the full 16 KB a server may send (no
+ * max-fragment-length: a public gateway need not honour it). What we send
+ * is small: the request head and the token, in 1 KB records. */
+#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 1024
+/* The peer certificate is needed only while verifying it. */
+#undef MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
+#define MBEDTLS_SSL_CIPHERSUITES \
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, \
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, \
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,   \
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+
+#include "mbedtls/check_config.h"
+
+#endif /* DS_MBEDTLS_CONFIG_H */

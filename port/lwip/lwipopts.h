@@ -1,0 +1,111 @@
+/*
+ * lwIP 2.1.3 options for the deploystop firmware: bare metal (NO_SYS),
+ * polled from one main loop, static pools only, IPv4 + DHCP + DNS + TCP,
+ * TLS through altcp_tls_mbedtls.
+ */
+#ifndef DS_LWIPOPTS_H
+#define DS_LWIPOPTS_H
+
+#define NO_SYS 1
+#define SYS_LIGHTWEIGHT_PROT 0
+#define LWIP_NETCONN 0
+#define LWIP_SOCKET 0
+#define LWIP_NETIF_API 0
+
+/* No system heap: lwIP's own heap and pools are static arrays. */
+#define MEM_LIBC_MALLOC 0
+#define MEMP_MEM_MALLOC 0
+#define MEM_ALIGNMENT 4
+/* Heap: TCP transmit segments (TLS records we send, at most one
+ * MBEDTLS_SSL_OUT_CONTENT_LEN record in flight) and the altcp_tls state
+ * (ssl context, config, entropy + CTR-DRBG), measured in README "Sizes". */
+#ifndef MEM_SIZE
+#define MEM_SIZE (5 * 1024)
+#endif
+
+/* Receive buffers: one frame at a time comes off the polled NIC and is
+ * consumed (mbedTLS copies it into its record buffer) before the next is
+ * read, so a few pool buffers carry a 16 KB record; decrypted plaintext
+ * waits here until the core reads it. */
+#ifndef PBUF_POOL_SIZE
+#define PBUF_POOL_SIZE 6
+#endif
+#define PBUF_POOL_BUFSIZE LWIP_MEM_ALIGN_SIZE(TCP_MSS + 40 + PBUF_LINK_ENCAPSULATION_HLEN + PBUF_LINK_HLEN)
+
+#define MEMP_NUM_PBUF 4
+#define MEMP_NUM_RAW_PCB 0
+#define MEMP_NUM_UDP_PCB 3          /* DHCP, DNS, spare */
+#define MEMP_NUM_TCP_PCB 2
+#define MEMP_NUM_TCP_PCB_LISTEN 0
+#define MEMP_NUM_TCP_SEG 12
+#define MEMP_NUM_ALTCPPCB 3         /* TLS + TCP per connection, spare */
+#define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 1)
+#define MEMP_NUM_ARP_QUEUE 4
+#define ARP_TABLE_SIZE 4
+#define IP_REASSEMBLY 0
+#define IP_FRAG 0
+
+#define LWIP_IPV4 1
+#define LWIP_IPV6 0
+#define LWIP_ARP 1
+#define LWIP_ETHERNET 1
+#define LWIP_ICMP 1
+#define LWIP_RAW 0
+#define LWIP_DHCP 1
+#define LWIP_DHCP_DOES_ACD_CHECK 0
+#define DHCP_DOES_ARP_CHECK 0
+#define LWIP_AUTOIP 0
+#define LWIP_IGMP 0
+#define LWIP_UDP 1
+#define LWIP_DNS 1
+#define DNS_TABLE_SIZE 2
+#define DNS_MAX_NAME_LENGTH 256
+#define DNS_MAX_SERVERS 2
+#define LWIP_NETIF_HOSTNAME 0
+#define LWIP_NETIF_STATUS_CALLBACK 0
+#define LWIP_NETIF_LINK_CALLBACK 0
+#define LWIP_SINGLE_NETIF 1
+
+#define LWIP_TCP 1
+/* Small segments keep every receive buffer small: the server may send
+ * at most this much per segment, whatever its own MTU. */
+#define TCP_MSS 536
+/* A TLS record of 16 KB (plus header, IV and tag) must fit in the receive
+ * window, or the peer stalls waiting for a window the record itself holds
+ * closed. The window is a promise, not memory: pbufs are freed as mbedTLS
+ * copies them into its record buffer (see above), hence the sanity check
+ * that compares TCP_WND with the pool is disabled on purpose. */
+#define TCP_WND (32 * TCP_MSS)      /* 17152 > 16384 + 13 + 16 + 48 */
+#define LWIP_DISABLE_TCP_SANITY_CHECKS 1
+#define TCP_SND_BUF (4 * TCP_MSS)
+#define TCP_SND_QUEUELEN 10
+#define TCP_QUEUE_OOSEQ 0           /* no memory for out-of-order segments */
+#define LWIP_TCP_KEEPALIVE 0
+#define LWIP_WND_SCALE 0
+
+#define LWIP_ALTCP 1
+#define LWIP_ALTCP_TLS 1
+#define LWIP_ALTCP_TLS_MBEDTLS 1
+/* mbedTLS allocates from its own static arena (port/lwip/tls_arena.c), not
+ * from lwIP's heap: keep altcp_tls from redirecting it. */
+#define ALTCP_MBEDTLS_PLATFORM_ALLOC 0
+#define ALTCP_MBEDTLS_ENTROPY_PTR NULL
+#define ALTCP_MBEDTLS_ENTROPY_LEN 0
+
+#define LWIP_STATS 0
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 0
+#define LWIP_HAVE_LOOPIF 0
+#define LWIP_NETIF_LOOPBACK 0
+#define LWIP_PROVIDE_ERRNO 1
+#define LWIP_RAND() ds_lwip_rand()
+
+#ifndef LWIP_NOASSERT
+#define LWIP_NOASSERT 1
+#endif
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+uint32_t ds_lwip_rand(void);
+#endif
+
+#endif /* DS_LWIPOPTS_H */

@@ -1,0 +1,118 @@
+/*
+ * What mbedTLS needs from the platform in the firmware: memory from a
+ * fixed static arena (no system heap), entropy from the board, wall-clock
+ * time when the board has it.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "ds_lwip_internal.h"
+#include "mbedtls/entropy.h"
+#include "mbedtls/memory_buffer_alloc.h"
+#include "mbedtls/platform.h"
+#include "mbedtls/platform_time.h"
+#include "mbedtls/x509_crt.h"
+
+/* Sized for a TLS 1.2 handshake with 16 KB input records, measured peak
+ * plus headroom (README "Sizes"); a board may override. */
+#ifndef DS_TLS_ARENA_SIZE
+#define DS_TLS_ARENA_SIZE (22u * 1024u)
+#endif
+
+ds_lwip_hooks_t ds_lwip_hooks;
+static unsigned char tls_arena[DS_TLS_ARENA_SIZE] __attribute__((aligned(8)));
+
+static mbedtls_time_t tls_time(mbedtls_time_t *out)
+{
+    int64_t now = 0;
+    if (ds_lwip_hooks.unix_time == NULL || ds_lwip_hooks.unix_time(&now) != 0) {
+        /* No clock: 1970. Every certificate then looks "not yet valid",
+         * which tls_guard.c ignores when the board has no clock. */
+        now = 0;
+    }
+    if (out != NULL) {
+        *out = (mbedtls_time_t)now;
+    }
+    return (mbedtls_time_t)now;
+}
+
+/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm):
+ * newlib's gmtime_r would do, but this keeps libc's time code out. */
+struct tm *mbedtls_platform_gmtime_r(const mbedtls_time_t *tt, struct tm *tm_buf)
+{
+    int64_t t = (int64_t)*tt;
+    int64_t days = t / 86400;
+    int64_t secs = t % 86400;
+    int64_t z, era, doe, yoe, y, doy, mp, d, m;
+    if (secs < 0) {
+        secs += 86400;
+        days -= 1;
+    }
+    z = days + 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2) {
+        y += 1;
+    }
+    memset(tm_buf, 0, sizeof *tm_buf);
+    tm_buf->tm_year = (int)(y - 1900);
+    tm_buf->tm_mon = (int)(m - 1);
+    tm_buf->tm_mday = (int)d;
+    tm_buf->tm_hour = (int)(secs / 3600);
+    tm_buf->tm_min = (int)((secs % 3600) / 60);
+    tm_buf->tm_sec = (int)(secs % 60);
+    return tm_buf;
+}
+
+int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
+int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen)
+{
+    (void)data;
+    if (ds_lwip_hooks.entropy == NULL || ds_lwip_hooks.entropy(output, len) != 0) {
+        *olen = 0;
+        return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+    }
+    *olen = len;
+    return 0;
+}
+
+void ds_tls_fatal(int status)
+{
+    /* Only the arena allocator calls this, on a corrupted heap: there is
+     * no safe way to continue. */
+    (void)status;
+    for (;;) {
+    }
+}
+
+void ds_lwip_init(const ds_lwip_hooks_t *hooks)
+{
+    ds_lwip_hooks = *hooks;
+    mbedtls_memory_buffer_alloc_init(tls_arena, sizeof tls_arena);
+    (void)mbedtls_platform_set_time(tls_time);
+}
+
+void ds_tls_arena_stats(ds_tls_arena_stats_t *st)
+{
+    size_t used = 0, blocks = 0;
+    mbedtls_memory_buffer_alloc_cur_get(&used, &blocks);
+    st->in_use = used;
+    mbedtls_memory_buffer_alloc_max_get(&st->peak, &st->peak_blocks);
+    st->size = sizeof tls_arena;
+}
+
+int ds_tls_check_ca(const char *pem, size_t len)
+{
+    mbedtls_x509_crt crt;
+    int ret;
+    mbedtls_x509_crt_init(&crt);
+    ret = mbedtls_x509_crt_parse(&crt, (const unsigned char *)pem, len + 1u);
+    mbedtls_x509_crt_free(&crt);
+    return ret == 0 ? 0 : -1;
+}
