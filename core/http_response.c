@@ -1,0 +1,466 @@
+/*
+ * Streaming HTTP/1.x response parser (see include/ds_http.h).
+ *
+ * Decisions the RFCs leave to the recipient, fixed here so that every
+ * fragmentation of the stream gives the same answer:
+ * - Line ends: CRLF or a bare LF (servers and proxies still send bare LF);
+ *   a CR not followed by LF is malformed. DS_HTTP_LINE_MAX counts the bytes
+ *   of a line without its CR/LF.
+ * - DS_HTTP_HEADERS_MAX counts every byte (CR/LF included) of the status
+ *   lines, header lines, blank lines and trailers, summed over skipped 1xx
+ *   interim responses too, so an endless stream of 1xx answers is bounded.
+ *   The bytes of a value captured with ds_http_capture do not count.
+ * - 1xx answers other than 101 are skipped; 101 is a bad status line since
+ *   deploystop never asks for an upgrade.
+ * - obs-fold (a line starting with SP/HT) is rejected; header names are
+ *   tokens with no whitespace before the colon; values may not hold
+ *   control characters other than HT.
+ * - Content-Length: digits only; identical duplicates are accepted,
+ *   differing ones are an error; with Transfer-Encoding it is an error.
+ * - Transfer-Encoding must be exactly "chunked" (once).
+ * - Retry-After: delta-seconds only; an HTTP-date or an out-of-range value
+ *   leaves has_retry_after at 0.
+ * - Repeated X-Request-Id, Content-Type, Date, Retry-After or captured
+ *   headers: the last one wins.
+ * - Trailers are checked for syntax and counted, never interpreted.
+ */
+#include "ds_http.h"
+
+#include <stddef.h>
+#include <string.h>
+
+enum {
+    S_STATUS,     /* reading a status line */
+    S_HEADER,     /* reading header lines */
+    S_TRAILER,    /* reading trailer lines */
+    S_CAPTURE,    /* streaming the captured header's value */
+    S_CHUNK_SIZE, /* reading a chunk-size line */
+    S_CHUNK_CRLF, /* expecting the line end after chunk data */
+    S_BODY_LEN,   /* Content-Length body */
+    S_CHUNK_DATA, /* chunk data */
+    S_BODY_CLOSE, /* body until the peer closes */
+    S_DONE,
+    S_ERROR
+};
+
+/* Internal "keep going" value; equal to DS_HTTP_NEED_MORE on purpose. */
+#define OK DS_HTTP_NEED_MORE
+
+/* keep_alive holds these Connection tokens until the headers end. */
+#define CONN_CLOSE 1
+#define CONN_KEEP 2
+
+static int is_ws(int c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int is_ctl(int c)
+{
+    return (c < 0x20 && c != '\t') || c == 0x7f;
+}
+
+/* Case-insensitive compare of s[0..n) with lower-case NUL-ended lit. */
+static int ieq(const char *s, size_t n, const char *lit)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        int c = (unsigned char)s[k];
+        if (c >= 'A' && c <= 'Z')
+            c += 'a' - 'A';
+        if (c != (unsigned char)lit[k])
+            return 0;
+    }
+    return lit[n] == '\0';
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && is_ws((unsigned char)**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && is_ws((unsigned char)(*s)[*n - 1]))
+        (*n)--;
+}
+
+static int has_ctl(const char *s, size_t n)
+{
+    while (n--)
+        if (is_ctl((unsigned char)*s++))
+            return 1;
+    return 0;
+}
+
+/* Decimal digits only, no sign, no overflow; 0 on success. */
+static int parse_u32(const char *s, size_t n, uint32_t *out)
+{
+    uint32_t v = 0;
+
+    if (!n)
+        return -1;
+    while (n--) {
+        uint32_t d = (uint32_t)((unsigned char)*s++ - '0');
+        if (d > 9 || v > (UINT32_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+static void copy_trunc(char *dst, size_t cap, const char *s, size_t n)
+{
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+/* Forget everything learnt from a message (used again after a 1xx). */
+static void begin_message(ds_http_parser_t *p)
+{
+    memset(p, 0, offsetof(ds_http_parser_t, body));
+    p->cap_len = 0;
+    p->cap_found = 0;
+    if (p->cap_cap)
+        p->cap_buf[0] = '\0';
+    p->state = S_STATUS;
+}
+
+void ds_http_init(ds_http_parser_t *p, char *body, size_t body_cap)
+{
+    memset(p, 0, offsetof(ds_http_parser_t, line));
+    p->body = body;
+    p->body_cap = body_cap < DS_HTTP_BODY_MAX ? body_cap : DS_HTTP_BODY_MAX;
+}
+
+void ds_http_capture(ds_http_parser_t *p, const char *name, char *buf,
+                     size_t cap)
+{
+    p->cap_name = name;
+    p->cap_buf = buf;
+    p->cap_cap = buf ? cap : 0;
+    p->cap_len = 0;
+    p->cap_found = 0;
+    if (p->cap_cap)
+        buf[0] = '\0';
+}
+
+static int status_line(ds_http_parser_t *p)
+{
+    const char *l = p->line;
+    size_t n = p->line_len;
+    int k, st = 0;
+
+    if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (l[7] != '0' && l[7] != '1')
+        || l[8] != ' ' || (n > 12 && l[12] != ' ') || has_ctl(l, n))
+        return DS_HTTP_E_STATUS_LINE;
+    for (k = 9; k < 12; k++) {
+        if (l[k] < '0' || l[k] > '9')
+            return DS_HTTP_E_STATUS_LINE;
+        st = st * 10 + (l[k] - '0');
+    }
+    if (st < 100 || st > 599 || st == 101)
+        return DS_HTTP_E_STATUS_LINE;
+    p->status = st;
+    p->http_minor = l[7] - '0';
+    p->state = S_HEADER;
+    return OK;
+}
+
+static int header_line(ds_http_parser_t *p)
+{
+    const char *l = p->line, *v;
+    size_t n = p->line_len, k = 0, vn;
+
+    if (is_ws((unsigned char)l[0]))
+        return DS_HTTP_E_HEADER;
+    while (k < n && l[k] != ':') {
+        int c = (unsigned char)l[k++];
+        if (c <= ' ' || c >= 0x7f || strchr("\"(),/;<=>?@[\\]{}", c))
+            return DS_HTTP_E_HEADER;
+    }
+    if (k == 0 || k == n)
+        return DS_HTTP_E_HEADER;
+    v = l + k + 1;
+    vn = n - k - 1;
+    if (has_ctl(v, vn))
+        return DS_HTTP_E_HEADER;
+    if (p->state == S_TRAILER)
+        return OK;
+    trim(&v, &vn);
+
+    if (ieq(l, k, "content-length")) {
+        uint32_t cl;
+        if (parse_u32(v, vn, &cl) != 0
+            || (p->has_content_length && cl != p->content_length))
+            return DS_HTTP_E_LENGTH;
+        p->content_length = cl;
+        p->has_content_length = 1;
+    } else if (ieq(l, k, "transfer-encoding")) {
+        if (p->chunked || !ieq(v, vn, "chunked"))
+            return DS_HTTP_E_TRANSFER_ENCODING;
+        p->chunked = 1;
+    } else if (ieq(l, k, "connection")) {
+        /* A comma-separated token list. */
+        size_t a = 0;
+        while (a <= vn) {
+            const char *t = v + a;
+            size_t tn = 0;
+            while (a + tn < vn && t[tn] != ',')
+                tn++;
+            a += tn + 1;
+            trim(&t, &tn);
+            if (ieq(t, tn, "close"))
+                p->keep_alive |= CONN_CLOSE;
+            else if (ieq(t, tn, "keep-alive"))
+                p->keep_alive |= CONN_KEEP;
+        }
+    } else if (ieq(l, k, "retry-after")) {
+        p->has_retry_after = parse_u32(v, vn, &p->retry_after_s) == 0;
+        if (!p->has_retry_after)
+            p->retry_after_s = 0;
+    } else if (ieq(l, k, "x-request-id")) {
+        copy_trunc(p->request_id, sizeof p->request_id, v, vn);
+    } else if (ieq(l, k, "content-type")) {
+        copy_trunc(p->content_type, sizeof p->content_type, v, vn);
+    } else if (ieq(l, k, "date")) {
+        copy_trunc(p->date, sizeof p->date, v, vn);
+    }
+    return OK;
+}
+
+/* The blank line after the headers: pick the body framing. */
+static int headers_end(ds_http_parser_t *p)
+{
+    int conn = p->keep_alive;
+
+    if (p->status < 200) {
+        begin_message(p);
+        return OK;
+    }
+    p->keep_alive = !(conn & CONN_CLOSE) && (p->http_minor || (conn & CONN_KEEP));
+    if (p->chunked && p->has_content_length)
+        return DS_HTTP_E_LENGTH;
+    if (p->status == 204 || p->status == 304)
+        return DS_HTTP_DONE;
+    if (p->chunked) {
+        p->state = S_CHUNK_SIZE;
+    } else if (p->has_content_length) {
+        if (p->content_length > p->body_cap)
+            return DS_HTTP_E_BODY_TOO_LARGE;
+        if (!p->content_length)
+            return DS_HTTP_DONE;
+        p->remaining = p->content_length;
+        p->state = S_BODY_LEN;
+    } else {
+        p->keep_alive = 0;
+        p->state = S_BODY_CLOSE;
+    }
+    return OK;
+}
+
+static int chunk_size_line(ds_http_parser_t *p)
+{
+    const char *l = p->line;
+    size_t n = p->line_len, k = 0;
+    uint32_t v = 0;
+
+    for (; k < n; k++) {
+        uint32_t d = (uint32_t)((unsigned char)l[k] - '0');
+        if (d > 9) {
+            d = (uint32_t)(((unsigned char)l[k] | 0x20) - 'a');
+            if (d > 5)
+                break;
+            d += 10;
+        }
+        if (v > 0x0fffffffu)
+            return DS_HTTP_E_CHUNK;
+        v = v << 4 | d;
+    }
+    if (k == 0)
+        return DS_HTTP_E_CHUNK;
+    while (k < n && is_ws((unsigned char)l[k]))
+        k++;
+    /* Chunk extensions are allowed and ignored. */
+    if (k < n && (l[k] != ';' || has_ctl(l + k, n - k)))
+        return DS_HTTP_E_CHUNK;
+    if (!v) {
+        p->state = S_TRAILER;
+    } else {
+        if (v > p->body_cap - p->body_len)
+            return DS_HTTP_E_BODY_TOO_LARGE;
+        p->remaining = v;
+        p->state = S_CHUNK_DATA;
+    }
+    return OK;
+}
+
+static int end_line(ds_http_parser_t *p)
+{
+    int r = OK;
+
+    switch (p->state) {
+    case S_STATUS:
+        r = status_line(p);
+        break;
+    case S_HEADER:
+        r = p->line_len ? header_line(p) : headers_end(p);
+        break;
+    case S_TRAILER:
+        r = p->line_len ? header_line(p) : DS_HTTP_DONE;
+        break;
+    case S_CAPTURE:
+        while (p->cap_len && is_ws((unsigned char)p->cap_buf[p->cap_len - 1]))
+            p->cap_len--;
+        if (p->cap_len >= p->cap_cap)
+            return DS_HTTP_E_HEADERS_TOO_LARGE;
+        p->cap_buf[p->cap_len] = '\0';
+        p->cap_found = 1;
+        p->state = S_HEADER;
+        break;
+    case S_CHUNK_SIZE:
+        r = chunk_size_line(p);
+        break;
+    default: /* S_CHUNK_CRLF: any other byte was already rejected */
+        p->state = S_CHUNK_SIZE;
+        break;
+    }
+    p->line_len = 0;
+    p->line_cr = 0;
+    return r;
+}
+
+/* One byte of the captured value. remaining counts whitespace that did not
+ * fit: harmless if trailing, too large if more value follows. */
+static int capture_byte(ds_http_parser_t *p, int c)
+{
+    if (is_ws(c)) {
+        if (!p->cap_len)
+            return OK;
+        if (p->cap_len + 1 < p->cap_cap)
+            p->cap_buf[p->cap_len++] = (char)c;
+        else
+            p->remaining++;
+        return OK;
+    }
+    if (is_ctl(c))
+        return DS_HTTP_E_HEADER;
+    if (p->remaining || p->cap_len + 1 >= p->cap_cap)
+        return DS_HTTP_E_HEADERS_TOO_LARGE;
+    p->cap_buf[p->cap_len++] = (char)c;
+    return OK;
+}
+
+int ds_http_feed(ds_http_parser_t *p, const uint8_t *data, size_t len,
+                 size_t *consumed)
+{
+    size_t i = 0;
+    int r = OK;
+
+    if (p->state >= S_DONE) {
+        r = p->state == S_DONE ? DS_HTTP_E_STATE : p->error;
+        len = 0;
+    }
+    while (r == OK && i < len) {
+        int st = p->state;
+        int c;
+
+        if (st >= S_BODY_LEN) {
+            size_t n = len - i;
+            if (st != S_BODY_CLOSE && n > p->remaining)
+                n = p->remaining;
+            /* Only a body until close can get here too large: the other
+             * framings were checked against the cap in advance. */
+            if (n > p->body_cap - p->body_len) {
+                n = p->body_cap - p->body_len;
+                r = DS_HTTP_E_BODY_TOO_LARGE;
+            }
+            if (n)
+                memcpy(p->body + p->body_len, data + i, n);
+            p->body_len += n;
+            i += n;
+            if (st != S_BODY_CLOSE) {
+                p->remaining -= (uint32_t)n;
+                if (!p->remaining) {
+                    if (st == S_BODY_LEN)
+                        r = DS_HTTP_DONE;
+                    p->state = S_CHUNK_CRLF;
+                }
+            }
+            continue;
+        }
+        c = data[i++];
+        if (st < S_CHUNK_SIZE && (st != S_CAPTURE || c == '\r' || c == '\n')
+            && ++p->header_bytes > DS_HTTP_HEADERS_MAX)
+            r = DS_HTTP_E_HEADERS_TOO_LARGE;
+        else if (c == '\n')
+            r = end_line(p);
+        else if (p->line_cr)
+            r = st == S_STATUS ? DS_HTTP_E_STATUS_LINE
+                : st <= S_CAPTURE ? DS_HTTP_E_HEADER : DS_HTTP_E_CHUNK;
+        else if (c == '\r')
+            p->line_cr = 1;
+        else if (st == S_CAPTURE)
+            r = capture_byte(p, c);
+        else if (st == S_CHUNK_CRLF)
+            r = DS_HTTP_E_CHUNK;
+        else if (p->line_len == DS_HTTP_LINE_MAX)
+            r = DS_HTTP_E_LINE_TOO_LONG;
+        else {
+            p->line[p->line_len++] = (char)c;
+            if (c == ':' && st == S_HEADER && p->cap_name
+                && ieq(p->line, p->line_len - 1, p->cap_name)) {
+                p->state = S_CAPTURE;
+                p->cap_len = 0;
+                p->remaining = 0;
+            }
+        }
+    }
+    if (r == DS_HTTP_DONE) {
+        p->state = S_DONE;
+    } else if (r < 0 && p->state != S_DONE) {
+        p->state = S_ERROR;
+        p->error = r;
+    }
+    if (consumed)
+        *consumed = i;
+    return r;
+}
+
+int ds_http_finish(ds_http_parser_t *p)
+{
+    if (p->state == S_BODY_CLOSE)
+        p->state = S_DONE;
+    if (p->state == S_DONE)
+        return DS_HTTP_DONE;
+    if (p->state != S_ERROR) {
+        p->state = S_ERROR;
+        p->error = DS_HTTP_E_TRUNCATED;
+    }
+    return p->error;
+}
+
+const char *ds_http_strerror(int code)
+{
+    static const char *const msg[] = {
+        "need more data",
+        "complete",
+        "bad status line",
+        "malformed header",
+        "header line too long",
+        "headers too large",
+        "body too large",
+        "bad or conflicting Content-Length",
+        "malformed chunked framing",
+        "unsupported Transfer-Encoding",
+        "stream ended before the message",
+        "parser already finished",
+    };
+
+    if (code > DS_HTTP_NEED_MORE || code < DS_HTTP_E_STATE)
+        return "unknown HTTP parser code";
+    return msg[DS_HTTP_NEED_MORE - code];
+}
