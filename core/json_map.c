@@ -1,0 +1,281 @@
+/*
+ * Answer body -> ds_result_t. jsmn tokenizes into the caller's slots; the
+ * structure is then checked here because jsmn accepts invalid JSON (a key
+ * without a value, trailing commas, two top-level values). No recursion:
+ * children are walked with token ends, never with a call per level.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#define JSMN_STATIC
+#define JSMN_STRICT
+#include <jsmn.h>
+
+#include "json_map.h"
+
+/* ds_json_slot_t is the public storage for jsmntok_t (which the public
+ * header cannot name): the two must have one size and the same offsets.
+ * The type may be narrower than int (arm-none-eabi has short enums), so
+ * tokens are only ever read back through jsmntok_t. */
+typedef char ds_json_slot_is_jsmntok[
+    (sizeof(jsmntok_t) == sizeof(ds_json_slot_t) &&
+     offsetof(jsmntok_t, type) == offsetof(ds_json_slot_t, type) &&
+     offsetof(jsmntok_t, start) == offsetof(ds_json_slot_t, start) &&
+     offsetof(jsmntok_t, end) == offsetof(ds_json_slot_t, end) &&
+     offsetof(jsmntok_t, size) == offsetof(ds_json_slot_t, size)) ? 1 : -1];
+
+enum { K_STATUS, K_RESULT, K_ERROR_CODE, K_CODE, K_ERROR_MSG, K_MESSAGE,
+       K_REQUEST_ID, K_ID, K_TASK_ID, K_OTHER };
+static const char keys[] = "status\0result\0error_code\0code\0error_msg\0"
+                           "message\0request_id\0id\0task_id";
+
+typedef struct map {
+    const char *js;
+    const jsmntok_t *t;
+    int n;
+    ds_result_t *res;
+    const char *task_id;
+    const char *record_id;
+    unsigned flags;
+    int code_rank;
+    int msg_rank;
+} map_t;
+
+static int is_ws(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* js[a..b) is whitespace around exactly one `sep` (none when sep is 0). */
+static int gap(const char *js, int a, int b, int sep)
+{
+    for (; a < b; a++) {
+        if (sep && js[a] == sep)
+            sep = 0;
+        else if (!is_ws(js[a]))
+            return 0;
+    }
+    return !sep;
+}
+
+static int is_container(const jsmntok_t *t)
+{
+    return t->type == JSMN_OBJECT || t->type == JSMN_ARRAY;
+}
+
+/* Token extents with the quotes of a string. */
+static int raw_start(const jsmntok_t *t)
+{
+    return t->start - (t->type == JSMN_STRING);
+}
+
+static int raw_end(const jsmntok_t *t)
+{
+    return t->end + (t->type == JSMN_STRING);
+}
+
+/* Index of the token after token i and everything inside it. */
+static int skip(const jsmntok_t *t, int n, int i)
+{
+    int j = i + 1;
+    while (j < n && t[j].start < t[i].end)
+        j++;
+    return j;
+}
+
+static int well_formed(const char *js, int len, const jsmntok_t *t, int n)
+{
+    int o;
+    if (t[0].type != JSMN_OBJECT || !gap(js, 0, t[0].start, 0) ||
+        !gap(js, t[0].end, len, 0))
+        return 0;
+    for (o = 0; o < n; o++) {
+        int k = o + 1, pos = t[o].start + 1, count = 0;
+        if (t[o].type == JSMN_STRING) {
+            /* jsmn lets raw control characters through; JSON does not. */
+            for (k = t[o].start; k < t[o].end; k++)
+                if ((unsigned char)js[k] < 0x20)
+                    return 0;
+        }
+        if (!is_container(&t[o]))
+            continue;
+        for (; k < n && t[k].start < t[o].end; k = skip(t, n, k)) {
+            if (!gap(js, pos, raw_start(&t[k]), count ? ',' : 0))
+                return 0;
+            if (t[o].type == JSMN_OBJECT) {
+                if (t[k].type != JSMN_STRING || t[k].size != 1 || k + 1 >= n ||
+                    !gap(js, raw_end(&t[k]), raw_start(&t[k + 1]), ':'))
+                    return 0;
+                k++;
+            }
+            if (!is_container(&t[k]) && t[k].size)
+                return 0;
+            count++;
+            pos = raw_end(&t[k]);
+        }
+        if (count != t[o].size || !gap(js, pos, t[o].end - 1, 0))
+            return 0;
+    }
+    return 1;
+}
+
+static unsigned hex4(const char *s)
+{
+    unsigned v = 0;
+    int i;
+    for (i = 0; i < 4; i++)
+        v = v * 16 + (unsigned)(s[i] <= '9' ? s[i] - '0' : (s[i] | 0x20) - 'a' + 10);
+    return v;
+}
+
+/* Decode js[s..e) (escapes already checked by jsmn) into UTF-8. A unit that
+ * does not fit ends the copy, so a multi-byte character is never cut. */
+static void unescape(const char *s, const char *e, char *out, size_t cap)
+{
+    static const char esc[] = "b\bf\fn\nr\rt\t";
+    size_t n = 0;
+    while (s < e) {
+        char u[4];
+        size_t k = 1, i;
+        unsigned c = (unsigned char)*s++;
+        if (c == '\\') {
+            c = (unsigned char)*s++;
+            for (i = 0; esc[i]; i += 2)
+                if ((unsigned char)esc[i] == c)
+                    c = (unsigned char)esc[i + 1];
+            if (c == 'u') {
+                c = hex4(s);
+                s += 4;
+                if (c >= 0xD800 && c < 0xDC00 && e - s >= 6 && s[0] == '\\' &&
+                    s[1] == 'u' && hex4(s + 2) - 0xDC00u < 0x400u) {
+                    c = 0x10000 + ((c - 0xD800) << 10) + (hex4(s + 2) - 0xDC00);
+                    s += 6;
+                } else if (c - 0xD800u < 0x800u) {
+                    c = 0xFFFD; /* unpaired surrogate */
+                }
+            }
+            if (c >= 0x80) {
+                k = c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+                for (i = k; --i;) {
+                    u[i] = (char)(0x80 | (c & 0x3F));
+                    c >>= 6;
+                }
+                c |= 0xF00u >> k; /* lead byte marker: C0, E0 or F0 */
+            }
+        } else {
+            while (k < sizeof u && s < e && (*s & 0xC0) == 0x80)
+                u[k++] = *s++;
+        }
+        u[0] = (char)c;
+        if (n + k >= cap)
+            break;
+        memcpy(out + n, u, k);
+        n += k;
+    }
+    out[n] = 0;
+}
+
+void ds_json_string(const char *js, const ds_json_slot_t *t, char *out,
+                    size_t cap)
+{
+    unescape(js + t->start, js + t->end, out, cap);
+}
+
+static int key_of(const char *js, const jsmntok_t *t)
+{
+    const char *k = keys;
+    size_t len = (size_t)(t->end - t->start);
+    int i;
+    for (i = 0; i < K_OTHER; i++, k += strlen(k) + 1)
+        if (strlen(k) == len && !memcmp(k, js + t->start, len))
+            return i;
+    return K_OTHER;
+}
+
+/* Key token k (its value is k + 1) inside an object that is the top level
+ * (parent -1) or the value of key `parent`. Ranks make the top level win
+ * over nested objects, and error_code/error_msg over code/message. */
+static void take(map_t *m, int k, int parent)
+{
+    const jsmntok_t *v = &m->t[k + 1];
+    int key = key_of(m->js, &m->t[k]), rank = 2 - (key & 1) + 2 * (parent < 0);
+    char *dst = NULL;
+    size_t cap = 0;
+    if (v->type != JSMN_STRING)
+        return;
+    switch (key) {
+    case K_STATUS:
+        if (parent < 0) {
+            dst = m->res->status;
+            cap = sizeof m->res->status;
+        }
+        break;
+    case K_ERROR_CODE:
+    case K_CODE:
+        if (rank > m->code_rank) {
+            m->code_rank = rank;
+            dst = m->res->error_code;
+            cap = sizeof m->res->error_code;
+        }
+        break;
+    case K_ERROR_MSG:
+    case K_MESSAGE:
+        if (rank > m->msg_rank) {
+            m->msg_rank = rank;
+            dst = m->res->error_msg;
+            cap = sizeof m->res->error_msg;
+        }
+        break;
+    case K_REQUEST_ID:
+        if (parent < 0 && !m->res->request_id[0]) {
+            dst = m->res->request_id;
+            cap = sizeof m->res->request_id;
+        }
+        break;
+    case K_ID:
+    case K_TASK_ID:
+        if (parent == K_RESULT) {
+            char id[DS_ID_LEN + 2];
+            unescape(m->js + v->start, m->js + v->end, id, sizeof id);
+            m->flags |= strcmp(id, key == K_ID ? m->record_id : m->task_id)
+                            ? DS_JSON_ID_BAD
+                            : key == K_ID ? DS_JSON_ID_OK : DS_JSON_TASK_OK;
+        }
+        break;
+    default:
+        break;
+    }
+    if (dst)
+        unescape(m->js + v->start, m->js + v->end, dst, cap);
+}
+
+unsigned ds_json_map(const char *js, size_t len, ds_json_slot_t *tok,
+                     unsigned ntok, const char *task_id,
+                     const char *record_id, ds_result_t *res)
+{
+    jsmn_parser p;
+    map_t m;
+    int k;
+    m.t = (const jsmntok_t *)tok;
+    jsmn_init(&p);
+    m.n = jsmn_parse(&p, js, len, (jsmntok_t *)tok, ntok);
+    if (m.n < 1 || !well_formed(js, (int)len, m.t, m.n))
+        return 0;
+    m.js = js;
+    m.res = res;
+    m.task_id = task_id;
+    m.record_id = record_id;
+    m.flags = DS_JSON_VALID;
+    m.code_rank = m.msg_rank = 0;
+    for (k = 1; k < m.n; k = skip(m.t, m.n, k + 1)) {
+        const jsmntok_t *v = &m.t[k + 1];
+        if (v->type == JSMN_OBJECT) {
+            int key = key_of(js, &m.t[k]), c;
+            for (c = k + 2; c < m.n && m.t[c].start < v->end; c = skip(m.t, m.n, c + 1))
+                take(&m, c, key);
+        } else {
+            take(&m, k, -1);
+        }
+    }
+    return m.flags;
+}
