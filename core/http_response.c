@@ -69,7 +69,8 @@ static int ieq(const char *s, size_t n, const char *lit)
         int c = (unsigned char)s[k];
         if (c >= 'A' && c <= 'Z')
             c += 'a' - 'A';
-        if (c != (unsigned char)lit[k])
+        /* !c: raw line bytes may hold a NUL matching lit's end. */
+        if (c != (unsigned char)lit[k] || !c)
             return 0;
     }
     return lit[n] == '\0';

@@ -1331,6 +1331,16 @@ static void test_capture_bytes_do_not_count_against_header_limits(void **state)
     assert_int_equal(o->cap_len, DS_HTTP_HEADERS_MAX + DS_HTTP_LINE_MAX);
 }
 
+static void test_capture_name_with_nul_does_not_match(void **state)
+{
+    static const char in[] = OK200 "x-t\0: v\r\n\r\n";
+    opts_t o = default_opts;
+    (void)state;
+    o.cap_name = "x-t";
+    o.cap_cap = 16;
+    assert_int_equal(parse_opts(in, sizeof in - 1, &o)->rc, DS_HTTP_E_HEADER);
+}
+
 static void test_capture_repeated_header_last_wins(void **state)
 {
     const outcome_t *o = parse_cap(OK200 "X-T: first\r\nX-T: 2nd\r\nContent-Length: 0\r\n\r\n",
@@ -1632,6 +1642,7 @@ int main(void)
         cmocka_unit_test(test_capture_bare_cr_rejected),
         cmocka_unit_test(test_capture_bare_lf_ends_value),
         cmocka_unit_test(test_capture_bytes_do_not_count_against_header_limits),
+        cmocka_unit_test(test_capture_name_with_nul_does_not_match),
         cmocka_unit_test(test_capture_repeated_header_last_wins),
         cmocka_unit_test(test_capture_in_interim_response_is_forgotten),
         cmocka_unit_test(test_capture_ignores_trailers),
