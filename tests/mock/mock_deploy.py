@@ -22,6 +22,7 @@ import struct
 import sys
 import threading
 import time
+import traceback
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -227,6 +228,23 @@ class Handler:
             except (OSError, ssl.SSLError):
                 return
 
+    def wait_while_client_stays(self, seconds):
+        """Sleeps; returns False as soon as the client closes or resets."""
+        end = time.monotonic() + seconds
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return True
+            try:
+                data = self.recv_some(min(0.05, left))
+            except (socket.timeout, TimeoutError):
+                continue
+            except (OSError, ssl.SSLError):
+                return False
+            if not data:
+                return False
+            self.buf += data       # a pipelined request waits its turn
+
     def send(self, data, byte_at_a_time):
         self.sock.settimeout(30)
         if not byte_at_a_time:
@@ -324,6 +342,9 @@ class Handler:
             self.info["end"] = str(e)
         except (ssl.SSLError, OSError) as e:
             self.info["error"] = "%s: %s" % (type(e).__name__, e)
+        except Exception as e:  # a mock bug must show in the log, not vanish
+            self.info["error"] = "internal: %s: %s" % (type(e).__name__, e)
+            traceback.print_exc()
         finally:
             self.m.log(dict({"event": "connection", "conn": self.conn,
                              "peer": self.peer, "http_bytes": self.http_bytes,
@@ -366,9 +387,12 @@ class Handler:
         resp, auth, faults, changed, control = self.dispatch(req, rid)
         if control or not faults:
             faults = {}
+        abandoned = getattr(resp, "abandoned", False)
         self.log_request(req, auth, None if faults.get("silence") or
-                         faults.get("reset") else resp.status,
+                         faults.get("reset") or abandoned else resp.status,
                          sorted(faults), rid, changed)
+        if abandoned:
+            raise ConnectionDone("client left during the delay fault")
         if faults.get("silence"):
             self.hold_until_closed()
             raise ConnectionDone("silence fault: never answered")
@@ -507,8 +531,13 @@ class Handler:
         else:
             nth = 0
         faults = self.faults_for(route, faults, True, nth)
-        if "delay" in faults:
-            time.sleep(faults["delay"])
+        if "delay" in faults and not self.wait_while_client_stays(faults["delay"]):
+            # The client gave up during the delay: like a gateway dropping the
+            # upstream call, nothing reaches the backend. This also keeps a
+            # late stop from one test out of the state of the next.
+            gone = Response(0)
+            gone.abandoned = True
+            return gone, auth, faults, False, False
         if faults.get("silence") or faults.get("reset"):
             return Response(0), auth, faults, False, False
         if "status" in faults:

@@ -428,6 +428,19 @@ class TestEndpoints(SharedMock):
         self.assertEqual(u.status, 200)
         self.assertNotIn("result", u.json())
 
+    def test_concurrent_stops_only_one_succeeds(self):
+        import threading
+        codes = []
+
+        def one():
+            codes.append(stop(self.port).status)
+        threads = [threading.Thread(target=one) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        self.assertEqual(sorted(codes), [200] + [400] * 7)
+
     def test_connection_is_kept_alive_between_requests(self):
         with tls_connect(self.port) as s:
             s.sendall(build("GET", STATE % (TASK, RUNNING), self.port))
@@ -604,6 +617,16 @@ class TestFaults(SharedMock):
         t = time.monotonic()
         self.assertEqual(stop(self.port).status, 200)
         self.assertGreaterEqual(time.monotonic() - t, 0.6)
+
+    def test_delay_abandoned_by_the_client_changes_nothing(self):
+        set_faults(self.port, "delay:1")
+        with tls_connect(self.port) as s:
+            s.sendall(build("PUT", STOP, self.port, body=b"{}"))
+            time.sleep(0.2)
+        time.sleep(1.2)
+        self.assertEqual(mock_state(self.port), "running")
+        e = [r for r in self.m.requests() if r.get("method") == "PUT"][-1]
+        self.assertEqual((e["status"], e["state_changed"]), (None, False))
 
     def test_silence_never_answers_and_keeps_state(self):
         set_faults(self.port, "silence")
