@@ -105,6 +105,8 @@ class Mock:
         if args.token_file:
             with open(args.token_file) as f:
                 self.tokens.add(f.read().strip())
+        # An empty token must never authenticate an empty X-Auth-Token.
+        self.tokens.discard("")
         self.initial_faults = parse_faults(args.fault)
         self.conn_ids = itertools.count(1)
         self.reset()
@@ -250,9 +252,12 @@ class Handler:
         if not byte_at_a_time:
             self.sock.sendall(data)
             return
+        # Each byte is its own TLS record either way; the pause is capped at
+        # 2 s per answer so a 20 KB IAM answer does not take half a minute.
+        pause = min(self.a.byte_delay, 2.0 / max(1, len(data)))
         for i in range(len(data)):
             self.sock.sendall(data[i:i + 1])
-            time.sleep(self.a.byte_delay)
+            time.sleep(pause)
 
     # ------------------------------------------------------------- parsing
     def read_request(self):
