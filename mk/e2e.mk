@@ -1,1 +1,27 @@
-# e2e: rules added by the work on this area.
+# End-to-end tests: build/deploystop against the mock server on loopback
+# (tests/e2e, Python unittest), an install check, and `make demo`.
+E2E_WORK := $(BUILD)/e2e
+E2E_STAGE := $(E2E_WORK)/stage
+E2E_TIMEOUT ?= 600
+
+e2e: $(CLI) e2e-install
+	@rm -rf $(E2E_WORK)/run && mkdir -p $(E2E_WORK)/run
+	DEPLOYSTOP_BIN=$(abspath $(CLI)) E2E_WORK=$(abspath $(E2E_WORK)/run) \
+	  timeout $(E2E_TIMEOUT) $(PYTHON) -m unittest discover -s tests/e2e -p 'test_*.py' -v
+
+# `make install` into a staging directory, then build and run a program
+# against it through pkg-config only.
+e2e-install: $(LIB) $(POSIX_LIB) $(CLI) | $(DEPS_STAMP)
+	@rm -rf $(E2E_STAGE) && mkdir -p $(E2E_STAGE)
+	$(MAKE) --no-print-directory BUILD=$(BUILD) PREFIX=/usr/local DESTDIR=$(abspath $(E2E_STAGE)) install >/dev/null
+	test -x $(E2E_STAGE)/usr/local/bin/deploystop
+	PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=$(E2E_STAGE)/usr/local/lib/pkgconfig \
+	  PKG_CONFIG_SYSROOT_DIR=$(abspath $(E2E_STAGE)) \
+	  sh -c '$(CC) -std=c99 -Wall -Wextra -Werror $$(pkg-config --cflags deploystop) \
+	    -o $(E2E_STAGE)/consumer tests/e2e/install_consumer.c $$(pkg-config --libs deploystop)'
+	$(E2E_STAGE)/consumer
+
+demo: $(CLI) | $(DEPS_STAMP)
+	DEPLOYSTOP_BIN=$(abspath $(CLI)) DEMO_WORK=$(abspath $(BUILD)/demo) sh tests/e2e/demo.sh
+
+.PHONY: e2e e2e-install demo

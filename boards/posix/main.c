@@ -129,8 +129,13 @@ static int run_stop(const cli_opts_t *o)
 
 int main(int argc, char **argv)
 {
+    static char stderr_buf[4096];
     cli_opts_t opts;
     char err[160];
+
+    /* stderr is unbuffered: the escaped result line would otherwise go out
+     * one write(2) per character. Line buffering keeps lines whole. */
+    (void)setvbuf(stderr, stderr_buf, _IOLBF, sizeof stderr_buf);
 
     switch (cli_parse(argc, argv, &opts, err, sizeof err)) {
     case CLI_HELP:

@@ -29,6 +29,14 @@
 
 static const char pers[] = "deploystop-posix";
 
+/* mbedTLS 2.28 offers every curve it has, largest first, and an OpenSSL
+ * server takes the client's order: that makes the handshake an ECDHE over
+ * P-521. Offer the fast, widely deployed ones first and nothing weak. */
+static const mbedtls_ecp_group_id curves[] = {
+    MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP384R1,
+    MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE
+};
+
 /* ---- socket callbacks for mbedTLS ---- */
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
@@ -146,6 +154,7 @@ int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file)
     mbedtls_ssl_conf_ca_chain(&net->conf, &net->ca, NULL);
     mbedtls_ssl_conf_rng(&net->conf, mbedtls_ctr_drbg_random, &net->drbg);
     mbedtls_ssl_conf_verify(&net->conf, verify_ip_san, net);
+    mbedtls_ssl_conf_curves(&net->conf, curves);
     mbedtls_ssl_conf_min_version(&net->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
     net->ready = 1;
