@@ -13,8 +13,8 @@
 
 /* The password body of API.md around the four escaped fields. */
 static const char *const k_body[5] = {
-    "{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":"
-    "{\"user\":{\"name\":\"",
+    ("{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":"
+     "{\"user\":{\"name\":\""),
     "\",\"password\":\"",
     "\",\"domain\":{\"name\":\"",
     "\"}}}},\"scope\":{\"project\":{\"name\":\"",
