@@ -247,6 +247,18 @@ class Handler:
                 return False
             self.buf += data       # a pipelined request waits its turn
 
+    def drain(self, nbytes, seconds):
+        end = time.monotonic() + seconds
+        got = len(self.buf)
+        while got < nbytes and time.monotonic() < end:
+            try:
+                data = self.recv_some(max(0.01, end - time.monotonic()))
+            except (socket.timeout, TimeoutError, OSError, ssl.SSLError):
+                return
+            if not data:
+                return
+            got += len(data)
+
     def send(self, data, byte_at_a_time):
         self.sock.settimeout(30)
         if not byte_at_a_time:
@@ -382,6 +394,12 @@ class Handler:
                 self.log_request(got.req, "not-checked", resp.status, [], rid,
                                  False)
                 self.write(resp, got.req, {}, rid)
+                # Swallow what the client is still sending (briefly), so the
+                # close is a FIN and not an RST that could destroy the answer
+                # in the client's receive queue.
+                self.drain(int(got.req.headers.get("content-length", "0")
+                               if got.req.headers.get("content-length", "").isdigit()
+                               else 0), 1.0)
             self.close_notify()
             return False
         req = got
