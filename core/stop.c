@@ -1,0 +1,311 @@
+/*
+ * ds_stop: validate, then connect / send / receive / parse under one
+ * deadline, retrying only where a retry cannot repeat a stop the server may
+ * already have done (nothing was completely sent, or the server said 5xx or
+ * 429). Every time value is a uint32 difference from `start`, so a clock
+ * that wraps around 2^32 during a stop changes nothing.
+ */
+#include <string.h>
+
+#include "deploystop.h"
+#include "json_map.h"
+#include "request.h"
+
+/* Backoff between attempts: 500 ms doubled each time, at most 8 s, then
+ * "equal jitter" (half fixed, half random) so devices that failed together
+ * do not retry together. */
+#define BACKOFF_BASE_MS 500u
+#define BACKOFF_MAX_MS 8000u
+
+typedef struct run {
+    const ds_stop_request_t *req;
+    const ds_transport_t *tr;
+    const ds_platform_t *pf;
+    ds_workspace_t *ws;
+    ds_result_t *res;
+    uint32_t start;
+    ds_head_t head;
+} run_t;
+
+static uint32_t remaining(const run_t *r)
+{
+    uint32_t used = r->pf->now_ms(r->pf->ctx) - r->start;
+    return used < r->req->deadline_ms ? r->req->deadline_ms - used : 0;
+}
+
+static void finish(ds_result_t *res, ds_outcome_t outcome, ds_reason_t reason)
+{
+    res->outcome = outcome;
+    res->reason = reason;
+}
+
+/* One trace line "name" + value or number, built in the free rx buffer. */
+static void trace(const run_t *r, ds_trace_kind_t kind, const char *name,
+                  const char *value, unsigned long num)
+{
+    ds_head_t h;
+    if (!r->req->trace || (value && !*value))
+        return;
+    ds_head_init(&h, (char *)r->ws->rx, sizeof r->ws->rx);
+    ds_head_put(&h, name, 0);
+    if (value)
+        ds_head_put(&h, value, 0);
+    else
+        ds_head_put_u(&h, num);
+    if (h.len <= h.cap)
+        r->req->trace(r->req->trace_ctx, kind, h.buf, h.len);
+}
+
+/* The parser keeps the fields, not the lines: the trace shows the header
+ * lines the core used, rebuilt from those fields. */
+static void trace_answer(const run_t *r, const ds_http_parser_t *p)
+{
+    char line[] = "HTTP/1.1 ";
+    line[7] = (char)('0' + p->http_minor);
+    trace(r, DS_TRACE_RESPONSE_LINE, line, NULL, (unsigned long)p->status);
+    trace(r, DS_TRACE_RESPONSE_LINE, "Content-Type: ", p->content_type, 0);
+    if (p->has_content_length)
+        trace(r, DS_TRACE_RESPONSE_LINE, "Content-Length: ", NULL,
+              p->content_length);
+    if (p->chunked)
+        trace(r, DS_TRACE_RESPONSE_LINE, "Transfer-Encoding: ", "chunked", 0);
+    trace(r, DS_TRACE_RESPONSE_LINE, "X-Request-Id: ", p->request_id, 0);
+    if (p->has_retry_after)
+        trace(r, DS_TRACE_RESPONSE_LINE, "Retry-After: ", NULL, p->retry_after_s);
+    trace(r, DS_TRACE_RESPONSE_LINE, "Date: ", p->date, 0);
+}
+
+/* Send `len` bytes in pieces of at most DS_SEND_CHUNK (the token goes
+ * straight from the caller's buffer, never through a copy). */
+static ds_reason_t send_all(const run_t *r, const char *buf, size_t len)
+{
+    while (len) {
+        uint32_t left = remaining(r);
+        int32_t n;
+        if (!left)
+            return DS_R_DEADLINE;
+        n = r->tr->send(r->tr->ctx, (const uint8_t *)buf,
+                        len < DS_SEND_CHUNK ? len : DS_SEND_CHUNK, left);
+        if (n <= 0 || (size_t)n > len) {
+            r->res->transport_error = n < 0 ? (int)n : DS_TR_ERR_IO;
+            return n == DS_TR_ERR_TIMEOUT ? DS_R_DEADLINE : DS_R_SEND;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return DS_R_NONE;
+}
+
+static ds_reason_t send_request(const run_t *r)
+{
+    const ds_head_t *h = &r->head;
+    size_t rest = 0;
+    ds_reason_t why = DS_R_NONE;
+    if (h->mark) {
+        why = send_all(r, h->buf, h->mark);
+        if (!why)
+            why = send_all(r, r->req->auth.token, r->req->auth.token_len);
+        rest = h->mark + DS_REDACTED_LEN;
+    }
+    return why ? why : send_all(r, h->buf + rest, h->len - rest);
+}
+
+/* Outcome of a complete HTTP answer. */
+static void judge(const run_t *r)
+{
+    ds_result_t *res = r->res;
+    const ds_http_parser_t *p = &r->ws->http;
+    int s = p->status;
+    unsigned f;
+    res->http_status = s;
+    res->retry_after_s = p->has_retry_after ? p->retry_after_s : 0;
+    memcpy(res->request_id, p->request_id, sizeof res->request_id);
+    memcpy(res->server_date, p->date, sizeof res->server_date);
+    trace_answer(r, p);
+    f = ds_json_map(p->body, p->body_len, r->ws->json, DS_JSON_TOKENS,
+                    r->req->task_id, r->req->record_id, res);
+    if (s == 200) {
+        if (!strcmp(res->status, "success")) {
+            if (f & DS_JSON_ID_BAD)
+                finish(res, DS_UNKNOWN, DS_R_ID_MISMATCH);
+            else if ((f & (DS_JSON_ID_OK | DS_JSON_TASK_OK)) ==
+                     (DS_JSON_ID_OK | DS_JSON_TASK_OK))
+                finish(res, DS_STOPPED, DS_R_NONE);
+            else
+                finish(res, DS_UNKNOWN, DS_R_JSON_MALFORMED);
+        } else if (res->status[0] || res->error_code[0]) {
+            finish(res, DS_REJECTED, DS_R_STATUS_NOT_SUCCESS);
+        } else {
+            finish(res, DS_UNKNOWN, DS_R_JSON_MALFORMED);
+        }
+        return;
+    }
+    finish(res, s == 401 || s == 403 ? DS_AUTH_FAILED
+                : s == 404           ? DS_NOT_FOUND
+                : s == 429 || s >= 500 ? DS_UNAVAILABLE
+                : s >= 400           ? DS_REJECTED
+                                     : DS_UNKNOWN,
+           DS_R_HTTP_STATUS);
+}
+
+static void receive(const run_t *r)
+{
+    ds_workspace_t *ws = r->ws;
+    ds_result_t *res = r->res;
+    int rc;
+    ds_http_init(&ws->http, ws->body, sizeof ws->body);
+    do {
+        uint32_t left = remaining(r);
+        int32_t n;
+        if (!left) {
+            finish(res, DS_UNKNOWN, DS_R_TIMEOUT);
+            return;
+        }
+        n = r->tr->recv(r->tr->ctx, ws->rx, sizeof ws->rx, left);
+        if (n < 0 || n > (int32_t)sizeof ws->rx) {
+            res->transport_error = n < 0 ? (int)n : DS_TR_ERR_IO;
+            finish(res, DS_UNKNOWN,
+                   n == DS_TR_ERR_TIMEOUT ? DS_R_TIMEOUT : DS_R_CLOSED);
+            return;
+        }
+        /* Bytes after the end of the message are ignored: a kept-alive
+         * connection is closed by us, not awaited. */
+        rc = n ? ds_http_feed(&ws->http, ws->rx, (size_t)n, NULL)
+               : ds_http_finish(&ws->http);
+    } while (rc == DS_HTTP_NEED_MORE);
+    if (rc != DS_HTTP_DONE) {
+        res->http_error = rc;
+        finish(res, DS_UNKNOWN,
+               rc == DS_HTTP_E_TRUNCATED ? DS_R_CLOSED
+               : rc <= DS_HTTP_E_LINE_TOO_LONG && rc >= DS_HTTP_E_BODY_TOO_LARGE
+                   ? DS_R_HTTP_TOO_LARGE
+                   : DS_R_HTTP_MALFORMED);
+        return;
+    }
+    judge(r);
+}
+
+static void attempt(const run_t *r)
+{
+    ds_result_t *res = r->res;
+    uint32_t left = remaining(r);
+    ds_reason_t why = DS_R_DEADLINE;
+    int rc;
+    /* Fields describe the last attempt only. */
+    res->http_status = 0;
+    res->retry_after_s = 0;
+    res->status[0] = res->error_code[0] = res->error_msg[0] = 0;
+    res->request_id[0] = res->server_date[0] = 0;
+    if (left) {
+        rc = r->tr->connect(r->tr->ctx, r->req->host, r->req->port,
+                            r->req->use_tls, left);
+        if (rc) {
+            res->transport_error = rc;
+            /* DS_TR_ERR_RESOLVE..TLS_VERIFY map in order onto the reasons. */
+            why = rc >= DS_TR_ERR_TLS_VERIFY && rc < 0
+                      ? (ds_reason_t)(DS_R_RESOLVE - 1 - rc)
+                  : rc == DS_TR_ERR_TIMEOUT ? DS_R_DEADLINE
+                                            : DS_R_CONNECT;
+        } else {
+            why = send_request(r);
+        }
+    }
+    if (why) {
+        finish(res, DS_NETWORK, why);
+        return;
+    }
+    receive(r);
+}
+
+static ds_reason_t check_input(const ds_stop_request_t *req,
+                               const ds_transport_t *tr,
+                               const ds_platform_t *pf, const ds_workspace_t *ws)
+{
+    if (!req || !tr || !pf || !ws || !tr->connect || !tr->send || !tr->recv ||
+        !tr->close || !pf->now_ms || !pf->sleep_ms || !req->port ||
+        !req->deadline_ms || req->retries < 0)
+        return DS_R_BAD_ARGUMENT;
+    if (!ds_valid_host(req->host))
+        return DS_R_BAD_HOST;
+    if (!ds_valid_id(req->task_id))
+        return DS_R_BAD_TASK_ID;
+    if (!ds_valid_id(req->record_id))
+        return DS_R_BAD_RECORD_ID;
+    if (req->auth.kind == DS_AUTH_TOKEN &&
+        !ds_valid_token(req->auth.token, req->auth.token_len))
+        return DS_R_BAD_TOKEN;
+    return DS_R_NONE;
+}
+
+/* Wait before the next attempt, or 0 when it would not fit the deadline. */
+static uint32_t next_delay(const run_t *r)
+{
+    const ds_platform_t *pf = r->pf;
+    uint32_t d = BACKOFF_BASE_MS << (r->res->attempts < 5 ? r->res->attempts - 1 : 4);
+    uint32_t left = remaining(r), ra = r->res->retry_after_s;
+    if (d > BACKOFF_MAX_MS)
+        d = BACKOFF_MAX_MS;
+    if (pf->random_u32)
+        d = d / 2 + pf->random_u32(pf->ctx) % (d / 2 + 1);
+    if (ra > left / 1000)
+        return 0;
+    if (ra * 1000 > d)
+        d = ra * 1000;
+    return d < left ? d : 0;
+}
+
+ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
+                     const ds_platform_t *pf, ds_workspace_t *ws,
+                     ds_result_t *res)
+{
+    run_t r;
+    ds_reason_t why;
+    if (!res)
+        return DS_INVALID_INPUT;
+    memset(res, 0, sizeof *res);
+    why = check_input(req, tr, pf, ws);
+    if (!why) {
+        ds_head_init(&r.head, ws->head, sizeof ws->head);
+        why = ds_request_head(&r.head, req);
+    }
+    if (why) {
+        finish(res, DS_INVALID_INPUT, why);
+        return DS_INVALID_INPUT;
+    }
+    r.req = req;
+    r.tr = tr;
+    r.pf = pf;
+    r.ws = ws;
+    r.res = res;
+    if (req->trace)
+        req->trace(req->trace_ctx, DS_TRACE_REQUEST_HEAD, r.head.buf,
+                   r.head.len - DS_REQ_BODY_LEN);
+    r.start = pf->now_ms(pf->ctx);
+    for (;;) {
+        uint32_t delay;
+        res->attempts++;
+        attempt(&r);
+        tr->close(tr->ctx);
+        if ((res->outcome != DS_NETWORK && res->outcome != DS_UNAVAILABLE) ||
+            res->attempts > req->retries)
+            break;
+        delay = next_delay(&r);
+        if (!delay)
+            break;
+        if (req->trace) {
+            ds_head_t h;
+            ds_head_init(&h, (char *)ws->rx, sizeof ws->rx);
+            ds_head_put(&h, "attempt ", 0);
+            ds_head_put_u(&h, (unsigned long)res->attempts + 1);
+            ds_head_put(&h, " after ", 0);
+            ds_head_put_u(&h, delay);
+            ds_head_put(&h, " ms", 0);
+            req->trace(req->trace_ctx, DS_TRACE_ATTEMPT, h.buf, h.len);
+        }
+        pf->sleep_ms(pf->ctx, delay);
+    }
+    /* AK/SK heads carry a signature; a token head carries only the marker,
+     * but wiping is cheaper than deciding. */
+    ds_wipe(ws->head, sizeof ws->head);
+    return res->outcome;
+}
