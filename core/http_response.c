@@ -55,11 +55,6 @@ static int is_ws(int c)
     return c == ' ' || c == '\t';
 }
 
-static int is_ctl(int c)
-{
-    return (c < 0x20 && c != '\t') || c == 0x7f;
-}
-
 /* Case-insensitive compare of s[0..n) with lower-case NUL-ended lit. */
 static int ieq(const char *s, size_t n, const char *lit)
 {
@@ -86,14 +81,6 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
-static int has_ctl(const char *s, size_t n)
-{
-    while (n--)
-        if (is_ctl((unsigned char)*s++))
-            return 1;
-    return 0;
-}
-
 /* Decimal digits only, no sign, no overflow; 0 on success. */
 static int parse_u32(const char *s, size_t n, uint32_t *out)
 {
@@ -109,14 +96,6 @@ static int parse_u32(const char *s, size_t n, uint32_t *out)
     }
     *out = v;
     return 0;
-}
-
-static void copy_trunc(char *dst, size_t cap, const char *s, size_t n)
-{
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
 }
 
 /* Forget everything learnt from a message (used again after a 1xx). */
@@ -143,92 +122,106 @@ void ds_http_capture(ds_http_parser_t *p, const char *name, char *buf,
     p->cap_name = name;
     p->cap_buf = buf;
     p->cap_cap = buf ? cap : 0;
-    p->cap_len = 0;
-    p->cap_found = 0;
-    if (p->cap_cap)
-        buf[0] = '\0';
+    begin_message(p);
 }
 
 static int status_line(ds_http_parser_t *p)
 {
     const char *l = p->line;
     size_t n = p->line_len;
-    int k, st = 0;
+    uint32_t st;
 
-    if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (l[7] != '0' && l[7] != '1')
-        || l[8] != ' ' || (n > 12 && l[12] != ' ') || has_ctl(l, n))
+    if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (l[7] | 1) != '1'
+        || l[8] != ' ' || (n > 12 && l[12] != ' ')
+        || parse_u32(l + 9, 3, &st) != 0 || st - 100 > 499 || st == 101)
         return DS_HTTP_E_STATUS_LINE;
-    for (k = 9; k < 12; k++) {
-        if (l[k] < '0' || l[k] > '9')
-            return DS_HTTP_E_STATUS_LINE;
-        st = st * 10 + (l[k] - '0');
-    }
-    if (st < 100 || st > 599 || st == 101)
-        return DS_HTTP_E_STATUS_LINE;
-    p->status = st;
+    p->status = (int)st;
     p->http_minor = l[7] - '0';
     p->state = S_HEADER;
     return OK;
 }
 
+/* Names of the headers header_line() interprets, in its switch order. */
+static const char known[] = "content-length\0transfer-encoding\0connection\0"
+                            "retry-after\0x-request-id\0content-type\0date\0";
+
 static int header_line(ds_http_parser_t *p)
 {
-    const char *l = p->line, *v;
-    size_t n = p->line_len, k = 0, vn;
+    const char *l = p->line, *v, *name = known;
+    size_t n = p->line_len, k = 0, vn, a;
+    int which = 0;
+    uint32_t u;
 
-    if (is_ws((unsigned char)l[0]))
-        return DS_HTTP_E_HEADER;
+    /* Name: a token (loosely: visible ASCII) right before the colon; a
+     * leading SP/HT (obs-fold) fails here too. */
     while (k < n && l[k] != ':') {
         int c = (unsigned char)l[k++];
-        if (c <= ' ' || c >= 0x7f || strchr("\"(),/;<=>?@[\\]{}", c))
+        if (c <= ' ' || c >= 0x7f)
             return DS_HTTP_E_HEADER;
     }
     if (k == 0 || k == n)
         return DS_HTTP_E_HEADER;
-    v = l + k + 1;
-    vn = n - k - 1;
-    if (has_ctl(v, vn))
-        return DS_HTTP_E_HEADER;
     if (p->state == S_TRAILER)
         return OK;
+    v = l + k + 1;
+    vn = n - k - 1;
     trim(&v, &vn);
+    while (*name && !ieq(l, k, name)) {
+        name += strlen(name) + 1;
+        which++;
+    }
 
-    if (ieq(l, k, "content-length")) {
-        uint32_t cl;
-        if (parse_u32(v, vn, &cl) != 0
-            || (p->has_content_length && cl != p->content_length))
+    switch (which) {
+    case 0: /* Content-Length */
+        if (parse_u32(v, vn, &u) != 0
+            || (p->has_content_length && u != p->content_length))
             return DS_HTTP_E_LENGTH;
-        p->content_length = cl;
+        p->content_length = u;
         p->has_content_length = 1;
-    } else if (ieq(l, k, "transfer-encoding")) {
+        break;
+    case 1: /* Transfer-Encoding */
         if (p->chunked || !ieq(v, vn, "chunked"))
             return DS_HTTP_E_TRANSFER_ENCODING;
         p->chunked = 1;
-    } else if (ieq(l, k, "connection")) {
-        /* A comma-separated token list. */
-        size_t a = 0;
-        while (a <= vn) {
-            const char *t = v + a;
+        break;
+    case 2: /* Connection: a comma-separated token list */
+        for (;;) {
+            const char *t = v;
             size_t tn = 0;
-            while (a + tn < vn && t[tn] != ',')
+            while (tn < vn && v[tn] != ',')
                 tn++;
-            a += tn + 1;
+            a = tn;
             trim(&t, &tn);
             if (ieq(t, tn, "close"))
                 p->keep_alive |= CONN_CLOSE;
-            else if (ieq(t, tn, "keep-alive"))
+            if (ieq(t, tn, "keep-alive"))
                 p->keep_alive |= CONN_KEEP;
+            if (a == vn)
+                break;
+            v += a + 1;
+            vn -= a + 1;
         }
-    } else if (ieq(l, k, "retry-after")) {
-        p->has_retry_after = parse_u32(v, vn, &p->retry_after_s) == 0;
-        if (!p->has_retry_after)
-            p->retry_after_s = 0;
-    } else if (ieq(l, k, "x-request-id")) {
-        copy_trunc(p->request_id, sizeof p->request_id, v, vn);
-    } else if (ieq(l, k, "content-type")) {
-        copy_trunc(p->content_type, sizeof p->content_type, v, vn);
-    } else if (ieq(l, k, "date")) {
-        copy_trunc(p->date, sizeof p->date, v, vn);
+        break;
+    case 3: /* Retry-After */
+        u = 0;
+        p->has_retry_after = parse_u32(v, vn, &u) == 0;
+        p->retry_after_s = u;
+        break;
+    case 4:
+    case 5:
+    case 6: {
+        char *d = which == 4 ? p->request_id
+                : which == 5 ? p->content_type : p->date;
+        size_t cap = which == 4 ? sizeof p->request_id
+                   : which == 5 ? sizeof p->content_type : sizeof p->date;
+        if (vn >= cap)
+            vn = cap - 1;
+        memcpy(d, v, vn);
+        d[vn] = '\0';
+        break;
+    }
+    default:
+        break;
     }
     return OK;
 }
@@ -247,20 +240,19 @@ static int headers_end(ds_http_parser_t *p)
         return DS_HTTP_E_LENGTH;
     if (p->status == 204 || p->status == 304)
         return DS_HTTP_DONE;
-    if (p->chunked) {
-        p->state = S_CHUNK_SIZE;
-    } else if (p->has_content_length) {
-        if (p->content_length > p->body_cap)
-            return DS_HTTP_E_BODY_TOO_LARGE;
-        if (!p->content_length)
-            return DS_HTTP_DONE;
-        p->remaining = p->content_length;
-        p->state = S_BODY_LEN;
-    } else {
+    p->state = S_CHUNK_SIZE;
+    if (p->chunked)
+        return OK;
+    p->state = S_BODY_CLOSE;
+    if (!p->has_content_length) {
         p->keep_alive = 0;
-        p->state = S_BODY_CLOSE;
+        return OK;
     }
-    return OK;
+    if (p->content_length > p->body_cap)
+        return DS_HTTP_E_BODY_TOO_LARGE;
+    p->remaining = p->content_length;
+    p->state = S_BODY_LEN;
+    return p->remaining ? OK : DS_HTTP_DONE;
 }
 
 static int chunk_size_line(ds_http_parser_t *p)
@@ -286,11 +278,10 @@ static int chunk_size_line(ds_http_parser_t *p)
     while (k < n && is_ws((unsigned char)l[k]))
         k++;
     /* Chunk extensions are allowed and ignored. */
-    if (k < n && (l[k] != ';' || has_ctl(l + k, n - k)))
+    if (k < n && l[k] != ';')
         return DS_HTTP_E_CHUNK;
-    if (!v) {
-        p->state = S_TRAILER;
-    } else {
+    p->state = S_TRAILER;
+    if (v) {
         if (v > p->body_cap - p->body_len)
             return DS_HTTP_E_BODY_TOO_LARGE;
         p->remaining = v;
@@ -334,24 +325,36 @@ static int end_line(ds_http_parser_t *p)
     return r;
 }
 
-/* One byte of the captured value. remaining counts whitespace that did not
- * fit: harmless if trailing, too large if more value follows. */
-static int capture_byte(ds_http_parser_t *p, int c)
+/* One byte of a line, not CR or LF. */
+static int line_byte(ds_http_parser_t *p, int c)
 {
-    if (is_ws(c)) {
-        if (!p->cap_len)
+    int st = p->state;
+
+    if (p->line_cr || (c < 0x20 && c != '\t') || c == 0x7f || st == S_CHUNK_CRLF)
+        return st == S_STATUS ? DS_HTTP_E_STATUS_LINE
+             : st <= S_CAPTURE ? DS_HTTP_E_HEADER : DS_HTTP_E_CHUNK;
+    if (st == S_CAPTURE) {
+        /* Leading whitespace is skipped; remaining counts whitespace that
+         * did not fit: harmless if trailing, too large if more follows. */
+        if (!p->cap_len && is_ws(c))
             return OK;
-        if (p->cap_len + 1 < p->cap_cap)
+        if (p->cap_len + 1 < p->cap_cap && !p->remaining)
             p->cap_buf[p->cap_len++] = (char)c;
-        else
+        else if (is_ws(c))
             p->remaining++;
+        else
+            return DS_HTTP_E_HEADERS_TOO_LARGE;
         return OK;
     }
-    if (is_ctl(c))
-        return DS_HTTP_E_HEADER;
-    if (p->remaining || p->cap_len + 1 >= p->cap_cap)
-        return DS_HTTP_E_HEADERS_TOO_LARGE;
-    p->cap_buf[p->cap_len++] = (char)c;
+    if (p->line_len == DS_HTTP_LINE_MAX)
+        return DS_HTTP_E_LINE_TOO_LONG;
+    p->line[p->line_len++] = (char)c;
+    if (c == ':' && st == S_HEADER && p->cap_name
+        && ieq(p->line, p->line_len - 1, p->cap_name)) {
+        p->state = S_CAPTURE;
+        p->cap_len = 0;
+        p->remaining = 0;
+    }
     return OK;
 }
 
@@ -399,26 +402,10 @@ int ds_http_feed(ds_http_parser_t *p, const uint8_t *data, size_t len,
             r = DS_HTTP_E_HEADERS_TOO_LARGE;
         else if (c == '\n')
             r = end_line(p);
-        else if (p->line_cr)
-            r = st == S_STATUS ? DS_HTTP_E_STATUS_LINE
-                : st <= S_CAPTURE ? DS_HTTP_E_HEADER : DS_HTTP_E_CHUNK;
-        else if (c == '\r')
+        else if (c == '\r' && !p->line_cr)
             p->line_cr = 1;
-        else if (st == S_CAPTURE)
-            r = capture_byte(p, c);
-        else if (st == S_CHUNK_CRLF)
-            r = DS_HTTP_E_CHUNK;
-        else if (p->line_len == DS_HTTP_LINE_MAX)
-            r = DS_HTTP_E_LINE_TOO_LONG;
-        else {
-            p->line[p->line_len++] = (char)c;
-            if (c == ':' && st == S_HEADER && p->cap_name
-                && ieq(p->line, p->line_len - 1, p->cap_name)) {
-                p->state = S_CAPTURE;
-                p->cap_len = 0;
-                p->remaining = 0;
-            }
-        }
+        else
+            r = line_byte(p, c);
     }
     if (r == DS_HTTP_DONE) {
         p->state = S_DONE;
@@ -446,22 +433,16 @@ int ds_http_finish(ds_http_parser_t *p)
 
 const char *ds_http_strerror(int code)
 {
-    static const char *const msg[] = {
-        "need more data",
-        "complete",
-        "bad status line",
-        "malformed header",
-        "header line too long",
-        "headers too large",
-        "body too large",
-        "bad or conflicting Content-Length",
-        "malformed chunked framing",
-        "unsupported Transfer-Encoding",
-        "stream ended before the message",
-        "parser already finished",
-    };
+    /* One string, NUL-separated, in code order from NEED_MORE down. */
+    const char *s = "need more data\0complete\0bad status line\0bad header\0"
+                    "line too long\0headers too large\0body too large\0"
+                    "bad Content-Length\0bad chunked framing\0"
+                    "unsupported Transfer-Encoding\0truncated\0fed after the end\0"
+                    "unknown code";
+    int k = code > DS_HTTP_NEED_MORE || code < DS_HTTP_E_STATE
+          ? 12 : DS_HTTP_NEED_MORE - code;
 
-    if (code > DS_HTTP_NEED_MORE || code < DS_HTTP_E_STATE)
-        return "unknown HTTP parser code";
-    return msg[DS_HTTP_NEED_MORE - code];
+    while (k--)
+        s += strlen(s) + 1;
+    return s;
 }
