@@ -463,6 +463,35 @@ class TestEndpoints(SharedMock):
                 rest = b""
             self.assertEqual(rest, b"")
 
+    def test_request_transfer_encoding_is_refused_and_closed(self):
+        raw = build("PUT", STOP, self.port, body=b"").replace(
+            b"Content-Length: 0\r\n", b"Transfer-Encoding: chunked\r\n") + b"2\r\n{}\r\n0\r\n\r\n"
+        with tls_connect(self.port) as s:
+            s.sendall(raw)
+            a = read_answer(s)
+        self.assertEqual((a.status, a.header("Connection")), (501, "close"))
+        self.assertEqual(mock_state(self.port), "running")
+
+    def test_bad_content_length_is_400(self):
+        raw = build("PUT", STOP, self.port, body=b"{}").replace(
+            b"Content-Length: 2", b"Content-Length: +2")
+        with tls_connect(self.port) as s:
+            s.sendall(raw)
+            self.assertEqual(read_answer(s).status, 400)
+
+    def test_head_over_64k_is_431(self):
+        with tls_connect(self.port) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nX-Big: " + b"b" * 70000)
+            a = read_answer(s)
+        self.assertEqual((a.status, a.json()["error_code"]), (431, "APIGW.0201"))
+
+    def test_duplicate_host_is_400(self):
+        raw = build("PUT", STOP, self.port, body=b"{}").replace(
+            b"\r\n\r\n", b"\r\nHost: localhost:%d\r\n\r\n" % self.port)
+        with tls_connect(self.port) as s:
+            s.sendall(raw)
+            self.assertEqual(read_answer(s).status, 400)
+
     def test_malformed_request_line_is_400(self):
         with tls_connect(self.port) as s:
             s.sendall(b"PUT  /x HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -979,6 +1008,12 @@ class TestLifecycle(unittest.TestCase):
         self.assertEqual(m.stop(), 0)
         self.assertLess(time.monotonic() - t, 2)
         self.assertFalse(os.path.exists(m.ready))
+
+    def test_sigint_exits_zero(self):
+        m = Mock()
+        m.proc.send_signal(signal.SIGINT)
+        self.assertEqual(m.proc.wait(timeout=5), 0)
+        self.assertEqual(m.log()[-1]["reason"], "signal")
 
     def test_max_seconds_self_terminates(self):
         m = Mock("--max-seconds", "0.5")
