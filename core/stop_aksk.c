@@ -1,0 +1,113 @@
+/* AK/SK signing of a stop request (see stop_aksk.h). */
+#include "stop_aksk.h"
+
+#include <string.h>
+
+#include "ds_sign.h"
+
+/* "/v2/tasks/" ID "/records/" ID "/stop" */
+#define STOP_PATH_LEN (10u + DS_ID_LEN + 9u + DS_ID_LEN + 5u)
+
+static int64_t clock_s(const ds_platform_t *pf)
+{
+    int64_t t;
+
+    if (pf->unix_time && pf->unix_time(pf->ctx, &t) == 0)
+        return t;
+    return (int64_t)(pf->now_ms(pf->ctx) / 1000u);
+}
+
+ds_reason_t ds_aksk_check(const ds_stop_request_t *req)
+{
+    const ds_crypto_t *c = req->auth.crypto;
+
+    if (!c || !c->sha256 || !c->hmac_sha256 ||
+        !ds_sign_valid_credentials(req->auth.ak, req->auth.sk))
+        return DS_R_BAD_CREDENTIALS;
+    return DS_R_NONE;
+}
+
+/* Host header value exactly as ds_head_begin writes it. */
+static void host_value(ds_head_t *v, const ds_stop_request_t *req)
+{
+    int v6 = strchr(req->host, ':') != NULL;
+
+    if (v6)
+        ds_head_put(v, "[", 1);
+    ds_head_put(v, req->host, 0);
+    if (v6)
+        ds_head_put(v, "]", 1);
+    if (req->port != 443) {
+        ds_head_put(v, ":", 1);
+        ds_head_put_u(v, req->port);
+    }
+    ds_head_put(v, "", 1);
+}
+
+ds_reason_t ds_aksk_head(ds_head_t *h, const ds_stop_request_t *req,
+                         const ds_platform_t *pf, int32_t offset,
+                         char *scratch, size_t scratch_cap)
+{
+    char host[1 + DS_HOST_MAX + 1 + 6 + 1];
+    char path[STOP_PATH_LEN + 1];
+    char date[DS_SDK_DATE_LEN + 1];
+    ds_sign_input_t in;
+    ds_head_t v;
+    int rc;
+
+    if (ds_date_sdk(clock_s(pf) + offset, date, sizeof date))
+        return DS_R_NO_CLOCK;
+    ds_head_init(&v, host, sizeof host);
+    host_value(&v, req);
+    if (v.len > v.cap)
+        return DS_R_BAD_HOST;
+    ds_head_init(&v, path, sizeof path);
+    ds_head_put(&v, "/v2/tasks/", 0);
+    ds_head_put(&v, req->task_id, 0);
+    ds_head_put(&v, "/records/", 0);
+    ds_head_put(&v, req->record_id, 0);
+    ds_head_put(&v, "/stop", 6);
+    if (v.len > v.cap)
+        return DS_R_BAD_RECORD_ID;
+
+    memset(&in, 0, sizeof in);
+    in.method = "PUT";
+    in.path = path;
+    in.content_type = "application/json";
+    in.host = host;
+    in.sdk_date = date;
+    in.body = (const uint8_t *)"{}";
+    in.body_len = 2;
+
+    ds_head_begin(h, req);
+    ds_head_header(h, "X-Sdk-Date", date);
+    ds_head_put(h, "Authorization: ", 0);
+    /* Signed straight into the head: no second copy of the header. */
+    rc = h->len < h->cap
+             ? ds_sign_authorization(&in, req->auth.ak, req->auth.sk,
+                                     req->auth.crypto, scratch, scratch_cap,
+                                     h->buf + h->len, h->cap - h->len)
+             : DS_SIGN_E_OUTPUT;
+    if (rc == DS_SIGN_E_CRYPTO || rc == DS_SIGN_E_CREDENTIALS)
+        return DS_R_BAD_CREDENTIALS;
+    if (rc != DS_SIGN_OK)
+        return DS_R_REQUEST_TOO_LARGE;
+    h->len += strlen(h->buf + h->len);
+    ds_head_put(h, "\r\n", 2);
+    return ds_head_end(h);
+}
+
+int ds_aksk_skew_offset(const ds_platform_t *pf, const ds_result_t *res,
+                        int32_t *offset)
+{
+    int64_t server, d;
+
+    if (!ds_sign_skew_refused(res->http_status, res->error_msg,
+                              res->server_date, &server))
+        return 0;
+    d = server - clock_s(pf);
+    if (d < INT32_MIN || d > INT32_MAX)
+        return 0;
+    *offset = (int32_t)d;
+    return 1;
+}

@@ -1,0 +1,42 @@
+/*
+ * Internal: AK/SK signing of a stop (ds_auth_t kind DS_AUTH_AKSK), used by
+ * ds_stop. The signing time is the platform wall clock plus the caller's
+ * clock offset; a platform with no wall clock (unix_time NULL or failing)
+ * counts seconds of its monotonic clock instead, so the offset learned from
+ * a server's Date maps uptime onto server time.
+ */
+#ifndef DS_STOP_AKSK_H
+#define DS_STOP_AKSK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "deploystop.h"
+#include "request.h"
+
+/* DS_R_NONE when req->auth holds well-formed AK/SK and crypto hooks. */
+ds_reason_t ds_aksk_check(const ds_stop_request_t *req);
+
+/*
+ * The whole head of a signed stop into `h`: request line and fixed headers
+ * (ds_head_begin), X-Sdk-Date, Authorization, end and body. The canonical
+ * request is built in `scratch` (at least DS_SIGN_STOP_SCRATCH bytes; the
+ * idle response-body buffer) and wiped. Returns DS_R_NONE,
+ * DS_R_BAD_CREDENTIALS (crypto hook failed), DS_R_NO_CLOCK (clock plus
+ * offset outside 1970..9999), DS_R_REQUEST_TOO_LARGE (head or scratch), or
+ * DS_R_BAD_HOST / DS_R_BAD_RECORD_ID for ids or host ds_stop would refuse.
+ */
+ds_reason_t ds_aksk_head(ds_head_t *h, const ds_stop_request_t *req,
+                         const ds_platform_t *pf, int32_t offset,
+                         char *scratch, size_t scratch_cap);
+
+/*
+ * After an answer: when it is the gateway refusing the signature's time
+ * (ds_sign_skew_refused), set *offset so that clock + offset is the
+ * server's time and return 1: the caller re-signs and retries once.
+ * Returns 0 otherwise, or when the correction does not fit an int32.
+ */
+int ds_aksk_skew_offset(const ds_platform_t *pf, const ds_result_t *res,
+                        int32_t *offset);
+
+#endif /* DS_STOP_AKSK_H */
