@@ -71,16 +71,6 @@ static int ieq(const char *s, size_t n, const char *lit)
     return lit[n] == '\0';
 }
 
-static void trim(const char **s, size_t *n)
-{
-    while (*n && is_ws((unsigned char)**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && is_ws((unsigned char)(*s)[*n - 1]))
-        (*n)--;
-}
-
 /* Decimal digits only, no sign, no overflow; 0 on success. */
 static int parse_u32(const char *s, size_t n, uint32_t *out)
 {
@@ -122,7 +112,8 @@ void ds_http_capture(ds_http_parser_t *p, const char *name, char *buf,
     p->cap_name = name;
     p->cap_buf = buf;
     p->cap_cap = buf ? cap : 0;
-    begin_message(p);
+    if (p->cap_cap)
+        buf[0] = '\0';
 }
 
 static int status_line(ds_http_parser_t *p)
@@ -165,7 +156,12 @@ static int header_line(ds_http_parser_t *p)
         return OK;
     v = l + k + 1;
     vn = n - k - 1;
-    trim(&v, &vn);
+    while (vn && is_ws((unsigned char)*v)) {
+        v++;
+        vn--;
+    }
+    while (vn && is_ws((unsigned char)v[vn - 1]))
+        vn--;
     while (*name && !ieq(l, k, name)) {
         name += strlen(name) + 1;
         which++;
@@ -184,22 +180,18 @@ static int header_line(ds_http_parser_t *p)
             return DS_HTTP_E_TRANSFER_ENCODING;
         p->chunked = 1;
         break;
-    case 2: /* Connection: a comma-separated token list */
-        for (;;) {
-            const char *t = v;
-            size_t tn = 0;
-            while (tn < vn && v[tn] != ',')
-                tn++;
-            a = tn;
-            trim(&t, &tn);
-            if (ieq(t, tn, "close"))
+    case 2: /* Connection: a list of tokens (commas, whitespace between) */
+        for (a = 0; a < vn;) {
+            size_t b;
+            while (a < vn && (is_ws((unsigned char)v[a]) || v[a] == ','))
+                a++;
+            for (b = a; b < vn && !is_ws((unsigned char)v[b]) && v[b] != ','; b++)
+                ;
+            if (ieq(v + a, b - a, "close"))
                 p->keep_alive |= CONN_CLOSE;
-            if (ieq(t, tn, "keep-alive"))
+            if (ieq(v + a, b - a, "keep-alive"))
                 p->keep_alive |= CONN_KEEP;
-            if (a == vn)
-                break;
-            v += a + 1;
-            vn -= a + 1;
+            a = b;
         }
         break;
     case 3: /* Retry-After */
@@ -325,11 +317,21 @@ static int end_line(ds_http_parser_t *p)
     return r;
 }
 
-/* One byte of a line, not CR or LF. */
+/* One byte of the status line, a header, trailer or chunk-size line. */
 static int line_byte(ds_http_parser_t *p, int c)
 {
     int st = p->state;
+    int eol = c == '\n' || (c == '\r' && !p->line_cr);
 
+    if (st < S_CHUNK_SIZE && (eol || st != S_CAPTURE)
+        && ++p->header_bytes > DS_HTTP_HEADERS_MAX)
+        return DS_HTTP_E_HEADERS_TOO_LARGE;
+    if (c == '\n')
+        return end_line(p);
+    if (eol) {
+        p->line_cr = 1;
+        return OK;
+    }
     if (p->line_cr || (c < 0x20 && c != '\t') || c == 0x7f || st == S_CHUNK_CRLF)
         return st == S_STATUS ? DS_HTTP_E_STATUS_LINE
              : st <= S_CAPTURE ? DS_HTTP_E_HEADER : DS_HTTP_E_CHUNK;
@@ -370,7 +372,6 @@ int ds_http_feed(ds_http_parser_t *p, const uint8_t *data, size_t len,
     }
     while (r == OK && i < len) {
         int st = p->state;
-        int c;
 
         if (st >= S_BODY_LEN) {
             size_t n = len - i;
@@ -396,16 +397,7 @@ int ds_http_feed(ds_http_parser_t *p, const uint8_t *data, size_t len,
             }
             continue;
         }
-        c = data[i++];
-        if (st < S_CHUNK_SIZE && (st != S_CAPTURE || c == '\r' || c == '\n')
-            && ++p->header_bytes > DS_HTTP_HEADERS_MAX)
-            r = DS_HTTP_E_HEADERS_TOO_LARGE;
-        else if (c == '\n')
-            r = end_line(p);
-        else if (c == '\r' && !p->line_cr)
-            p->line_cr = 1;
-        else
-            r = line_byte(p, c);
+        r = line_byte(p, data[i++]);
     }
     if (r == DS_HTTP_DONE) {
         p->state = S_DONE;
@@ -434,11 +426,10 @@ int ds_http_finish(ds_http_parser_t *p)
 const char *ds_http_strerror(int code)
 {
     /* One string, NUL-separated, in code order from NEED_MORE down. */
-    const char *s = "need more data\0complete\0bad status line\0bad header\0"
+    const char *s = "need more\0done\0bad status line\0bad header\0"
                     "line too long\0headers too large\0body too large\0"
-                    "bad Content-Length\0bad chunked framing\0"
-                    "unsupported Transfer-Encoding\0truncated\0fed after the end\0"
-                    "unknown code";
+                    "bad length\0bad chunk\0bad encoding\0truncated\0"
+                    "after end\0unknown";
     int k = code > DS_HTTP_NEED_MORE || code < DS_HTTP_E_STATE
           ? 12 : DS_HTTP_NEED_MORE - code;
 

@@ -1456,7 +1456,7 @@ static void test_strerror_names_every_code(void **state)
         for (other = DS_HTTP_E_STATE; other < code; other++)
             assert_string_not_equal(s, ds_http_strerror(other));
     }
-    assert_string_equal(ds_http_strerror(DS_HTTP_E_LENGTH), "bad Content-Length");
+    assert_string_equal(ds_http_strerror(DS_HTTP_E_LENGTH), "bad length");
     assert_non_null(ds_http_strerror(2));
     assert_non_null(ds_http_strerror(-11));
     assert_string_equal(ds_http_strerror(-11), ds_http_strerror(2));
