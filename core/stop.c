@@ -10,6 +10,7 @@
 #include "deploystop.h"
 #include "json_map.h"
 #include "request.h"
+#include "stop_aksk.h"
 
 /* Backoff between attempts: 500 ms doubled each time, at most 8 s, then
  * "equal jitter" (half fixed, half random) so devices that failed together
@@ -25,6 +26,7 @@ typedef struct run {
     ds_result_t *res;
     uint32_t start;
     ds_head_t head;
+    int32_t offset; /* AK/SK: seconds added to the platform clock */
 } run_t;
 
 static uint32_t remaining(const run_t *r)
@@ -234,6 +236,8 @@ static ds_reason_t check_input(const ds_stop_request_t *req,
     if (req->auth.kind == DS_AUTH_TOKEN &&
         !ds_valid_token(req->auth.token, req->auth.token_len))
         return DS_R_BAD_TOKEN;
+    if (req->auth.kind == DS_AUTH_AKSK)
+        return ds_aksk_check(req);
     return DS_R_NONE;
 }
 
@@ -260,13 +264,20 @@ ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
 {
     run_t r;
     ds_reason_t why;
+    int skew_retried = 0;
     if (!res)
         return DS_INVALID_INPUT;
     memset(res, 0, sizeof *res);
     why = check_input(req, tr, pf, ws);
     if (!why) {
         ds_head_init(&r.head, ws->head, sizeof ws->head);
-        why = ds_request_head(&r.head, req);
+        r.offset = req->auth.clock_offset_s ? *req->auth.clock_offset_s : 0;
+        /* The response-body buffer is idle until the answer: it holds the
+         * canonical request while signing. */
+        why = req->auth.kind == DS_AUTH_AKSK
+                  ? ds_aksk_head(&r.head, req, pf, r.offset, ws->body,
+                                 sizeof ws->body)
+                  : ds_request_head(&r.head, req);
     }
     if (why) {
         finish(res, DS_INVALID_INPUT, why);
@@ -286,8 +297,27 @@ ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
         res->attempts++;
         attempt(&r);
         tr->close(tr->ctx);
+        /* A signature refused for its time: correct the clock from the
+         * server's and re-sign, once (every refusal counts towards the
+         * gateway's AK lockout). Not one of the `retries`. */
+        if (req->auth.kind == DS_AUTH_AKSK && !skew_retried &&
+            res->outcome == DS_AUTH_FAILED &&
+            ds_aksk_skew_offset(pf, res, &r.offset)) {
+            skew_retried = 1;
+            if (req->auth.clock_offset_s)
+                *req->auth.clock_offset_s = r.offset;
+            ds_head_init(&r.head, ws->head, sizeof ws->head);
+            if (ds_aksk_head(&r.head, req, pf, r.offset, ws->body,
+                             sizeof ws->body) == DS_R_NONE) {
+                if (req->trace)
+                    req->trace(req->trace_ctx, DS_TRACE_REQUEST_HEAD,
+                               r.head.buf, r.head.len - DS_REQ_BODY_LEN);
+                continue;
+            }
+            break;
+        }
         if ((res->outcome != DS_NETWORK && res->outcome != DS_UNAVAILABLE) ||
-            res->attempts > req->retries)
+            res->attempts - skew_retried > req->retries)
             break;
         delay = next_delay(&r);
         if (!delay)
