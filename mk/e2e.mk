@@ -25,3 +25,5 @@ demo: $(CLI) | $(DEPS_STAMP)
 	DEPLOYSTOP_BIN=$(abspath $(CLI)) DEMO_WORK=$(abspath $(BUILD)/demo) sh tests/e2e/demo.sh
 
 .PHONY: e2e e2e-install demo
+
+TEST_TARGETS += e2e

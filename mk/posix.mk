@@ -25,6 +25,7 @@ $(CLI): $(POSIX_CLI_OBJ) $(POSIX_LIB) $(LIB)
 	  $(POSIX_TLS_LIBS)
 
 cli: $(CLI)
+ALL_TARGETS += cli
 
 
 # ---- make install PREFIX=/usr/local DESTDIR= ----

@@ -30,11 +30,13 @@
 static const char pers[] = "deploystop-posix";
 
 /* mbedTLS 2.28 offers every curve it has, largest first, and an OpenSSL
- * server takes the client's order: that makes the handshake an ECDHE over
- * P-521. Offer the fast, widely deployed ones first and nothing weak. */
+ * server may take the client's order: the handshake would be an ECDHE over
+ * P-521. P-256 goes first and X25519 is left out: mbedTLS 2.28 computes a
+ * P-256 exchange about a quarter faster (fixed-point tables), and servers
+ * that prefer X25519 would otherwise always pick it. Nothing weak. */
 static const mbedtls_ecp_group_id curves[] = {
-    MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP384R1,
-    MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE
+    MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_SECP521R1,
+    MBEDTLS_ECP_DP_NONE
 };
 
 /* ---- socket callbacks for mbedTLS ---- */
@@ -155,6 +157,10 @@ int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file)
     mbedtls_ssl_conf_rng(&net->conf, mbedtls_ctr_drbg_random, &net->drbg);
     mbedtls_ssl_conf_verify(&net->conf, verify_ip_san, net);
     mbedtls_ssl_conf_curves(&net->conf, curves);
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
+    /* One stop per process: a ticket would never be used. */
+    mbedtls_ssl_conf_session_tickets(&net->conf, MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
+#endif
     mbedtls_ssl_conf_min_version(&net->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
     net->ready = 1;

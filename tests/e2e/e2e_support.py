@@ -78,8 +78,8 @@ class Mock:
         for f in faults:
             cmd += ["--fault", f]
         cmd += list(extra)
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                                     stderr=open(os.path.join(WORK, tag + ".err"), "w"))
+        self._err = open(os.path.join(WORK, tag + ".err"), "w")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._err)
         end = time.monotonic() + 15
         while not os.path.exists(ready):
             if self.proc.poll() is not None or time.monotonic() > end:
@@ -97,6 +97,7 @@ class Mock:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        self._err.close()
 
     @property
     def host(self):
@@ -181,12 +182,12 @@ class Result:
         self.seconds = seconds
 
 
-def run_cli(args, token=TOKEN, token_file=None, env_extra=None, timeout=60):
-    """Runs the CLI. With token_file None the token goes in DEPLOYSTOP_TOKEN
-    (unless token is None too)."""
+def run_cli(args, token=TOKEN, token_file=None, env_extra=None, timeout=60, exe=None):
+    """Runs the CLI (or `exe` with args, for valgrind). With token_file None
+    the token goes in DEPLOYSTOP_TOKEN (unless token is None too)."""
     env = dict(os.environ)
     env.pop("DEPLOYSTOP_TOKEN", None)
-    cmd = [CLI] + list(args)
+    cmd = [exe or CLI] + list(args)
     if token_file is not None:
         cmd += ["--token-file", token_file]
     elif token is not None:

@@ -5,6 +5,7 @@ Run: python3 -m unittest discover -s tests/e2e -p 'test_*.py'
 """
 import json
 import os
+import shutil
 import time
 import unittest
 
@@ -532,6 +533,35 @@ class Output(SharedMockCase):
         self.assertIn("X-Request-Id", r.stderr)
         self.assertNotIn(TOKEN, r.stderr)
         self.assertNotIn(TOKEN[:20], r.stderr)
+
+
+class UnderValgrind(CliCase):
+    """The port and the CLI free what mbedTLS allocated and touch no bad memory,
+    on the success path and on a refused certificate."""
+
+    def valgrind(self, mock, extra=()):
+        if shutil.which("valgrind") is None:
+            self.skipTest("valgrind not installed")
+        r = self.run_ok(["--error-exitcode=99", "--leak-check=full",
+                         "--errors-for-leak-kinds=all", "-q", CLI] + stop_args(mock, extra=extra),
+                        exe="valgrind")
+        self.assertNotEqual(r.code, 99, r.stderr)
+        return r
+
+    def test_stop_is_clean(self):
+        m = Mock()
+        try:
+            r = self.valgrind(m)
+            self.assertEqual(r.code, 0, r.stderr)
+        finally:
+            m.stop()
+
+    def test_refused_certificate_is_clean(self):
+        m = Mock(cert_host="wrong")
+        try:
+            self.assertEqual(self.valgrind(m, extra=["--retries", "0"]).code, 7)
+        finally:
+            m.stop()
 
 
 if __name__ == "__main__":
