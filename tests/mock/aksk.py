@@ -20,7 +20,9 @@ def _enc(s):
 
 
 def canonical_uri(path):
-    segs = [_enc(urllib.parse.unquote(seg)) for seg in path.split("/")]
+    # Decode the whole path first, then split: an encoded "%2F" becomes a
+    # segment separator, as in Huawei's published signers.
+    segs = [_enc(seg) for seg in urllib.parse.unquote(path).split("/")]
     uri = "/".join(segs)
     if not uri.startswith("/"):
         uri = "/" + uri
@@ -35,6 +37,8 @@ def canonical_query(query):
         if not part:
             continue
         k, _, v = part.partition("=")
+        if not k:
+            continue        # the published signers drop pairs with no key
         pairs.append((urllib.parse.unquote(k), urllib.parse.unquote(v)))
     pairs.sort()
     return "&".join(_enc(k) + "=" + _enc(v) for k, v in pairs)

@@ -823,8 +823,10 @@ class TestAkSk(unittest.TestCase):
 
     def test_canonical_uri_and_query_encoding(self):
         self.assertEqual(aksk.canonical_uri(""), "/")
-        self.assertEqual(aksk.canonical_uri("/a b/c%2Fd"), "/a%20b/c%2Fd/")
-        self.assertEqual(aksk.canonical_query("b=2&a=x y&a=1&c"), "a=1&a=x%20y&b=2&c=")
+        self.assertEqual(aksk.canonical_uri("/a b/c%2Fd"), "/a%20b/c/d/")
+        self.assertEqual(aksk.canonical_uri("/x/%7E%zz+"), "/x/~%25zz%2B/")
+        self.assertEqual(aksk.canonical_query("b=2&a=x y&a=1&c&=drop"),
+                         "a=1&a=x%20y&b=2&c=")
         self.assertEqual(aksk.canonical_query("k=%7e*"), "k=~%2A")
 
     def test_authorization_parsing(self):
