@@ -116,10 +116,9 @@ void ds_http_capture(ds_http_parser_t *p, const char *name, char *buf,
         buf[0] = '\0';
 }
 
-static int status_line(ds_http_parser_t *p)
+static int status_line(ds_http_parser_t *p, size_t n)
 {
     const char *l = p->line;
-    size_t n = p->line_len;
     uint32_t st;
 
     if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (l[7] | 1) != '1'
@@ -136,10 +135,10 @@ static int status_line(ds_http_parser_t *p)
 static const char known[] = "content-length\0transfer-encoding\0connection\0"
                             "retry-after\0x-request-id\0content-type\0date\0";
 
-static int header_line(ds_http_parser_t *p)
+static int header_line(ds_http_parser_t *p, size_t n)
 {
     const char *l = p->line, *v, *name = known;
-    size_t n = p->line_len, k = 0, vn, a;
+    size_t k = 0, vn, a;
     int which = 0;
     uint32_t u;
 
@@ -247,10 +246,10 @@ static int headers_end(ds_http_parser_t *p)
     return p->remaining ? OK : DS_HTTP_DONE;
 }
 
-static int chunk_size_line(ds_http_parser_t *p)
+static int chunk_size_line(ds_http_parser_t *p, size_t n)
 {
     const char *l = p->line;
-    size_t n = p->line_len, k = 0;
+    size_t k = 0;
     uint32_t v = 0;
 
     for (; k < n; k++) {
@@ -284,18 +283,17 @@ static int chunk_size_line(ds_http_parser_t *p)
 
 static int end_line(ds_http_parser_t *p)
 {
-    int r = OK;
+    size_t n = p->line_len;
 
+    p->line_len = 0;
+    p->line_cr = 0;
     switch (p->state) {
     case S_STATUS:
-        r = status_line(p);
-        break;
+        return status_line(p, n);
     case S_HEADER:
-        r = p->line_len ? header_line(p) : headers_end(p);
-        break;
+        return n ? header_line(p, n) : headers_end(p);
     case S_TRAILER:
-        r = p->line_len ? header_line(p) : DS_HTTP_DONE;
-        break;
+        return n ? header_line(p, n) : DS_HTTP_DONE;
     case S_CAPTURE:
         while (p->cap_len && is_ws((unsigned char)p->cap_buf[p->cap_len - 1]))
             p->cap_len--;
@@ -304,37 +302,35 @@ static int end_line(ds_http_parser_t *p)
         p->cap_buf[p->cap_len] = '\0';
         p->cap_found = 1;
         p->state = S_HEADER;
-        break;
+        return OK;
     case S_CHUNK_SIZE:
-        r = chunk_size_line(p);
-        break;
+        return chunk_size_line(p, n);
     default: /* S_CHUNK_CRLF: any other byte was already rejected */
         p->state = S_CHUNK_SIZE;
-        break;
+        return OK;
     }
-    p->line_len = 0;
-    p->line_cr = 0;
-    return r;
 }
 
 /* One byte of the status line, a header, trailer or chunk-size line. */
 static int line_byte(ds_http_parser_t *p, int c)
 {
     int st = p->state;
-    int eol = c == '\n' || (c == '\r' && !p->line_cr);
+    int bad = st == S_STATUS ? DS_HTTP_E_STATUS_LINE
+            : st < S_CHUNK_SIZE ? DS_HTTP_E_HEADER : DS_HTTP_E_CHUNK;
 
-    if (st < S_CHUNK_SIZE && (eol || st != S_CAPTURE)
+    if (st < S_CHUNK_SIZE && (st != S_CAPTURE || (c < 0x20 && c != '\t'))
         && ++p->header_bytes > DS_HTTP_HEADERS_MAX)
         return DS_HTTP_E_HEADERS_TOO_LARGE;
     if (c == '\n')
         return end_line(p);
-    if (eol) {
+    if (p->line_cr)
+        return bad;
+    if (c == '\r') {
         p->line_cr = 1;
         return OK;
     }
-    if (p->line_cr || (c < 0x20 && c != '\t') || c == 0x7f || st == S_CHUNK_CRLF)
-        return st == S_STATUS ? DS_HTTP_E_STATUS_LINE
-             : st <= S_CAPTURE ? DS_HTTP_E_HEADER : DS_HTTP_E_CHUNK;
+    if ((c < 0x20 && c != '\t') || c == 0x7f || st == S_CHUNK_CRLF)
+        return bad;
     if (st == S_CAPTURE) {
         /* Leading whitespace is skipped; remaining counts whitespace that
          * did not fit: harmless if trailing, too large if more follows. */
