@@ -1033,6 +1033,8 @@ def make_context(args):
                     "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:"
                     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305")
     ctx.load_cert_chain(os.path.join(d, names[0]), os.path.join(d, names[1]))
+    # HTTP/1.1 only; saying so in ALPN spares clients that offer h2 a guess.
+    ctx.set_alpn_protocols(["http/1.1"])
     return ctx
 
 
