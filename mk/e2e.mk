@@ -4,7 +4,14 @@ E2E_WORK := $(BUILD)/e2e
 E2E_STAGE := $(E2E_WORK)/stage
 E2E_TIMEOUT ?= 600
 
-e2e: $(CLI) e2e-install
+# The CLI's pure parts (boards/posix without main.c), under ASan+UBSan.
+CLI_UNIT_SRC := $(filter-out boards/posix/main.c boards/posix/token_source.c,$(POSIX_CLI_SRC))
+$(E2E_WORK)/cli_units: tests/e2e/cli_units.c $(CLI_UNIT_SRC) $(CORE_SRC) $(wildcard boards/posix/*.h include/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(DS_CFLAGS) -Iboards/posix -O1 $(SAN) -o $@ $< $(CLI_UNIT_SRC) $(CORE_SRC) -lcmocka -lmbedcrypto
+
+e2e: $(CLI) e2e-install $(E2E_WORK)/cli_units
+	$(E2E_WORK)/cli_units
 	@rm -rf $(E2E_WORK)/run && mkdir -p $(E2E_WORK)/run
 	DEPLOYSTOP_BIN=$(abspath $(CLI)) E2E_WORK=$(abspath $(E2E_WORK)/run) \
 	  timeout $(E2E_TIMEOUT) $(PYTHON) -m unittest discover -s tests/e2e -p 'test_*.py' -v
