@@ -35,8 +35,8 @@ struct netif;
 #define BOARD_LED_RED 0x2u     /* stop fired / failure */
 
 /* Persistent configuration, loaded at boot, saved by the console. */
-#define BOARD_ENDPOINT_MAX 300u   /* "https://" + host + ":" + port */
-#define BOARD_CA_MAX 2048u        /* PEM text of the trusted CA(s) */
+#define BOARD_ENDPOINT_MAX 272u   /* "https://" + 253-char host + ":65535/" */
+#define BOARD_CA_MAX 1600u        /* PEM text of the trusted CA(s): one RSA-2048 root */
 
 typedef struct board_config {
     char endpoint[BOARD_ENDPOINT_MAX];   /* https://host[:port] */

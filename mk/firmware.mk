@@ -19,9 +19,10 @@ MBEDTLS_DIR = $(firstword $(wildcard $(TP)/mbedtls-2.28*/))
 FW_ARCH := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 # The same limits for every object that sees ds_workspace_t: a board sizes
 # the core's buffers (ds_config.h) for its RAM; see port/lwip/README.md.
-FW_DS_DEFS := -DDS_HTTP_BODY_MAX=1024u -DDS_HTTP_LINE_MAX=1024u \
-              -DDS_JSON_TOKENS=32u -DDS_REQ_HEAD_MAX=768u
-FW_DEFS := $(FW_DS_DEFS) -DDS_BOARD_TEST_ONLY_ENTROPY \
+FW_DS_DEFS := -DDS_HTTP_BODY_MAX=768u -DDS_HTTP_LINE_MAX=768u \
+              -DDS_JSON_TOKENS=24u -DDS_REQ_HEAD_MAX=768u
+FW_EXTRA_DEFS ?=
+FW_DEFS := $(FW_DS_DEFS) $(FW_EXTRA_DEFS) -DDS_BOARD_TEST_ONLY_ENTROPY \
            -DMBEDTLS_CONFIG_FILE='"ds_mbedtls_config.h"'
 FW_INC = -Iinclude -Icore -Iboards -Iboards/killswitch -Iboards/qemu-mps2-an385 \
          -Iport/lwip -I$(LWIP_DIR)src/include -I$(MBEDTLS_DIR)include -I$(FW_DIR)/sysinc
@@ -31,11 +32,13 @@ FW_OPT := -Os -g -ffunction-sections -fdata-sections -fno-common -fstack-usage \
 FW_CFLAGS = -std=c99 $(WARN) $(FW_ARCH) $(FW_OPT) $(FW_DEFS) $(FW_INC)
 FW_TP_CFLAGS = -std=gnu99 -w $(FW_ARCH) $(FW_OPT) $(FW_DEFS) $(FW_INC)
 # No _sbrk is provided: anything that pulls malloc into the image fails to
-# link. mbedtls_ssl_read/handshake are wrapped to see what altcp_tls hides
-# (port/lwip/tls_guard.c).
+# link. mbedtls_ssl_read/handshake are wrapped to see what altcp_tls hides,
+# altcp_mbedtls_mem_init so it cannot move mbedTLS off its arena onto lwIP's
+# heap (port/lwip/tls_guard.c, tls_platform.c).
 FW_LDFLAGS := $(FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
               -T$(FW_LD) -Wl,-Map=$(FW_DIR)/killswitch.map \
-              -Wl,--wrap=mbedtls_ssl_read -Wl,--wrap=mbedtls_ssl_handshake
+              -Wl,--wrap=mbedtls_ssl_read -Wl,--wrap=mbedtls_ssl_handshake \
+              -Wl,--wrap=altcp_mbedtls_mem_init
 
 FW_OWN_SRC = $(CORE_SRC) $(sort $(wildcard port/lwip/*.c)) \
              $(sort $(wildcard boards/killswitch/*.c)) \

@@ -7,6 +7,7 @@
 #include "lwip/dns.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
+#include "lwip/stats.h"
 #include "lwip/timeouts.h"
 #include "out.h"
 
@@ -236,6 +237,10 @@ static void print_result(uint32_t elapsed)
         out_str(" request_id=");
         out_quoted(ks_res.request_id);
     }
+    if (ks_res.transport_error != 0) {
+        out_str(" transport=");
+        out_i32(ks_res.transport_error);
+    }
     if (ks_conn.last_tls_error != 0) {
         out_str(" tls=-");
         out_hex((uint32_t)-ks_conn.last_tls_error);
@@ -370,6 +375,10 @@ void ks_print_stats(void)
     out_u32((uint32_t)st.in_use);
     out_str(" arena_size=");
     out_u32((uint32_t)st.size);
+    out_str(" lwip_heap_peak=");
+    out_u32((uint32_t)lwip_stats.mem.max);
+    out_str(" lwip_heap_size=");
+    out_u32((uint32_t)MEM_SIZE);
     out_str(" stack_peak=");
     out_u32((uint32_t)board_stack_peak());
     out_str(" stack_size=");

@@ -15,7 +15,6 @@
 #define MBEDTLS_HAVE_ASM
 #define MBEDTLS_NO_PLATFORM_ENTROPY
 #define MBEDTLS_ENTROPY_HARDWARE_ALT        /* mbedtls_hardware_poll -> board */
-#define MBEDTLS_NO_DEFAULT_ENTROPY_SOURCES
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
@@ -46,6 +45,7 @@ void ds_tls_fatal(int status);
 #define MBEDTLS_CTR_DRBG_C
 #define MBEDTLS_ENTROPY_C
 #define MBEDTLS_ENTROPY_MAX_SOURCES 2       /* the board's source only */
+#define MBEDTLS_ENTROPY_FORCE_SHA256        /* SHA-512's 824-byte frame off the stack */
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA256_SMALLER
@@ -86,9 +86,9 @@ void ds_tls_fatal(int status);
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 /* Receive records of the full 16 KB a server may send (no
  * max-fragment-length: a public gateway need not honour it). What we send
- * is small: the request head and the token, in 1 KB records. */
+ * is small: the request head and the token, in 512-byte records. */
 #define MBEDTLS_SSL_IN_CONTENT_LEN 16384
-#define MBEDTLS_SSL_OUT_CONTENT_LEN 1024
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 512
 /* The peer certificate is needed only while verifying it. */
 #undef MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
 #define MBEDTLS_SSL_CIPHERSUITES \

@@ -20,7 +20,7 @@
  * MBEDTLS_SSL_OUT_CONTENT_LEN record in flight) and the altcp_tls state
  * (ssl context, config, entropy + CTR-DRBG), measured in README "Sizes". */
 #ifndef MEM_SIZE
-#define MEM_SIZE (5 * 1024)
+#define MEM_SIZE 3200
 #endif
 
 /* Receive buffers: one frame at a time comes off the polled NIC and is
@@ -28,7 +28,7 @@
  * read, so a few pool buffers carry a 16 KB record; decrypted plaintext
  * waits here until the core reads it. */
 #ifndef PBUF_POOL_SIZE
-#define PBUF_POOL_SIZE 6
+#define PBUF_POOL_SIZE 4
 #endif
 #define PBUF_POOL_BUFSIZE LWIP_MEM_ALIGN_SIZE(TCP_MSS + 40 + PBUF_LINK_ENCAPSULATION_HLEN + PBUF_LINK_HLEN)
 
@@ -58,7 +58,7 @@
 #define LWIP_IGMP 0
 #define LWIP_UDP 1
 #define LWIP_DNS 1
-#define DNS_TABLE_SIZE 2
+#define DNS_TABLE_SIZE 1
 #define DNS_MAX_NAME_LENGTH 256
 #define DNS_MAX_SERVERS 2
 #define LWIP_NETIF_HOSTNAME 0
@@ -77,8 +77,8 @@
  * that compares TCP_WND with the pool is disabled on purpose. */
 #define TCP_WND (32 * TCP_MSS)      /* 17152 > 16384 + 13 + 16 + 48 */
 #define LWIP_DISABLE_TCP_SANITY_CHECKS 1
-#define TCP_SND_BUF (4 * TCP_MSS)
-#define TCP_SND_QUEUELEN 10
+#define TCP_SND_BUF (2 * TCP_MSS)
+#define TCP_SND_QUEUELEN 6
 #define TCP_QUEUE_OOSEQ 0           /* no memory for out-of-order segments */
 #define LWIP_TCP_KEEPALIVE 0
 #define LWIP_WND_SCALE 0
@@ -92,7 +92,19 @@
 #define ALTCP_MBEDTLS_ENTROPY_PTR NULL
 #define ALTCP_MBEDTLS_ENTROPY_LEN 0
 
-#define LWIP_STATS 0
+/* Only the heap's high-water mark, for `stats` and README "Sizes". */
+#define LWIP_STATS 1
+#define MEM_STATS 1
+#define MEMP_STATS 0
+#define LINK_STATS 0
+#define ETHARP_STATS 0
+#define IP_STATS 0
+#define IPFRAG_STATS 0
+#define ICMP_STATS 0
+#define UDP_STATS 0
+#define TCP_STATS 0
+#define SYS_STATS 0
+#define LWIP_STATS_DISPLAY 0
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 0
 #define LWIP_HAVE_LOOPIF 0
 #define LWIP_NETIF_LOOPBACK 0

@@ -16,7 +16,7 @@
 /* Sized for a TLS 1.2 handshake with 16 KB input records, measured peak
  * plus headroom (README "Sizes"); a board may override. */
 #ifndef DS_TLS_ARENA_SIZE
-#define DS_TLS_ARENA_SIZE (22u * 1024u)
+#define DS_TLS_ARENA_SIZE 26880u
 #endif
 
 ds_lwip_hooks_t ds_lwip_hooks;
@@ -89,6 +89,15 @@ void ds_tls_fatal(int status)
     (void)status;
     for (;;) {
     }
+}
+
+/* altcp_tls_mbedtls_mem.c, whenever mbedTLS has MBEDTLS_PLATFORM_MEMORY,
+ * points mbedTLS's calloc/free at lwIP's heap on every new TLS config. The
+ * linker routes that call here (-Wl,--wrap=altcp_mbedtls_mem_init): mbedTLS
+ * keeps the arena ds_lwip_init gave it. */
+void __wrap_altcp_mbedtls_mem_init(void);
+void __wrap_altcp_mbedtls_mem_init(void)
+{
 }
 
 void ds_lwip_init(const ds_lwip_hooks_t *hooks)

@@ -1,0 +1,204 @@
+"""Drive the kill-switch firmware in QEMU (mps2-an385) against the mock.
+
+Used by the firmware tests and the firmware demo. Everything is bounded:
+QEMU runs under a wall-clock limit and is killed when the harness exits;
+the mock runs with --max-seconds.
+"""
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MOCK = os.path.join(ROOT, "tests", "mock", "mock_deploy.py")
+MAKE_CERTS = os.path.join(ROOT, "tests", "mock", "make_certs.py")
+
+TASK_ID = "e700f15965694253940502911220d76b"
+RECORD_RUNNING = "2c82ffe8d00d4968a4e5f7a36d87ae17"
+RECORD_FINISHED = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
+RECORD_UNKNOWN = "0123456789abcdef0123456789abcdef"
+GUEST_HOST_IP = "10.0.2.2"   # QEMU user networking: the host's loopback
+
+
+class Mock:
+    """One mock_deploy.py process on 127.0.0.1 with its own log."""
+
+    def __init__(self, workdir, name, certs, token, extra=(), max_seconds=300):
+        self.log_path = os.path.join(workdir, "mock-%s.log" % name)
+        ready = os.path.join(workdir, "mock-%s.port" % name)
+        for p in (self.log_path, ready):
+            if os.path.exists(p):
+                os.unlink(p)
+        cmd = [sys.executable, MOCK, "--certs", certs, "--port", "0",
+               "--ready-file", ready, "--bind", "127.0.0.1", "--tls-max", "1.2",
+               "--token", token, "--log", self.log_path,
+               "--max-seconds", str(max_seconds)] + list(extra)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                                     stderr=open(os.path.join(workdir, "mock-%s.err" % name), "w"))
+        deadline = time.monotonic() + 15
+        while not os.path.exists(ready):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("mock %s did not start (see %s.err)" % (name, name))
+            time.sleep(0.05)
+        with open(ready) as f:
+            self.port = int(f.read().strip())
+
+    def endpoint(self):
+        return "https://%s:%d" % (GUEST_HOST_IP, self.port)
+
+    def events(self, kind):
+        out = []
+        if os.path.exists(self.log_path):
+            with open(self.log_path) as f:
+                for line in f:
+                    line = line.strip()
+                    if line:
+                        ev = json.loads(line)
+                        if ev.get("event") == kind:
+                            out.append(ev)
+        return out
+
+    def wait_events(self, kind, count, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            evs = self.events(kind)
+            if len(evs) >= count or time.monotonic() > deadline:
+                return evs
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Firmware:
+    """QEMU running the image; the console on stdin/stdout pipes."""
+
+    def __init__(self, elf, max_seconds=240, echo=None):
+        self.lines = []
+        self.queue = queue.Queue()
+        self.echo = echo
+        cmd = ["timeout", "-s", "KILL", str(max_seconds),
+               "qemu-system-arm", "-M", "mps2-an385", "-display", "none",
+               "-monitor", "none", "-serial", "stdio",
+               "-semihosting-config", "enable=on,target=native",
+               "-nic", "user,model=lan9118", "-kernel", elf]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, bufsize=0)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        buf = b""
+        while True:
+            chunk = self.proc.stdout.read1(4096) if hasattr(self.proc.stdout, "read1") \
+                else os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                text = line.decode("ascii", "replace").rstrip("\r")
+                self.lines.append(text)
+                if self.echo:
+                    self.echo(text)
+                self.queue.put(text)
+        if buf:
+            self.queue.put(buf.decode("ascii", "replace"))
+        self.queue.put(None)
+
+    def expect(self, pattern, timeout):
+        """Wait for a console line matching `pattern`; return its match."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("timeout waiting for /%s/; last lines:\n%s"
+                                     % (pattern, "\n".join(self.lines[-15:])))
+            try:
+                line = self.queue.get(timeout=left)
+            except queue.Empty:
+                continue
+            if line is None:
+                raise AssertionError("firmware exited waiting for /%s/; last lines:\n%s"
+                                     % (pattern, "\n".join(self.lines[-15:])))
+            m = rx.search(line)
+            if m:
+                return m
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode("ascii"))
+        self.proc.stdin.flush()
+
+    def cmd(self, line, timeout=10):
+        """Send one command and return its OK/ERR line."""
+        self.send(line + "\n")
+        return self.expect(r"^(OK|ERR)\b.*", timeout).group(0)
+
+    def provision(self, endpoint, task, record, token, ca_pem, hold_ms=None, deadline_ms=None):
+        for line in ("set endpoint " + endpoint, "set task " + task, "set record " + record):
+            r = self.cmd(line)
+            if not r.startswith("OK"):
+                raise AssertionError("%s -> %s" % (line, r))
+        r = self.cmd("set token " + token, timeout=60)
+        if not r.startswith("OK token"):
+            raise AssertionError("set token -> %s" % r)
+        self.send("ca\n")
+        self.expect(r"^OK paste PEM", 10)
+        self.send(ca_pem.strip() + "\n")
+        r = self.expect(r"^(OK ca|ERR).*", 20).group(0)
+        if r != "OK ca":
+            raise AssertionError("ca -> %s" % r)
+        if hold_ms is not None:
+            self.cmd("set hold %d" % hold_ms)
+        if deadline_ms is not None:
+            self.cmd("set deadline %d" % deadline_ms)
+
+    def press(self, timeout):
+        """Hold the (simulated) button; return (RESULT line, seconds)."""
+        t0 = time.monotonic()
+        self.cmd("press")
+        self.expect(r"^STATE HOLDING$", 5)
+        self.expect(r"^STATE STOPPING$", 10)
+        line = self.expect(r"^RESULT \S+.*", timeout).group(0)
+        self.expect(r"^STATE DONE$", 5)
+        return line, time.monotonic() - t0
+
+    def stats(self):
+        self.send("stats\n")
+        m = self.expect(r"^STATS (.*)", 10)
+        self.expect(r"^OK stats", 5)
+        return dict(kv.split("=", 1) for kv in m.group(1).split())
+
+    def exit(self, timeout=10):
+        try:
+            self.send("exit\n")
+        except (BrokenPipeError, OSError):
+            pass
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def make_certs(dirpath):
+    subprocess.run([sys.executable, MAKE_CERTS, dirpath], check=True,
+                   stdout=subprocess.DEVNULL)
+    return dirpath
