@@ -10,6 +10,10 @@ Writes into DIR (created if needed; keys are never committed, DIR is a build dir
   untrusted-ca.pem, untrusted-ca.key  a second CA nobody trusts
   untrusted.pem, untrusted.key   signed by the untrusted CA; same names as server.pem
   server-rsa.pem, server-rsa.key RSA-2048 variant of server.pem (same CA) for RSA suites
+  expired.pem, expired.key       signed by ca, same names as server.pem, valid only in 2020
+  intermediate-ca.pem/.key       RSA intermediate CA (pathlen 0) signed by ca
+  chain.pem, chain.key           RSA leaf (server names) signed by the intermediate;
+                                 chain.pem = leaf followed by the intermediate
   fixtures.id                    hash of this recipe (a changed recipe regenerates)
 
 mbedTLS 2.28 is stricter than OpenSSL about a few fields, so the CA carries a
@@ -21,13 +25,16 @@ against ca.pem and stays valid for at least a day, nothing is regenerated.
 """
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 
 FILES = ("ca.pem", "ca.key", "server.pem", "server.key", "wrong.pem",
          "wrong.key", "untrusted-ca.pem", "untrusted-ca.key", "untrusted.pem",
-         "untrusted.key", "server-rsa.pem", "server-rsa.key")
+         "untrusted.key", "server-rsa.pem", "server-rsa.key", "expired.pem",
+         "expired.key", "intermediate-ca.pem", "intermediate-ca.key",
+         "chain.pem", "chain.key")
 
 # mbedTLS 2.28 matches the name given to mbedtls_ssl_set_hostname() against
 # dNSName entries only (IP SANs are ignored), so the literal addresses are
@@ -54,6 +61,22 @@ extendedKeyUsage = serverAuth
 subjectAltName = {good}
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+[inter_ext]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ca_db]
+database = index.txt
+new_certs_dir = .
+serial = serial
+default_md = sha256
+policy = any_name
+unique_subject = no
+copy_extensions = none
+[any_name]
+organizationName = optional
+commonName = supplied
 [leaf_wrong]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -107,6 +130,51 @@ def recipe_id():
     return hashlib.sha256(CONFIG.encode()).hexdigest()
 
 
+def make_expired(d, cfg, serial):
+    """Signed by ca, right names, valid only during 2020: `openssl x509`
+    cannot backdate, `openssl ca` can."""
+    key = os.path.join(d, "expired.key")
+    ec_key(key)
+    csr = os.path.join(d, "expired.csr")
+    run("req", "-config", cfg, "-new", "-key", key, "-subj",
+        "/O=deploystop tests/CN=localhost", "-out", csr)
+    with open(os.path.join(d, "index.txt"), "w"):
+        pass
+    with open(os.path.join(d, "serial"), "w") as f:
+        f.write("%X\n" % serial)
+    subprocess.run(["openssl", "ca", "-batch", "-config", cfg, "-name", "ca_db",
+                    "-cert", os.path.join(d, "ca.pem"),
+                    "-keyfile", os.path.join(d, "ca.key"), "-in", csr,
+                    "-out", os.path.join(d, "expired.pem"), "-notext",
+                    "-startdate", "20200101000000Z", "-enddate", "20201231000000Z",
+                    "-extfile", cfg, "-extensions", "leaf_good"],
+                   check=True, cwd=d, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+    # openssl ca's database files and its serial-named copy stay in the
+    # scratch directory, which main() removes.
+
+
+def make_chain(d, cfg, serial):
+    """An RSA intermediate under ca and an RSA leaf under it: chain.pem holds
+    leaf + intermediate, as public endpoints serve, so the client must build
+    the path to the root it trusts and take a larger Certificate message."""
+    key = os.path.join(d, "intermediate-ca.key")
+    rsa_key(key)
+    csr = os.path.join(d, "intermediate-ca.csr")
+    run("req", "-config", cfg, "-new", "-key", key, "-subj",
+        "/O=deploystop tests/CN=deploystop test intermediate CA", "-out", csr)
+    run("x509", "-req", "-in", csr, "-CA", os.path.join(d, "ca.pem"),
+        "-CAkey", os.path.join(d, "ca.key"), "-set_serial", str(serial),
+        "-days", "3650", "-sha256", "-extfile", cfg, "-extensions", "inter_ext",
+        "-out", os.path.join(d, "intermediate-ca.pem"))
+    os.unlink(csr)
+    make_leaf(d, cfg, "chain", "localhost", "intermediate-ca", "leaf_good",
+              serial + 1, rsa_key)
+    with open(os.path.join(d, "chain.pem"), "a") as out, \
+            open(os.path.join(d, "intermediate-ca.pem")) as inter:
+        out.write(inter.read())
+
+
 def up_to_date(d):
     if not all(os.path.exists(os.path.join(d, f)) for f in FILES + (STAMP,)):
         return False
@@ -114,9 +182,10 @@ def up_to_date(d):
         if f.read().strip() != recipe_id():
             return False
     ca = os.path.join(d, "ca.pem")
-    for leaf in ("server.pem", "server-rsa.pem", "wrong.pem"):
-        ok = subprocess.run(["openssl", "verify", "-CAfile", ca,
-                             os.path.join(d, leaf)],
+    inter = os.path.join(d, "intermediate-ca.pem")
+    for leaf in ("server.pem", "server-rsa.pem", "wrong.pem", "chain.pem"):
+        ok = subprocess.run(["openssl", "verify", "-CAfile", ca, "-untrusted",
+                             inter, os.path.join(d, leaf)],
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL).returncode == 0
         if not ok:
@@ -132,13 +201,23 @@ def main(argv):
     if len(argv) != 2:
         sys.stderr.write("usage: make_certs.py DIR\n")
         return 2
-    d = argv[1]
+    d = os.path.abspath(argv[1])
     os.makedirs(d, exist_ok=True)
     if up_to_date(d):
         return 0
     # Generate into a scratch directory and move into place at the end, so an
     # interrupted run never leaves a CA that does not match its leaves.
     tmp = tempfile.mkdtemp(prefix=".certs-", dir=d)
+    try:
+        generate(d, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    with open(os.path.join(d, STAMP), "w") as f:
+        f.write(recipe_id() + "\n")
+    return 0
+
+
+def generate(d, tmp):
     cfg = os.path.join(tmp, "openssl.cnf")
     with open(cfg, "w") as f:
         f.write(CONFIG)
@@ -153,15 +232,11 @@ def main(argv):
     make_ca(tmp, cfg, "untrusted-ca", "deploystop untrusted CA", base + 5)
     make_leaf(tmp, cfg, "untrusted", "localhost", "untrusted-ca", "leaf_good",
               base + 6)
+    make_expired(tmp, cfg, base + 7)
+    make_chain(tmp, cfg, base + 8)
     os.unlink(cfg)
     for f in FILES:
         os.replace(os.path.join(tmp, f), os.path.join(d, f))
-    for f in os.listdir(tmp):
-        os.unlink(os.path.join(tmp, f))
-    os.rmdir(tmp)
-    with open(os.path.join(d, STAMP), "w") as f:
-        f.write(recipe_id() + "\n")
-    return 0
 
 
 if __name__ == "__main__":

@@ -1023,7 +1023,9 @@ def make_context(args):
     names = {"good": ("server.pem", "server.key"),
              "wrong": ("wrong.pem", "wrong.key"),
              "untrusted": ("untrusted.pem", "untrusted.key"),
-             "rsa": ("server-rsa.pem", "server-rsa.key")}[args.cert_host]
+             "rsa": ("server-rsa.pem", "server-rsa.key"),
+             "expired": ("expired.pem", "expired.key"),
+             "chain": ("chain.pem", "chain.key")}[args.cert_host]
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     if args.tls_max == "1.2":
@@ -1044,8 +1046,9 @@ def main(argv=None):
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--bind", default="127.0.0.1")
     ap.add_argument("--ready-file")
-    ap.add_argument("--cert-host", choices=["good", "wrong", "untrusted", "rsa"],
-                    default="good")
+    ap.add_argument("--cert-host", default="good",
+                    choices=["good", "wrong", "untrusted", "rsa", "expired",
+                             "chain"])
     ap.add_argument("--tls-max", choices=["1.2", "1.3"], default="1.3")
     ap.add_argument("--token")
     ap.add_argument("--token-file")

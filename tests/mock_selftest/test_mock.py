@@ -557,10 +557,12 @@ class TestShortToken(unittest.TestCase):
 class TestCertificates(unittest.TestCase):
     def test_certs_verify_and_carry_the_expected_names(self):
         ca = os.path.join(CERTS, "ca.pem")
+        inter = os.path.join(CERTS, "intermediate-ca.pem")
         for leaf, cafile in (("server.pem", ca), ("server-rsa.pem", ca),
-                             ("wrong.pem", ca),
+                             ("wrong.pem", ca), ("chain.pem", ca),
                              ("untrusted.pem", os.path.join(CERTS, "untrusted-ca.pem"))):
             r = subprocess.run(["openssl", "verify", "-CAfile", cafile,
+                                "-untrusted", inter,
                                 os.path.join(CERTS, leaf)], capture_output=True)
             self.assertEqual(r.returncode, 0, leaf)
         r = subprocess.run(["openssl", "verify", "-CAfile", ca,
@@ -605,6 +607,24 @@ class TestCertificates(unittest.TestCase):
     def test_untrusted_ca_is_refused_before_any_http_byte(self):
         c = self._refused("untrusted")
         self.assertFalse(c["tls_ok"])
+
+    def test_expired_certificate_is_refused_before_any_http_byte(self):
+        self._refused("expired")
+        r = subprocess.run(["openssl", "x509", "-noout", "-enddate", "-in",
+                            os.path.join(CERTS, "expired.pem")],
+                           capture_output=True, text=True)
+        self.assertIn("2020", r.stdout)
+
+    def test_chain_through_intermediate_is_accepted_with_root_only(self):
+        m = Mock("--cert-host", "chain")
+        try:
+            with tls_connect(m.port) as s:
+                s.sendall(build("GET", STATE % (TASK, RUNNING), m.port))
+                self.assertEqual(read_answer(s).status, 200)
+        finally:
+            self.assertEqual(m.stop(), 0)
+        with open(os.path.join(CERTS, "chain.pem")) as f:
+            self.assertEqual(f.read().count("BEGIN CERTIFICATE"), 2)
 
     def test_good_certificate_accepted_for_ip_names_and_rsa(self):
         for mode in ("good", "rsa"):
