@@ -9,7 +9,9 @@
  * - DS_HTTP_HEADERS_MAX counts every byte (CR/LF included) of the status
  *   lines, header lines, blank lines and trailers, summed over skipped 1xx
  *   interim responses too, so an endless stream of 1xx answers is bounded.
- *   The bytes of a value captured with ds_http_capture do not count.
+ *   The visible bytes of a value captured with ds_http_capture do not
+ *   count (a 20,000-byte token fits whatever the limits); its whitespace
+ *   and line end do, so a captured header cannot stream forever.
  * - 1xx answers other than 101 are skipped; 101 is a bad status line since
  *   deploystop never asks for an upgrade.
  * - obs-fold (a line starting with SP/HT) is rejected; header names are
@@ -318,7 +320,9 @@ static int line_byte(ds_http_parser_t *p, int c)
     int bad = st == S_STATUS ? DS_HTTP_E_STATUS_LINE
             : st < S_CHUNK_SIZE ? DS_HTTP_E_HEADER : DS_HTTP_E_CHUNK;
 
-    if (st < S_CHUNK_SIZE && (st != S_CAPTURE || (c < 0x20 && c != '\t'))
+    /* A captured value's visible bytes do not count; its whitespace and
+     * line end do, so that it cannot stream forever. */
+    if (st < S_CHUNK_SIZE && (st != S_CAPTURE || c <= ' ')
         && ++p->header_bytes > DS_HTTP_HEADERS_MAX)
         return DS_HTTP_E_HEADERS_TOO_LARGE;
     if (c == '\n')
@@ -332,14 +336,14 @@ static int line_byte(ds_http_parser_t *p, int c)
     if ((c < 0x20 && c != '\t') || c == 0x7f || st == S_CHUNK_CRLF)
         return bad;
     if (st == S_CAPTURE) {
-        /* Leading whitespace is skipped; remaining counts whitespace that
+        /* Leading whitespace is skipped; remaining flags whitespace that
          * did not fit: harmless if trailing, too large if more follows. */
         if (!p->cap_len && is_ws(c))
             return OK;
         if (p->cap_len + 1 < p->cap_cap && !p->remaining)
             p->cap_buf[p->cap_len++] = (char)c;
         else if (is_ws(c))
-            p->remaining++;
+            p->remaining = 1;
         else
             return DS_HTTP_E_HEADERS_TOO_LARGE;
         return OK;

@@ -811,7 +811,7 @@ static void test_content_length_exactly_at_body_max(void **state)
     const outcome_t *o;
     (void)state;
     big_reset();
-    snprintf(hdr, sizeof hdr, "Content-Length: %u\r\n\r\n", (unsigned)DS_HTTP_BODY_MAX);
+    (void)snprintf(hdr, sizeof hdr, "Content-Length: %u\r\n\r\n", (unsigned)DS_HTTP_BODY_MAX);
     big_add(OK200);
     big_add(hdr);
     big_rep('b', DS_HTTP_BODY_MAX);
@@ -825,7 +825,7 @@ static void test_content_length_one_over_body_max(void **state)
     char hdr[64];
     (void)state;
     big_reset();
-    snprintf(hdr, sizeof hdr, "Content-Length: %u\r\n\r\n", (unsigned)DS_HTTP_BODY_MAX + 1);
+    (void)snprintf(hdr, sizeof hdr, "Content-Length: %u\r\n\r\n", (unsigned)DS_HTTP_BODY_MAX + 1);
     big_add(OK200);
     big_add(hdr);
     big_rep('b', DS_HTTP_BODY_MAX + 1);
@@ -1342,6 +1342,22 @@ static void test_capture_name_with_nul_does_not_match(void **state)
     assert_int_equal(parse_opts(in, sizeof in - 1, &o)->rc, DS_HTTP_E_HEADER);
 }
 
+static void test_capture_endless_whitespace_hits_headers_max(void **state)
+{
+    const outcome_t *o;
+    (void)state;
+    big_reset();
+    big_add(OK200 "X-T: ab");
+    big_rep(' ', DS_HTTP_HEADERS_MAX);
+    o = parse_cap(big, "x-t", 8);
+    assert_int_equal(o->rc, DS_HTTP_E_HEADERS_TOO_LARGE);
+    big_reset();
+    big_add(OK200 "X-T:");
+    big_rep('\t', DS_HTTP_HEADERS_MAX);
+    o = parse_cap(big, "x-t", 8);
+    assert_int_equal(o->rc, DS_HTTP_E_HEADERS_TOO_LARGE);
+}
+
 static void test_capture_repeated_header_last_wins(void **state)
 {
     const outcome_t *o = parse_cap(OK200 "X-T: first\r\nX-T: 2nd\r\nContent-Length: 0\r\n\r\n",
@@ -1644,6 +1660,7 @@ int main(void)
         cmocka_unit_test(test_capture_bare_lf_ends_value),
         cmocka_unit_test(test_capture_bytes_do_not_count_against_header_limits),
         cmocka_unit_test(test_capture_name_with_nul_does_not_match),
+        cmocka_unit_test(test_capture_endless_whitespace_hits_headers_max),
         cmocka_unit_test(test_capture_repeated_header_last_wins),
         cmocka_unit_test(test_capture_in_interim_response_is_forgotten),
         cmocka_unit_test(test_capture_ignores_trailers),
