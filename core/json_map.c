@@ -136,9 +136,10 @@ static void unescape(const char *s, const char *e, char *out, size_t cap)
     size_t n = 0;
     while (s < e) {
         char u[4];
-        size_t k = 1, i;
+        size_t k = 1;
         unsigned c = (unsigned char)*s++;
         if (c == '\\') {
+            size_t i;
             c = (unsigned char)*s++;
             for (i = 0; esc[i]; i += 2)
                 if ((unsigned char)esc[i] == c)

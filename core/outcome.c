@@ -1,6 +1,8 @@
 /*
  * Names, messages and small helpers of the public API. The texts are packed
- * into one string each (no pointer tables) to keep the core small.
+ * into one string each (no pointer tables) and kept terse: they are flash
+ * on a microcontroller, and the outcome name plus the HTTP details carry
+ * the rest.
  */
 #include <string.h>
 
@@ -13,27 +15,27 @@ static const char outcome_names[] =
 static const char reason_texts[] =
     "no error\0"
     "bad argument\0"
-    "task id is not 32 letters or digits\0"
-    "record id is not 32 letters or digits\0"
-    "token is not 1..20000 visible ASCII characters\0"
-    "host is not a DNS name or IP address\0"
-    "malformed credentials\0"
-    "no clock for request signing\0"
+    "bad task id\0"
+    "bad record id\0"
+    "bad token\0"
+    "bad host\0"
+    "bad AK/SK\0"
+    "no clock for signing\0"
     "request head too large\0"
-    "host name not resolved\0"
-    "connection failed\0"
+    "host not resolved\0"
+    "connect failed\0"
     "TLS failed\0"
-    "server certificate rejected\0"
+    "certificate rejected\0"
     "send failed\0"
-    "deadline reached before the request was sent\0"
-    "no complete answer before the deadline\0"
-    "connection closed during the answer\0"
-    "malformed HTTP answer\0"
-    "HTTP answer over a size limit\0"
-    "answer body is not the documented JSON\0"
-    "answer is for other ids\0"
-    "server answered with an error status\0"
-    "status in the answer is not success\0"
+    "deadline hit before sending\0"
+    "no answer in time\0"
+    "closed mid-answer\0"
+    "bad HTTP answer\0"
+    "answer too large\0"
+    "unexpected JSON\0"
+    "answer for other ids\0"
+    "HTTP error status\0"
+    "status not success\0"
     "?";
 
 /* Entry i of a packed list; the last entry answers out-of-range values. */

@@ -614,7 +614,7 @@ static void outcome_names_and_reason_texts(void **state)
             assert_string_not_equal(t, ds_reason_text((ds_reason_t)(i - 1)));
     }
     assert_string_equal(ds_reason_text((ds_reason_t)99), "?");
-    assert_string_equal(ds_reason_text(DS_R_BAD_TASK_ID), "task id is not 32 letters or digits");
+    assert_string_equal(ds_reason_text(DS_R_BAD_TASK_ID), "bad task id");
 }
 
 static void request_defaults(void **state)
