@@ -43,7 +43,6 @@ const char cli_usage_text[] =
 int cli_parse_seconds(const char *text, uint32_t *ms)
 {
     uint64_t whole = 0, frac = 0;
-    unsigned frac_digits = 0;
     const char *p = text;
 
     if (*p < '0' || *p > '9') {
@@ -57,6 +56,7 @@ int cli_parse_seconds(const char *text, uint32_t *ms)
         p++;
     }
     if (*p == '.') {
+        unsigned frac_digits = 0;
         p++;
         while (*p >= '0' && *p <= '9') {
             if (++frac_digits > 3) {

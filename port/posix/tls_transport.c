@@ -212,12 +212,11 @@ static int handshake(ds_posix_net_t *net, const char *host,
 {
     for (;;) {
         int ret = mbedtls_ssl_handshake(&net->ssl);
-        int ready;
         if (ret == 0) {
             break;
         }
         if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
-            ready = ds_posix_wait_fd(net->fd,
+            int ready = ds_posix_wait_fd(net->fd,
                                      ret == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT,
                                      dl);
             if (ready == 0) {
