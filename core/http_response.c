@@ -414,13 +414,11 @@ int ds_http_finish(ds_http_parser_t *p)
 {
     if (p->state == S_BODY_CLOSE)
         p->state = S_DONE;
-    if (p->state == S_DONE)
-        return DS_HTTP_DONE;
-    if (p->state != S_ERROR) {
+    if (p->state < S_DONE) {
         p->state = S_ERROR;
         p->error = DS_HTTP_E_TRUNCATED;
     }
-    return p->error;
+    return p->state == S_DONE ? DS_HTTP_DONE : p->error;
 }
 
 const char *ds_http_strerror(int code)
@@ -433,7 +431,8 @@ const char *ds_http_strerror(int code)
     int k = code > DS_HTTP_NEED_MORE || code < DS_HTTP_E_STATE
           ? 12 : DS_HTTP_NEED_MORE - code;
 
-    while (k--)
-        s += strlen(s) + 1;
+    while (k)
+        if (!*s++)
+            k--;
     return s;
 }
