@@ -35,6 +35,7 @@ APP_ID = "5f9e8d7c6b5a49382716a5b4c3d2e1f0"
 PROJECT_ID = "3a4b5c6d7e8f40a1b2c3d4e5f6a7b8c9"
 
 ID_RE = re.compile(r"^[A-Za-z0-9]{32}$")
+PASSWORD_RE = re.compile(rb'("password"\s*:\s*)"((?:[^"\\]|\\.)*)"')
 TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")
 MAX_HEAD = 64 * 1024
 SKEW_LIMIT = 15 * 60
@@ -157,6 +158,7 @@ class Request:
         self.body = b""
         self.raw = b""
         self.secrets = []          # byte strings redacted from every log
+        self.json_ok = False       # body parsed as JSON (IAM log redaction)
 
 
 class Response:
@@ -446,6 +448,14 @@ class Handler:
             for s in req.secrets:
                 if s:
                     b = b.replace(s, secret_tag(s))
+            if req.path == "/v3/auth/tokens" and b:
+                if not req.json_ok:
+                    # Unparseable: a password could be anywhere in it.
+                    return secret_tag(b)
+                # Every JSON string value of a "password" key, however the
+                # client escaped it, so no spelling of a password survives.
+                b = PASSWORD_RE.sub(lambda mm: mm.group(1) + b'"' +
+                                    secret_tag(mm.group(2)) + b'"', b)
             return b
 
         def redact_raw(raw):
@@ -887,6 +897,7 @@ class Handler:
         if not bad:
             try:
                 obj = json.loads(req.body)
+                req.json_ok = True
                 ident = obj["auth"]["identity"]
                 if ident["methods"] != ["password"]:
                     raise ValueError("methods must be [\"password\"]")
@@ -899,11 +910,6 @@ class Handler:
                     raise ValueError("empty field")
             except (ValueError, KeyError, TypeError) as e:
                 bad = "Invalid request body: %s" % e
-            if isinstance(pw, str) and pw:
-                # The raw JSON escaping may differ from the decoded value, so
-                # redact both spellings.
-                req.secrets.append(json.dumps(pw).encode())
-                req.secrets.append(json.dumps(pw, ensure_ascii=False).encode())
         if bad:
             return Response(400, jbody({"error": {"code": 400, "message": bad,
                                                   "title": "Bad Request"}}))

@@ -1004,6 +1004,23 @@ class TestIam(SharedMock):
         self.assertNotIn(b"Wr0ng-pass", text)
         self.assertNotIn(b"mock-iam-password", text)
 
+    def test_password_redacted_in_any_escaping_and_in_broken_json(self):
+        raw_pw = b'p\\"w\\u00E9\xe2\x82\xac-unique-7431'
+        body = (b'{"auth":{"identity":{"methods":["password"],"password":{"user":'
+                b'{"name":"deploystop-user","password" : "' + raw_pw + b'",'
+                b'"domain":{"name":"deploystop-account"}}}},'
+                b'"scope":{"project":{"name":"cn-north-4"}}}}')
+        self.assertEqual(call(self.port, "POST", "/v3/auth/tokens", token=None,
+                              body=body).status, 401)
+        self.assertEqual(call(self.port, "POST", "/v3/auth/tokens", token=None,
+                              body=body[:-9]).status, 400)
+        with open(self.m.logpath, "rb") as f:
+            text = f.read()
+        for e in self.m.requests()[-2:]:
+            text += base64.b64decode(e["raw_b64"])
+        self.assertNotIn(b"unique-7431", text)
+        self.assertNotIn(b"u00E9", text)
+
     def test_project_scope_required(self):
         body = json.loads(json.dumps(self.BODY))
         del body["auth"]["scope"]
