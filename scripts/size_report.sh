@@ -5,8 +5,9 @@
 # Cortex-M3 and Cortex-M0+, prints .text/.rodata/.data/.bss per object and
 # in total, the code a token stop links (a partial link with
 # --gc-sections from the public entry points, jsmn included), the largest
-# stack frame (-fstack-usage), and the caller buffers in bytes for arm and
-# for the host. Fails when, on Cortex-M3, the stop path's .text exceeds
+# stack frame (-fstack-usage), the deepest call chain from the entry points
+# (-fcallgraph-info, scripts/stack_depth.py; fails on recursion), and the
+# caller buffers in bytes for arm and for the host. Fails when, on Cortex-M3, the stop path's .text exceeds
 # TEXT_MAX, any object has .data or .bss, or a frame exceeds STACK_MAX.
 set -eu
 build=$1; text_max=$2; stack_max=$3; shift 3
@@ -27,10 +28,10 @@ sect() {
 for cpu in cortex-m3 cortex-m0plus; do
     dir=$out/$cpu
     mkdir -p "$dir"
-    rm -f "$dir"/*.o "$dir"/*.su
+    rm -f "$dir"/*.o "$dir"/*.su "$dir"/*.ci
     for src in "$@"; do
         n=$(basename "$src" .c)
-        $CC $FLAGS -mcpu=$cpu -c "$src" -o "$dir/$n.o" -fstack-usage
+        $CC $FLAGS -mcpu=$cpu -fcallgraph-info=su -c "$src" -o "$dir/$n.o"
     done
     echo "== $cpu: -Os -mthumb, bytes"
     printf '%-18s %7s %7s %7s %7s\n' object .text .rodata .data .bss
@@ -52,6 +53,11 @@ for cpu in cortex-m3 cortex-m0plus; do
     worst=$(cat "$dir"/*.su | sort -t"$(printf '\t')" -k2 -n | tail -n 1)
     wn=$(printf '%s' "$worst" | cut -f2)
     echo "largest stack frame: $wn bytes ($(printf '%s' "$worst" | cut -f1 | sed 's|.*/||'), $(printf '%s' "$worst" | cut -f3))"
+    # Deepest chain of static frames from the public entry points (callbacks
+    # and libc excluded); also fails on recursion.
+    if ! python3 scripts/stack_depth.py "$(echo $ENTRIES | tr ' ' ,)" "$dir"/*.ci; then
+        echo "SIZE FAIL: recursion or non-static frame in core/"; fail=1
+    fi
     if grep -q dynamic "$dir"/*.su; then echo "SIZE FAIL: dynamic stack frame"; grep dynamic "$dir"/*.su; fail=1; fi
     if [ "$cpu" = cortex-m3 ]; then
         if [ "$st" -gt "$text_max" ]; then
