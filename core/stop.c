@@ -237,7 +237,7 @@ static ds_reason_t check_input(const ds_stop_request_t *req,
         !ds_valid_token(req->auth.token, req->auth.token_len))
         return DS_R_BAD_TOKEN;
     if (req->auth.kind == DS_AUTH_AKSK)
-        return ds_aksk_check(req);
+        return DS_AKSK ? ds_aksk_check(req) : DS_R_BAD_CREDENTIALS;
     return DS_R_NONE;
 }
 
@@ -274,7 +274,7 @@ ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
         r.offset = req->auth.clock_offset_s ? *req->auth.clock_offset_s : 0;
         /* The response-body buffer is idle until the answer: it holds the
          * canonical request while signing. */
-        why = req->auth.kind == DS_AUTH_AKSK
+        why = DS_AKSK && req->auth.kind == DS_AUTH_AKSK
                   ? ds_aksk_head(&r.head, req, pf, r.offset, ws->body,
                                  sizeof ws->body)
                   : ds_request_head(&r.head, req);
@@ -300,7 +300,7 @@ ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
         /* A signature refused for its time: correct the clock from the
          * server's and re-sign, once (every refusal counts towards the
          * gateway's AK lockout). Not one of the `retries`. */
-        if (req->auth.kind == DS_AUTH_AKSK && !skew_retried &&
+        if (DS_AKSK && req->auth.kind == DS_AUTH_AKSK && !skew_retried &&
             res->outcome == DS_AUTH_FAILED &&
             ds_aksk_skew_offset(pf, res, &r.offset)) {
             skew_retried = 1;

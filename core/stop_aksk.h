@@ -14,6 +14,13 @@
 #include "deploystop.h"
 #include "request.h"
 
+/* Build with -DDS_AKSK=0 for a token-only stop: ds_stop then refuses AK/SK
+ * (DS_R_BAD_CREDENTIALS) and links none of the signing code (about 4 KB of
+ * Cortex-M3 .text). */
+#ifndef DS_AKSK
+#define DS_AKSK 1
+#endif
+
 /* DS_R_NONE when req->auth holds well-formed AK/SK and crypto hooks. */
 ds_reason_t ds_aksk_check(const ds_stop_request_t *req);
 
