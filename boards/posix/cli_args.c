@@ -14,8 +14,11 @@ const char cli_usage_text[] =
     "  deploystop stop --endpoint https://HOST[:PORT] | --region REGION\n"
     "                  --task TASK_ID --record RECORD_ID\n"
     "                  [--token-file FILE]   (else the DEPLOYSTOP_TOKEN environment variable)\n"
+    "                  [--credentials FILE]  (AK/SK; else DEPLOYSTOP_AK + DEPLOYSTOP_SK)\n"
     "                  [--ca-file PEM] [--timeout SECONDS (overall, default 30)]\n"
     "                  [--retries N (default 2)] [--json] [-v]\n"
+    "  deploystop token --iam-endpoint URL --user U --domain D --project REGION\n"
+    "                   (--out FILE | --print)   (see deploystop token --help)\n"
     "  deploystop --help | --version\n"
     "\n"
     "Stops a running Huawei Cloud CodeArts Deploy deployment record:\n"
@@ -28,6 +31,10 @@ const char cli_usage_text[] =
     "  --task ID          deployment task id (32 letters and digits)\n"
     "  --record ID        deployment record (execution) id (32 letters and digits)\n"
     "  --token-file FILE  IAM token (X-Auth-Token), one line; keep it mode 600\n"
+    "  --credentials FILE AK/SK signing (SDK-HMAC-SHA256): the console's credentials.csv\n"
+    "                     or \"ak = ...\" / \"sk = ...\" lines; keep it mode 600. AK/SK\n"
+    "                     from DEPLOYSTOP_AK and DEPLOYSTOP_SK apply unless a token file\n"
+    "                     is given; the SK never leaves the process, only signatures do\n"
     "  --ca-file PEM      trusted CA certificates (default: the system bundle)\n"
     "  --timeout SECONDS  overall deadline for every attempt together (default 30)\n"
     "  --retries N        extra attempts on network errors, 5xx and 429 (default 2, max 10)\n"
@@ -104,10 +111,10 @@ static int parse_retries(const char *text, int *out)
 
 /* Options that take a value, and where it goes. */
 enum { OPT_ENDPOINT, OPT_REGION, OPT_TASK, OPT_RECORD, OPT_TOKEN_FILE,
-       OPT_CA_FILE, OPT_TIMEOUT, OPT_RETRIES, OPT_COUNT };
+       OPT_CA_FILE, OPT_TIMEOUT, OPT_RETRIES, OPT_CREDENTIALS, OPT_COUNT };
 static const char *const value_opts[OPT_COUNT] = {
     "--endpoint", "--region", "--task", "--record", "--token-file",
-    "--ca-file", "--timeout", "--retries"
+    "--ca-file", "--timeout", "--retries", "--credentials"
 };
 
 static int value_option(const char *arg, size_t *name_len)
@@ -190,6 +197,7 @@ cli_action_t cli_parse(int argc, char **argv, cli_opts_t *o, char *err,
         case OPT_RECORD: o->record = value; break;
         case OPT_TOKEN_FILE: o->token_file = value; break;
         case OPT_CA_FILE: o->ca_file = value; break;
+        case OPT_CREDENTIALS: o->credentials_file = value; break;
         case OPT_TIMEOUT:
             if (cli_parse_seconds(value, &o->timeout_ms) != 0) {
                 (void)snprintf(err, err_cap,
@@ -207,6 +215,10 @@ cli_action_t cli_parse(int argc, char **argv, cli_opts_t *o, char *err,
     }
     if ((o->endpoint == NULL) == (o->region == NULL)) {
         (void)snprintf(err, err_cap, "give exactly one of --endpoint and --region");
+        return CLI_USAGE_ERROR;
+    }
+    if (o->token_file != NULL && o->credentials_file != NULL) {
+        (void)snprintf(err, err_cap, "give at most one of --token-file and --credentials");
         return CLI_USAGE_ERROR;
     }
     if (o->task == NULL || o->record == NULL) {

@@ -20,6 +20,7 @@ typedef struct cli_opts {
     const char *task;
     const char *record;
     const char *token_file; /* NULL: DEPLOYSTOP_TOKEN */
+    const char *credentials_file; /* AK/SK; NULL: DEPLOYSTOP_AK/_SK */
     const char *ca_file;    /* NULL: the system bundle */
     uint32_t timeout_ms;
     int retries;

@@ -63,7 +63,8 @@ static int run_stop(const cli_opts_t *o)
     }
     /* An explicit --token-file wins; else AK/SK (recommended by IAM) when
      * configured; else DEPLOYSTOP_TOKEN. */
-    aksk = o->token_file != NULL ? 0 : aksk_load(NULL, &creds, why, sizeof why);
+    aksk = o->token_file != NULL ? 0
+                                 : aksk_load(o->credentials_file, &creds, why, sizeof why);
     if (aksk < 0) {
         return invalid(o, why);
     }

@@ -81,6 +81,45 @@ class AkskStop(AkskCase):
         self.assertEqual(r.code, 0, r.stderr)
         self.assertEqual(self.verdicts(), ["token-ok"])
 
+    def creds_file(self, name, text, mode=0o600):
+        path = os.path.join(WORK, name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+        return path
+
+    def test_console_credentials_csv_selects_aksk(self):
+        f = self.creds_file("credentials.csv",
+                            "\ufeffUser Name,Access Key Id,Secret Access Key\r\n"
+                            "deploystop-user,%s,%s\r\n" % (AK, SK))
+        r = self.stop(env={}, extra=["--credentials", f])
+        self.assertEqual(r.code, 0, r.stderr)
+        self.assertEqual(self.verdicts(), ["aksk-ok"])
+        self.assertNotIn("warning", r.stderr)
+
+    def test_key_value_credentials_file_and_mode_warning(self):
+        f = self.creds_file("aksk.conf", "# deploystop\nak = %s\nsk=%s\n" % (AK, SK),
+                            mode=0o644)
+        r = self.stop(env={}, extra=["--credentials", f])
+        self.assertEqual(r.code, 0, r.stderr)
+        self.assertIn("readable by others", r.stderr)
+        self.assertEqual(self.verdicts(), ["aksk-ok"])
+
+    def test_unreadable_or_malformed_credentials_send_nothing(self):
+        bad = self.creds_file("bad.conf", "access = %s\n" % AK)
+        for f in (bad, os.path.join(WORK, "no-such-credentials")):
+            r = self.stop(env={}, extra=["--credentials", f])
+            self.assertEqual(r.code, 2, r.stderr)
+        self.assertEqual(self.mock.api_requests(), [])
+
+    def test_token_file_and_credentials_together_are_a_usage_error(self):
+        f = self.creds_file("both.conf", "ak=%s\nsk=%s\n" % (AK, SK))
+        t = write_token_file("both.token", TOKEN)
+        r = run_cli(stop_args(self.mock, extra=["--credentials", f]), token=None,
+                    token_file=t)
+        self.assertEqual(r.code, 2)
+        self.assertEqual(self.mock.api_requests(), [])
+
     def test_half_configured_aksk_is_invalid_input(self):
         r = self.stop(env={"DEPLOYSTOP_AK": AK})
         self.assertEqual(r.code, 2)
