@@ -37,10 +37,10 @@ include mk/fuzz.mk
 include mk/lint.mk
 include mk/size.mk
 include mk/posix.mk
+include mk/mock.mk
 include mk/e2e.mk
 include mk/firmware.mk
 include mk/bench.mk
-include mk/mock.mk
 
 all: $(ALL_TARGETS)
 
