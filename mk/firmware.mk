@@ -19,7 +19,7 @@ MBEDTLS_DIR = $(firstword $(wildcard $(TP)/mbedtls-2.28*/))
 FW_ARCH := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 # The same limits for every object that sees ds_workspace_t: a board sizes
 # the core's buffers (ds_config.h) for its RAM; see port/lwip/README.md.
-FW_DS_DEFS := -DDS_HTTP_BODY_MAX=768u -DDS_HTTP_LINE_MAX=768u \
+FW_DS_DEFS := -DDS_AKSK=0 -DDS_HTTP_BODY_MAX=768u -DDS_HTTP_LINE_MAX=768u \
               -DDS_JSON_TOKENS=24u -DDS_REQ_HEAD_MAX=768u
 FW_EXTRA_DEFS ?=
 FW_DEFS := $(FW_DS_DEFS) $(FW_EXTRA_DEFS) -DDS_BOARD_TEST_ONLY_ENTROPY \
@@ -94,5 +94,30 @@ $(FW_ELF): $(FW_OWN_OBJ) $(FW_LWIP_OBJ) $(FW_MBEDTLS_OBJ) $(FW_LD)
 firmware: $(FW_ELF)
 ALL_TARGETS += firmware
 
+# The QEMU tests (tests/firmware/test_firmware.py) and the demo. Each QEMU
+# run is bounded inside the scripts (timeout -s KILL); `timeout` here bounds
+# the whole stage.
+FW_TEST_DIR := $(BUILD)/firmware-test
+firmware-test: $(FW_ELF)
+	timeout -s KILL 600 $(PYTHON) tests/firmware/test_firmware.py $(FW_ELF) $(FW_TEST_DIR)
+
+TEST_TARGETS += firmware-test
+
+demo-firmware: $(FW_ELF)
+	timeout -s KILL 180 $(PYTHON) tests/firmware/demo.py $(FW_ELF) $(BUILD)/firmware-demo
+
+# `make size`: image sections against the bar (128 KB flash, 64 KB RAM; the
+# linker script enforces both) and the memory measured at run time.
+FW_FLASH_MAX := 131072
+FW_RAM_MAX := 65536
+size-firmware: $(FW_ELF)
+	@$(FW_SIZE) -A $(FW_ELF) | awk '$$1==".text"||$$1==".ARM.exidx"{t+=$$2} $$1==".data"{d=$$2} \
+	  $$1==".bss"{b=$$2} $$1==".stack"{s=$$2} END{ \
+	  printf "firmware image (%s):\n  .text %d  .data %d  .bss %d  stack %d\n", "$(FW_ELF)", t, d, b, s; \
+	  printf "  flash %d of %d bytes, RAM %d of %d bytes\n", t+d, $(FW_FLASH_MAX), d+b+s, $(FW_RAM_MAX); \
+	  if (t+d > $(FW_FLASH_MAX) || d+b+s > $(FW_RAM_MAX)) exit 1 }'
+	timeout -s KILL 180 $(PYTHON) tests/firmware/measure.py $(FW_ELF) $(BUILD)/firmware-size
+SIZE_EXTRA += size-firmware
+
 -include $(FW_OWN_OBJ:.o=.d) $(FW_LWIP_OBJ:.o=.d) $(FW_MBEDTLS_OBJ:.o=.d)
-.PHONY: firmware
+.PHONY: firmware firmware-test demo-firmware size-firmware

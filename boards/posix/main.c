@@ -152,6 +152,17 @@ static int run_stop(const cli_opts_t *o)
     return report_exit_status(res.outcome);
 }
 
+static int wants_json(int argc, char **argv)
+{
+    int i;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static char stderr_buf[4096];
@@ -174,7 +185,13 @@ int main(int argc, char **argv)
         (void)printf("deploystop %s (%s)\n", DS_VERSION, MBEDTLS_VERSION_STRING_FULL);
         return 0;
     case CLI_USAGE_ERROR:
-        (void)fprintf(stderr, "deploystop: %s\n", err);
+        if (wants_json(argc, argv)) {
+            /* Scripts asked for an object: they get one even for a bad
+             * command line (report_invalid also prints the stderr line). */
+            report_invalid(1, err, NULL, NULL);
+        } else {
+            (void)fprintf(stderr, "deploystop: %s\n", err);
+        }
         return 2;
     default:
         return run_stop(&opts);

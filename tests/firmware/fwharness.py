@@ -167,6 +167,9 @@ class Firmware:
 
     def press(self, timeout):
         """Hold the (simulated) button; return (RESULT line, seconds)."""
+        # A new press needs the button seen released for the debounce time
+        # first (30 ms); leave it 200 ms after the previous one.
+        time.sleep(0.2)
         t0 = time.monotonic()
         self.cmd("press")
         self.expect(r"^STATE HOLDING$", 5)

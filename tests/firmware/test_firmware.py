@@ -1,0 +1,286 @@
+"""Firmware tests: the kill switch in QEMU (mps2-an385, Cortex-M3) stops a
+deployment on the mock server over TLS, and reports every failure as a
+definite RESULT within its deadline.
+
+One QEMU boot runs every case in order (tests are numbered); each mock or
+edge server is its own process on 127.0.0.1, reached by the guest as
+10.0.2.2. Usage: test_firmware.py ELF WORKDIR
+"""
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fwharness as h  # noqa: E402
+
+ELF = None
+WORK = None
+TOKEN = "MIIT" + "".join("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/="[i % 67]
+                         for i in range(20000 - 4))
+DEADLINE_MS = 8000
+
+
+class EdgeServer:
+    """tls_edge_server.py in one mode."""
+
+    def __init__(self, mode, certs):
+        self.log = os.path.join(WORK, "edge-%s.log" % mode)
+        ready = os.path.join(WORK, "edge-%s.port" % mode)
+        for p in (self.log, ready):
+            if os.path.exists(p):
+                os.unlink(p)
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                          "tls_edge_server.py"),
+             "--certs", certs, "--mode", mode, "--ready-file", ready, "--log", self.log,
+             "--hold-seconds", "20", "--max-seconds", "200"])
+        end = time.monotonic() + 10
+        while not os.path.exists(ready):
+            if time.monotonic() > end or self.proc.poll() is not None:
+                raise RuntimeError("edge server %s did not start" % mode)
+            time.sleep(0.05)
+        with open(ready) as f:
+            self.port = int(f.read())
+
+    def endpoint(self):
+        return "https://%s:%d" % (h.GUEST_HOST_IP, self.port)
+
+    def entries(self, count=1, timeout=25):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if os.path.exists(self.log):
+                with open(self.log) as f:
+                    lines = [json.loads(x) for x in f if x.strip()]
+                if len(lines) >= count:
+                    return lines
+            time.sleep(0.1)
+        return []
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class FirmwareTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.certs = h.make_certs(os.path.join(WORK, "certs"))
+        with open(os.path.join(cls.certs, "ca.pem")) as f:
+            cls.ca = f.read()
+        cls.good = h.Mock(WORK, "good", cls.certs, TOKEN)
+        cls.rsa = h.Mock(WORK, "rsa", cls.certs, TOKEN, extra=["--cert-host", "rsa"])
+        cls.wrong = h.Mock(WORK, "wrong", cls.certs, TOKEN, extra=["--cert-host", "wrong"])
+        cls.untrusted = h.Mock(WORK, "untrusted", cls.certs, TOKEN,
+                               extra=["--cert-host", "untrusted"])
+        cls.silent = h.Mock(WORK, "silent", cls.certs, TOKEN, extra=["--fault", "silence"])
+        cls.edges = {m: EdgeServer(m, cls.certs) for m in ("record16k", "close_notify", "bad_record")}
+        cls.console_log = open(os.path.join(WORK, "console.log"), "w")
+        cls.fw = h.Firmware(ELF, max_seconds=300,
+                            echo=lambda line: (cls.console_log.write(line + "\n"),
+                                               cls.console_log.flush()))
+        cls.fw.expect(r"^STATE READY$", 30)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fw.exit()
+        cls.fw.kill()
+        for m in (cls.good, cls.rsa, cls.wrong, cls.untrusted, cls.silent):
+            m.stop()
+        for e in cls.edges.values():
+            e.stop()
+        cls.console_log.close()
+
+    def provision(self, endpoint, record=h.RECORD_RUNNING, token=TOKEN):
+        self.fw.provision(endpoint, h.TASK_ID, record, token, self.ca,
+                          hold_ms=300, deadline_ms=DEADLINE_MS)
+
+    def set(self, what, value):
+        r = self.fw.cmd("set %s %s" % (what, value), timeout=60)
+        self.assertTrue(r.startswith("OK"), r)
+
+    def press(self, timeout=DEADLINE_MS / 1000.0 + 10):
+        line, secs = self.fw.press(timeout)
+        return line, secs
+
+    def assert_no_arena_leak(self):
+        st = self.fw.stats()
+        self.assertEqual(st["arena_in_use"], "0", st)
+
+    # -- the stop ---------------------------------------------------------
+
+    def test_01_stop_sends_the_exact_request_and_reports_stopped(self):
+        self.provision(self.good.endpoint())
+        line, secs = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b")
+        self.assertLess(secs, DEADLINE_MS / 1000.0)
+        reqs = self.good.wait_events("request", 1)
+        self.assertEqual(len(reqs), 1)
+        r = reqs[0]
+        self.assertEqual(r["method"], "PUT")
+        self.assertEqual(r["target"], "/v2/tasks/%s/records/%s/stop" % (h.TASK_ID, h.RECORD_RUNNING))
+        self.assertEqual(r["version"], "HTTP/1.1")
+        self.assertEqual(r["headers"]["host"], "%s:%d" % (h.GUEST_HOST_IP, self.good.port))
+        self.assertEqual(r["headers"]["content-type"], "application/json")
+        self.assertEqual(r["headers"]["content-length"], "2")
+        self.assertEqual(r["body"], "{}")
+        tok = r["headers"]["x-auth-token"]
+        self.assertEqual(tok["len"], 20000)
+        self.assertEqual(tok["sha256"], hashlib.sha256(TOKEN.encode()).hexdigest())
+        self.assertEqual(r["auth"], "token-ok")
+        self.assertEqual(r["status"], 200)
+        self.assertTrue(r["state_changed"])
+        conns = self.good.wait_events("connection", 1)
+        self.assertEqual(conns[0]["tls_version"], "TLSv1.2")
+        self.assert_no_arena_leak()
+
+    def test_02_stop_works_with_an_rsa_server_certificate(self):
+        self.set("endpoint", self.rsa.endpoint())
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b")
+        self.assertIn("RSA", self.rsa.wait_events("connection", 1)[0]["cipher"])
+
+    def test_03_wrong_token_is_auth_failed(self):
+        self.set("endpoint", self.good.endpoint())
+        self.set("token", "not-the-token")
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT AUTH_FAILED\b.*http=401")
+        self.assertIn('code="APIGW.0301"', line)
+        self.assertEqual(self.good.wait_events("request", 2)[-1]["auth"], "token-bad")
+        self.set("token", TOKEN)
+
+    def test_04_unknown_record_is_not_found(self):
+        self.set("record", h.RECORD_UNKNOWN)
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT NOT_FOUND\b.*http=404")
+        self.set("record", h.RECORD_RUNNING)
+
+    def test_05_finished_record_is_rejected(self):
+        self.set("record", h.RECORD_FINISHED)
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT REJECTED\b.*http=400")
+        self.set("record", h.RECORD_RUNNING)
+
+    def test_06_silent_server_gives_a_result_within_the_deadline(self):
+        self.set("endpoint", self.silent.endpoint())
+        line, secs = self.press()
+        self.assertRegex(line, r"^RESULT UNKNOWN\b")
+        m = re.search(r" ms=(\d+)", line)
+        self.assertLessEqual(int(m.group(1)), DEADLINE_MS + 1500)
+        self.assertLess(secs, DEADLINE_MS / 1000.0 + 5)
+        self.assertEqual(len(self.silent.wait_events("request", 1)), 1)
+        self.assert_no_arena_leak()
+
+    # -- certificate checks: refused before any HTTP byte ------------------
+
+    def test_07_certificate_for_another_host_is_refused_before_any_http_byte(self):
+        self.set("endpoint", self.wrong.endpoint())
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT NETWORK\b.*transport=-4")
+        conns = self.wrong.wait_events("connection", 1)
+        self.assertGreaterEqual(len(conns), 1)
+        self.assertTrue(all(c["http_bytes"] == 0 for c in conns), conns)
+        self.assertEqual(self.wrong.events("request"), [])
+
+    def test_08_untrusted_certificate_is_refused_verification_is_required(self):
+        self.set("endpoint", self.untrusted.endpoint())
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT NETWORK\b.*transport=-4")
+        conns = self.untrusted.wait_events("connection", 1)
+        self.assertTrue(all(c["http_bytes"] == 0 for c in conns), conns)
+        self.assertEqual(self.untrusted.events("request"), [])
+        self.assert_no_arena_leak()
+
+    # -- lwIP altcp_tls fixes ---------------------------------------------
+
+    def test_09_full_16k_tls_record_is_received(self):
+        e = self.edges["record16k"]
+        self.set("endpoint", e.endpoint())
+        line, secs = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b")
+        self.assertLess(secs, 5)
+        self.assertGreater(e.entries()[0]["sent"], 16384)
+
+    def test_10_close_notify_ends_the_stream_while_tcp_stays_open(self):
+        e = self.edges["close_notify"]
+        self.set("endpoint", e.endpoint())
+        line, secs = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b")
+        # The server holds TCP open for 20 s after close_notify.
+        self.assertLess(secs, 5)
+
+    def test_11_tls_read_error_fails_at_once(self):
+        e = self.edges["bad_record"]
+        self.set("endpoint", e.endpoint())
+        line, secs = self.press()
+        self.assertRegex(line, r"^RESULT UNKNOWN\b.*transport=-3")
+        self.assertLess(secs, 5)
+        self.assert_no_arena_leak()
+
+    # -- validity dates: checked once the board knows the time ------------
+
+    def test_12_expired_certificate_is_refused_when_the_clock_is_set(self):
+        self.set("endpoint", self.good.endpoint())
+        self.set("time", str(4102444800))  # 2100-01-01: the test certs have expired
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT NETWORK\b.*transport=-4.*verify=0x00000001")
+
+    def test_13_not_yet_valid_certificate_is_refused_when_the_clock_is_set(self):
+        self.set("time", str(946684800))  # 2000-01-01
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT NETWORK\b.*transport=-4.*verify=0x00000200")
+
+    def test_14_valid_dates_pass_with_the_clock_set(self):
+        self.set("time", str(int(time.time())))
+        self.fw.cmd("set record " + h.RECORD_RUNNING)
+        line, _ = self.press()
+        # The record was stopped by test 01: the server refuses a second stop.
+        self.assertRegex(line, r"^RESULT REJECTED\b.*http=400")
+
+    # -- the button and the console ---------------------------------------
+
+    def test_15_short_press_does_not_fire(self):
+        before = len(self.good.events("request"))
+        time.sleep(0.2)
+        self.assertTrue(self.fw.cmd("press 150").startswith("OK"))
+        self.fw.expect(r"^STATE HOLDING$", 5)
+        self.fw.expect(r"^HOLD released after \d+ ms: not fired", 5)
+        self.fw.expect(r"^STATE DONE$", 5)
+        time.sleep(0.5)
+        self.assertEqual(len(self.good.events("request")), before)
+        self.assertFalse(any(l.startswith("STATE STOPPING") for l in self.fw.lines[-4:]))
+
+    def test_16_show_redacts_the_token(self):
+        self.fw.send("show\n")
+        m = self.fw.expect(r"^endpoint=.*", 5)
+        self.fw.expect(r"^OK show", 5)
+        self.assertIn("token=<redacted 20000 chars>", m.group(0))
+        self.assertNotIn(TOKEN[:40], "\n".join(self.fw.lines))
+
+    def test_17_token_over_20000_chars_is_refused(self):
+        r = self.fw.cmd("set token " + "A" * 20001, timeout=60)
+        self.assertTrue(r.startswith("ERR token"), r)
+        self.fw.send("show\n")
+        m = self.fw.expect(r"^endpoint=.*", 5)
+        self.assertIn("token=<redacted 0 chars>", m.group(0))
+
+    def test_18_stack_and_arena_stay_within_their_budgets(self):
+        st = self.fw.stats()
+        self.assertLess(int(st["stack_peak"]), int(st["stack_size"]))
+        self.assertLess(int(st["arena_peak"]), int(st["arena_size"]))
+        self.assertEqual(st["arena_in_use"], "0")
+        with open(os.path.join(WORK, "stats.json"), "w") as f:
+            json.dump(st, f)
+
+
+if __name__ == "__main__":
+    ELF, WORK = sys.argv[1], os.path.abspath(sys.argv[2])
+    os.makedirs(WORK, exist_ok=True)
+    unittest.main(argv=[sys.argv[0], "-v"], failfast=False)
