@@ -192,14 +192,13 @@ static void attempt(const run_t *r)
     ds_result_t *res = r->res;
     uint32_t left = remaining(r);
     ds_reason_t why = DS_R_DEADLINE;
-    int rc;
     /* Fields describe the last attempt only. */
     res->http_status = 0;
     res->retry_after_s = 0;
     res->status[0] = res->error_code[0] = res->error_msg[0] = 0;
     res->request_id[0] = res->server_date[0] = 0;
     if (left) {
-        rc = r->tr->connect(r->tr->ctx, r->req->host, r->req->port,
+        int rc = r->tr->connect(r->tr->ctx, r->req->host, r->req->port,
                             r->req->use_tls, left);
         if (rc) {
             res->transport_error = rc;
@@ -245,7 +244,9 @@ static ds_reason_t check_input(const ds_stop_request_t *req,
 static uint32_t next_delay(const run_t *r)
 {
     const ds_platform_t *pf = r->pf;
-    uint32_t d = BACKOFF_BASE_MS << (r->res->attempts < 5 ? r->res->attempts - 1 : 4);
+    /* attempts >= 1 here; unsigned so that no value can shift too far */
+    unsigned n = (unsigned)r->res->attempts - 1u;
+    uint32_t d = BACKOFF_BASE_MS << (n < 4 ? n : 4);
     uint32_t left = remaining(r), ra = r->res->retry_after_s;
     if (d > BACKOFF_MAX_MS)
         d = BACKOFF_MAX_MS;
