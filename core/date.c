@@ -192,7 +192,7 @@ int ds_date_parse_iso8601(const char *s, int64_t *unix_s)
         if (digits(&s, 2, &zh) || literal(&s, ':') || digits(&s, 2, &zm) ||
             zh > 23u || zm > 59u)
             return -1;
-        zone = (int64_t)(zh * 3600u + zm * 60u);
+        zone = (int64_t)zh * 3600 + (int64_t)zm * 60;
         if (sign == '+')
             zone = -zone;
     } else if (sign != 'Z') {

@@ -86,8 +86,6 @@ static int parse_pairs(const char *p, const char *end, aksk_creds_t *c)
     while (p < end) {
         const char *e = memchr(p, '\n', (size_t)(end - p));
         const char *eq, *ks, *ke;
-        char *dst = NULL;
-        size_t cap = 0;
         if (!e)
             e = end;
         eq = memchr(p, '=', (size_t)(e - p));
@@ -95,7 +93,8 @@ static int parse_pairs(const char *p, const char *end, aksk_creds_t *c)
         ke = eq ? eq : e;
         trim(&ks, &ke);
         if (ks < ke && *ks != '#') {
-            size_t n = (size_t)(ke - ks);
+            size_t n = (size_t)(ke - ks), cap;
+            char *dst;
             if (!eq)
                 return -1;
             if ((n == 2 && !strncasecmp(ks, "ak", 2)) ||
@@ -123,7 +122,7 @@ static int load_file(const char *file, aksk_creds_t *c, char *err,
     char buf[FILE_MAX + 1];
     struct stat st;
     size_t n = 0;
-    const char *p = buf, *end, *e1;
+    const char *p = buf, *end;
     int rc, fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
     if (fd < 0) {
@@ -151,7 +150,7 @@ static int load_file(const char *file, aksk_creds_t *c, char *err,
     } else {
         if (n >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
             p += 3; /* the console's CSV may start with a UTF-8 BOM */
-        e1 = memchr(p, '\n', (size_t)(end - p));
+        const char *e1 = memchr(p, '\n', (size_t)(end - p));
         if (e1 && csv_column(p, e1, "Access Key Id") >= 0) {
             const char *e2 = memchr(e1 + 1, '\n', (size_t)(end - e1 - 1));
             rc = parse_csv(p, e1, e1 + 1, e2 ? e2 : end, c);
