@@ -198,6 +198,18 @@ static int write_token(const char *file, size_t len, int64_t expires)
     return rc;
 }
 
+/* "2026-11-29T10:00:00Z" for messages. */
+static void iso_time(int64_t t, char out[21])
+{
+    char d[DS_SDK_DATE_LEN + 1];
+    if (ds_date_sdk(t, d, sizeof d) != 0) {
+        (void)snprintf(out, 21, "(unknown)");
+        return;
+    }
+    (void)snprintf(out, 21, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", d, d + 4, d + 6,
+                   d + 9, d + 11, d + 13);
+}
+
 static void print_failure(const ds_result_t *res)
 {
     (void)fprintf(stderr, "deploystop token: %s: %s", ds_outcome_name(res->outcome),
@@ -222,7 +234,7 @@ static int fetch(const char *v[T_COUNT], int print, const cli_endpoint_t *ep,
     ds_transport_t tr;
     ds_platform_t pf;
     ds_result_t res;
-    char when[DS_SDK_DATE_LEN + 1];
+    char when[21];
     int rc;
 
     if (ds_posix_net_init(&net, v[T_CA]) != 0) {
@@ -251,7 +263,7 @@ static int fetch(const char *v[T_COUNT], int print, const cli_endpoint_t *ep,
         print_failure(&res);
         return report_exit_status(res.outcome);
     }
-    (void)ds_date_sdk(tok.expires_at, when, sizeof when);
+    iso_time(tok.expires_at, when);
     if (print) {
         (void)fwrite(token, 1, tok.len, stdout);
         (void)fputc('\n', stdout);
@@ -298,8 +310,8 @@ int cli_token_main(int argc, char **argv)
         strlen(v[T_PROJECT]) > DS_IAM_FIELD_MAX)
         return usage("--user, --domain and --project take at most 255 bytes", "");
     if (v[T_MARGIN] && still_valid(v[T_OUT], margin_ms / 1000u, &expires)) {
-        char when[DS_SDK_DATE_LEN + 1];
-        (void)ds_date_sdk(expires, when, sizeof when);
+        char when[21];
+        iso_time(expires, when);
         (void)fprintf(stderr, "deploystop token: %s still valid until %s, kept\n",
                       v[T_OUT], when);
         return 0;
