@@ -12,9 +12,9 @@ FW_ELF := $(FW_DIR)/killswitch.elf
 TP := third_party
 FW_FETCH_STAMP := $(TP)/.fetched
 
-# Where apt-get source puts the trees (the version is part of the name).
-LWIP_DIR = $(firstword $(wildcard $(TP)/lwip-2.1.3*/))
-MBEDTLS_DIR = $(firstword $(wildcard $(TP)/mbedtls-2.28*/))
+# Links to the versioned trees apt-get source unpacks (fetch_sources.sh).
+LWIP_DIR := $(TP)/lwip/
+MBEDTLS_DIR := $(TP)/mbedtls/
 
 FW_ARCH := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 # The same limits for every object that sees ds_workspace_t: a board sizes
