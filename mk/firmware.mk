@@ -98,10 +98,19 @@ ALL_TARGETS += firmware
 # run is bounded inside the scripts (timeout -s KILL); `timeout` here bounds
 # the whole stage.
 FW_TEST_DIR := $(BUILD)/firmware-test
-firmware-test: $(FW_ELF)
+firmware-test: $(FW_ELF) firmware-entropy-guard
 	timeout -s KILL 600 $(PYTHON) tests/firmware/test_firmware.py $(FW_ELF) $(FW_TEST_DIR)
 
 TEST_TARGETS += firmware-test
+
+# A board with neither DS_BOARD_HAS_TRNG nor DS_BOARD_TEST_ONLY_ENTROPY must
+# not compile.
+firmware-entropy-guard: | $(DEPS_STAMP)
+	@if echo '#include "board.h"' | $(FW_CC) -Iinclude -Iboards -x c -fsyntax-only - \
+	    2>$(FW_DIR)/entropy-guard.err; then \
+	  echo "board.h compiled without an entropy source"; exit 1; fi; \
+	grep -q "no entropy source" $(FW_DIR)/entropy-guard.err && \
+	  echo "entropy guard: a board without an entropy source does not build"
 
 demo-firmware: $(FW_ELF)
 	timeout -s KILL 180 $(PYTHON) tests/firmware/demo.py $(FW_ELF) $(BUILD)/firmware-demo
@@ -120,4 +129,4 @@ size-firmware: $(FW_ELF)
 SIZE_EXTRA += size-firmware
 
 -include $(FW_OWN_OBJ:.o=.d) $(FW_LWIP_OBJ:.o=.d) $(FW_MBEDTLS_OBJ:.o=.d)
-.PHONY: firmware firmware-test demo-firmware size-firmware
+.PHONY: firmware firmware-entropy-guard firmware-test demo-firmware size-firmware
