@@ -159,6 +159,13 @@ class InvalidInputNeverConnects(CliCase):
     def test_endpoint_and_region_together_are_refused(self):
         self.expect_invalid(stop_args(self.mock, extra=["--region", "cn-north-4"]))
 
+    def test_json_mode_reports_a_bad_command_line_as_an_object(self):
+        r = self.run_ok(["stop", "--json", "--task", TASK_ID])
+        self.assertEqual(r.code, 2)
+        obj = json.loads(r.stdout)
+        self.assertEqual(obj["outcome"], "INVALID_INPUT")
+        self.assertIsNone(obj["record_id"])
+
     def test_json_mode_reports_invalid_input_as_an_object(self):
         r = self.run_ok(stop_args(self.mock, task="short", extra=["--json"]))
         self.assertEqual(r.code, 2)
