@@ -7,6 +7,9 @@
 
 /* "/v2/tasks/" ID "/records/" ID "/stop" */
 #define STOP_PATH_LEN (10u + DS_ID_LEN + 9u + DS_ID_LEN + 5u)
+/* "[" host "]:65535" */
+#define HOST_VALUE_MAX (1u + DS_HOST_MAX + 1u + 6u)
+#define TAIL (HOST_VALUE_MAX + 1u + STOP_PATH_LEN + 1u)
 
 static int64_t clock_s(const ds_platform_t *pf)
 {
@@ -48,20 +51,26 @@ ds_reason_t ds_aksk_head(ds_head_t *h, const ds_stop_request_t *req,
                          const ds_platform_t *pf, int32_t offset,
                          char *scratch, size_t scratch_cap)
 {
-    char host[1 + DS_HOST_MAX + 1 + 6 + 1];
-    char path[STOP_PATH_LEN + 1];
     char date[DS_SDK_DATE_LEN + 1];
+    char *host, *path;
     ds_sign_input_t in;
     ds_head_t v;
     int rc;
 
     if (ds_date_sdk(clock_s(pf) + offset, date, sizeof date))
         return DS_R_NO_CLOCK;
-    ds_head_init(&v, host, sizeof host);
+    /* Host and path go to the end of the scratch buffer, not the stack:
+     * this frame sits on the deepest call chain of a stop. */
+    if (!scratch || scratch_cap < TAIL)
+        return DS_R_REQUEST_TOO_LARGE;
+    scratch_cap -= TAIL;
+    host = scratch + scratch_cap;
+    path = host + HOST_VALUE_MAX + 1u;
+    ds_head_init(&v, host, HOST_VALUE_MAX + 1u);
     host_value(&v, req);
     if (v.len > v.cap)
         return DS_R_BAD_HOST;
-    ds_head_init(&v, path, sizeof path);
+    ds_head_init(&v, path, STOP_PATH_LEN + 1u);
     ds_head_put(&v, "/v2/tasks/", 0);
     ds_head_put(&v, req->task_id, 0);
     ds_head_put(&v, "/records/", 0);

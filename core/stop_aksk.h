@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "deploystop.h"
+#include "ds_sign.h"
 #include "request.h"
 
 /* Build with -DDS_AKSK=0 for a token-only stop: ds_stop then refuses AK/SK
@@ -24,10 +25,15 @@
 /* DS_R_NONE when req->auth holds well-formed AK/SK and crypto hooks. */
 ds_reason_t ds_aksk_check(const ds_stop_request_t *req);
 
+/* Scratch a signed stop needs at most: the canonical request plus the Host
+ * value and path kept at its end (the default DS_HTTP_BODY_MAX is far
+ * larger; a 768-byte body buffer signs a Host value of up to 164 chars). */
+#define DS_AKSK_SCRATCH (DS_SIGN_STOP_SCRATCH + 1u + DS_HOST_MAX + 8u + 90u)
+
 /*
  * The whole head of a signed stop into `h`: request line and fixed headers
  * (ds_head_begin), X-Sdk-Date, Authorization, end and body. The canonical
- * request is built in `scratch` (at least DS_SIGN_STOP_SCRATCH bytes; the
+ * request is built in `scratch` (DS_AKSK_SCRATCH bytes always suffice; the
  * idle response-body buffer) and wiped. Returns DS_R_NONE,
  * DS_R_BAD_CREDENTIALS (crypto hook failed), DS_R_NO_CLOCK (clock plus
  * offset outside 1970..9999), DS_R_REQUEST_TOO_LARGE (head or scratch), or

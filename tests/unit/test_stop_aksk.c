@@ -19,7 +19,7 @@ static int64_t g_unix;
 static int g_has_clock;
 static uint32_t g_now_ms;
 static char g_head[DS_REQ_HEAD_MAX + 1];
-static char g_scratch[DS_SIGN_STOP_SCRATCH];
+static char g_scratch[DS_AKSK_SCRATCH];
 
 static int f_unix(void *ctx, int64_t *t)
 {
@@ -145,6 +145,44 @@ static void small_head_buffer_is_request_too_large(void **state)
     assert_int_equal(head(&r, 0, need), DS_R_NONE);
 }
 
+static ds_reason_t head_with_scratch(const ds_stop_request_t *r, size_t cap)
+{
+    ds_head_t h;
+    ds_head_init(&h, g_head, DS_REQ_HEAD_MAX);
+    return ds_aksk_head(&h, r, &g_pf, 0, g_scratch, cap);
+}
+
+static void longest_host_fits_aksk_scratch(void **state)
+{
+    char host[DS_HOST_MAX + 1];
+    ds_stop_request_t r = request();
+    (void)state;
+    memset(host, 'a', DS_HOST_MAX);
+    host[DS_HOST_MAX] = '\0';
+    r.host = host;
+    r.port = 65535;
+    assert_int_equal(head_with_scratch(&r, DS_AKSK_SCRATCH), DS_R_NONE);
+    /* 512-byte canonical request + 351 bytes for host value and path */
+    assert_int_equal(head_with_scratch(&r, 863), DS_R_NONE);
+    assert_int_equal(head_with_scratch(&r, 862), DS_R_REQUEST_TOO_LARGE);
+}
+
+static void small_body_buffer_signs_real_hosts_and_refuses_long_ones(void **state)
+{
+    char host[200];
+    ds_stop_request_t r = request();
+    size_t cap;
+    (void)state;
+    assert_int_equal(head_with_scratch(&r, 768), DS_R_NONE);
+    assert_non_null(strstr(g_head, "Signature=b5c93d7624d15468f220aeee64d312dc"));
+    memset(host, 'h', sizeof host - 1);
+    host[sizeof host - 1] = '\0';
+    r.host = host;
+    assert_int_equal(head_with_scratch(&r, 768), DS_R_REQUEST_TOO_LARGE);
+    for (cap = 0; cap < 400; cap += 13)
+        assert_int_equal(head_with_scratch(&r, cap), DS_R_REQUEST_TOO_LARGE);
+}
+
 static void time_before_1970_is_no_clock(void **state)
 {
     ds_stop_request_t r = request();
@@ -253,6 +291,8 @@ int main(void)
         T(clockless_platform_signs_uptime_plus_offset),
         T(ipv6_host_and_port_are_signed_as_sent),
         T(small_head_buffer_is_request_too_large),
+        T(longest_host_fits_aksk_scratch),
+        T(small_body_buffer_signs_real_hosts_and_refuses_long_ones),
         T(time_before_1970_is_no_clock),
         T(crypto_failure_is_bad_credentials),
         T(check_refuses_malformed_credentials_and_missing_hooks),
