@@ -10,10 +10,16 @@ $(E2E_WORK)/cli_units: tests/e2e/cli_units.c $(CLI_UNIT_SRC) $(CORE_SRC) $(wildc
 	@mkdir -p $(@D)
 	$(CC) $(DS_CFLAGS) -Iboards/posix -O1 $(SAN) -o $@ $< $(CLI_UNIT_SRC) $(CORE_SRC) -lcmocka -lmbedcrypto
 
-e2e: $(CLI) e2e-install $(E2E_WORK)/cli_units
+# Test-only LD_PRELOAD shim: a name resolving to several loopback addresses.
+$(E2E_WORK)/gai_shim.so: tests/e2e/gai_shim.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -std=c99 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $< -ldl
+
+e2e: $(CLI) e2e-install $(E2E_WORK)/cli_units $(E2E_WORK)/gai_shim.so
 	$(E2E_WORK)/cli_units
 	@rm -rf $(E2E_WORK)/run && mkdir -p $(E2E_WORK)/run
 	DEPLOYSTOP_BIN=$(abspath $(CLI)) E2E_WORK=$(abspath $(E2E_WORK)/run) \
+	  E2E_GAI_SHIM=$(abspath $(E2E_WORK)/gai_shim.so) \
 	  timeout $(E2E_TIMEOUT) $(PYTHON) -m unittest discover -s tests/e2e -p 'test_*.py' -v
 
 # `make install` into a staging directory, then build and run a program

@@ -571,6 +571,48 @@ class UnderValgrind(CliCase):
             m.stop()
 
 
+class EveryAddressTried(CliCase):
+    """A name with several addresses: each is tried in turn within the
+    deadline (getaddrinfo and connect are observed through an LD_PRELOAD
+    shim; the machine's own resolver gives localhost one address only)."""
+
+    def setUp(self):
+        self.shim = os.environ.get("E2E_GAI_SHIM")
+        if not self.shim or not os.path.exists(self.shim):
+            self.skipTest("E2E_GAI_SHIM not built (run through make e2e)")
+        self.mock = Mock()
+        self.log = os.path.join(os.path.dirname(self.mock.log_path), "connects.log")
+        if os.path.exists(self.log):
+            os.unlink(self.log)
+
+    def tearDown(self):
+        self.mock.stop()
+
+    def run_localhost(self, addrs, extra=()):
+        env = {"LD_PRELOAD": self.shim, "GAI_SHIM_NAME": "localhost",
+               "GAI_SHIM_ADDRS": addrs, "GAI_SHIM_LOG": self.log}
+        return self.run_ok(["stop", "--endpoint", "https://localhost:%d" % self.mock.port,
+                            "--task", TASK_ID, "--record", RECORD_RUNNING,
+                            "--ca-file", os.path.join(certs(), "ca.pem")] + list(extra),
+                           env_extra=env)
+
+    def connects(self):
+        with open(self.log) as f:
+            return f.read().split()
+
+    def test_refused_ipv6_address_falls_back_to_ipv4(self):
+        r = self.run_localhost("::1,127.0.0.1")
+        self.assertEqual(r.code, 0, r.stderr)
+        self.assertEqual(self.connects(), ["::1", "127.0.0.1"])
+        self.assertEqual(self.mock.record_state(RECORD_RUNNING), "abort")
+
+    def test_every_address_refused_is_a_network_failure(self):
+        r = self.run_localhost("::1,127.0.0.2", extra=["--retries", "0"])
+        self.assertEqual(r.code, 7)
+        self.assertEqual(self.connects(), ["::1", "127.0.0.2"])
+        self.assertIn("refused", r.stderr)
+
+
 if __name__ == "__main__":
     print("CLI:", CLI)
     unittest.main()
