@@ -40,5 +40,5 @@ no-malloc: $(CORE_OBJ)
 	@for f in $(CORE_SRC); do $(CC) $(DS_CFLAGS) -Werror=vla -fsyntax-only $$f || exit 1; done
 	@echo "no-malloc: core/ allocates nothing (no heap, no alloca, no VLA) in $(words $(CORE_SRC)) files"
 
-TEST_TARGETS += no-malloc
+TEST_TARGETS += no-malloc lint
 .PHONY: lint lint-cppcheck lint-tidy no-malloc
