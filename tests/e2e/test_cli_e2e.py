@@ -6,6 +6,9 @@ Run: python3 -m unittest discover -s tests/e2e -p 'test_*.py'
 import json
 import os
 import shutil
+import socket
+import ssl
+import threading
 import time
 import unittest
 
@@ -611,6 +614,58 @@ class EveryAddressTried(CliCase):
         self.assertEqual(r.code, 7)
         self.assertEqual(self.connects(), ["::1", "127.0.0.2"])
         self.assertIn("refused", r.stderr)
+
+
+class CloseNotify(CliCase):
+    """The client ends every TLS connection with close_notify. A minimal
+    server (not the mock, which tolerates ragged closes) answers one stop
+    and then tells a proper close_notify apart from a bare TCP FIN."""
+
+    def test_client_sends_close_notify_after_the_answer(self):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.path.join(certs(), "server.pem"),
+                            os.path.join(certs(), "server.key"))
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(1)
+        ls.settimeout(10)
+        port = ls.getsockname()[1]
+        seen = {}
+        body = json.dumps({"status": "success", "result": {
+            "id": RECORD_RUNNING, "task_id": TASK_ID}}).encode()
+
+        def serve():
+            try:
+                conn, _ = ls.accept()
+                tls = ctx.wrap_socket(conn, server_side=True, suppress_ragged_eofs=False)
+                tls.settimeout(10)
+                data = b""
+                while b"\r\n\r\n{}" not in data:
+                    chunk = tls.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                            b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+                try:
+                    seen["after"] = tls.recv(1)   # b"" only on close_notify
+                except ssl.SSLEOFError:
+                    seen["after"] = "bare FIN"
+                tls.close()
+            except (OSError, ssl.SSLError) as e:
+                seen["error"] = repr(e)
+            finally:
+                ls.close()
+
+        t = threading.Thread(target=serve)
+        t.start()
+        r = self.run_ok(["stop", "--endpoint", "https://127.0.0.1:%d" % port,
+                         "--task", TASK_ID, "--record", RECORD_RUNNING,
+                         "--ca-file", os.path.join(certs(), "ca.pem"), "--retries", "0"])
+        t.join(15)
+        self.assertEqual(r.code, 0, r.stderr)
+        self.assertNotIn("error", seen)
+        self.assertEqual(seen.get("after"), b"")
 
 
 if __name__ == "__main__":
