@@ -53,7 +53,6 @@ typedef struct ds_lwip_conn {
     int peer_closed;     /* FIN, or TLS close_notify */
     int failed;          /* lwIP err_t of an error callback, or TLS error */
     int dns_done;
-    uint32_t last_kick;
 } ds_lwip_conn_t;
 
 /* Fill `tr` with the lwIP transport working on `conn`. */

@@ -15,10 +15,6 @@
 #include "lwip/tcp.h"
 #include "mbedtls/ssl.h"
 
-/* How often, while waiting for data, the TLS layer is asked to decrypt what
- * it holds: altcp_tls stops handing data up when the pbuf pool runs dry
- * and otherwise retries only from its 500 ms poll. */
-#define KICK_INTERVAL_MS 20u
 
 static uint32_t now(void)
 {
@@ -84,6 +80,55 @@ static void on_err(void *arg, err_t err)
     (void)err;
 }
 
+/* Bytes free after the data of pool pbuf `p`, 0 for any other pbuf. */
+static u16_t pool_room(const struct pbuf *p)
+{
+    const u8_t *end;
+    const u8_t *used;
+    if (pbuf_get_allocsrc(p) != PBUF_TYPE_ALLOC_SRC_MASK_STD_MEMP_PBUF_POOL || p->ref != 1) {
+        return 0;
+    }
+    end = (const u8_t *)p + LWIP_MEM_ALIGN_SIZE(sizeof(struct pbuf)) + PBUF_POOL_BUFSIZE;
+    used = (const u8_t *)p->payload + p->len;
+    return used < end ? (u16_t)(end - used) : 0u;
+}
+
+/*
+ * Queue decrypted data for recv(). altcp_tls hands up every TLS record in a
+ * pool pbuf of its own, however small the record: a server writing one byte
+ * per record would pin the whole (small) pool with one byte each and
+ * starve the NIC. So data is packed into the free tail of the last queued
+ * pool pbuf and the new pbuf is released at once.
+ */
+static void queue_rx(ds_lwip_conn_t *c, struct pbuf *p)
+{
+    struct pbuf *head = (struct pbuf *)c->rx;
+    struct pbuf *tail;
+    struct pbuf *q;
+    u16_t n;
+    if (head == NULL) {
+        c->rx = p;
+        return;
+    }
+    for (tail = head; tail->next != NULL; tail = tail->next) {
+    }
+    n = pool_room(tail);
+    if (n > p->tot_len) {
+        n = p->tot_len;
+    }
+    if (n > 0u) {
+        (void)pbuf_copy_partial(p, (u8_t *)tail->payload + tail->len, n, 0);
+        tail->len = (u16_t)(tail->len + n);
+        for (q = head; q != NULL; q = q->next) {
+            q->tot_len = (u16_t)(q->tot_len + n);
+        }
+        p = pbuf_free_header(p, n);
+    }
+    if (p != NULL) {
+        pbuf_cat(head, p);
+    }
+}
+
 static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     ds_lwip_conn_t *c = (ds_lwip_conn_t *)arg;
@@ -101,11 +146,7 @@ static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err
         c->peer_closed = 1;
         return ERR_OK;
     }
-    if (c->rx == NULL) {
-        c->rx = p;
-    } else {
-        pbuf_cat((struct pbuf *)c->rx, p);
-    }
+    queue_rx(c, p);
     return ERR_OK;
 }
 
@@ -293,16 +334,18 @@ static int32_t tr_send(void *ctx, const uint8_t *buf, size_t len, uint32_t timeo
     }
 }
 
-/* Ask altcp_tls to decrypt and hand up what it holds (see KICK_INTERVAL_MS):
- * its poll callback does exactly that. */
+/* Ask altcp_tls to decrypt and hand up what it holds: its poll callback
+ * does exactly that. Called on every turn while recv waits, because
+ * altcp_tls stops handing data up when the pbuf pool runs dry and would
+ * otherwise retry only from its 500 ms poll; with a server writing tiny
+ * records that is one record per retry. */
 static void kick_tls(ds_lwip_conn_t *c)
 {
     struct altcp_pcb *pcb = pcb_of(c);
     struct altcp_pcb *inner;
-    if (!c->use_tls || pcb == NULL || (uint32_t)(now() - c->last_kick) < KICK_INTERVAL_MS) {
+    if (!c->use_tls || pcb == NULL) {
         return;
     }
-    c->last_kick = now();
     inner = pcb->inner_conn;
     if (inner != NULL && inner->poll != NULL) {
         if (inner->poll(inner->arg, inner) == ERR_ABRT) {

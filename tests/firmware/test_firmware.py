@@ -81,6 +81,14 @@ class FirmwareTest(unittest.TestCase):
         cls.untrusted = h.Mock(WORK, "untrusted", cls.certs, TOKEN,
                                extra=["--cert-host", "untrusted"])
         cls.silent = h.Mock(WORK, "silent", cls.certs, TOKEN, extra=["--fault", "silence"])
+        cls.framing = h.Mock(WORK, "framing", cls.certs, TOKEN,
+                             extra=["--fault", "chunked", "--fault", "byte_at_a_time",
+                                    "--byte-delay", "0"])
+        cls.retry = h.Mock(WORK, "retry", cls.certs, TOKEN,
+                           extra=["--fault", "status:503", "--fault", "retry_after:1",
+                                  "--fault", "fail_times:1"])
+        cls.unavailable = h.Mock(WORK, "unavailable", cls.certs, TOKEN,
+                                 extra=["--fault", "status:503"])
         cls.edges = {m: EdgeServer(m, cls.certs) for m in ("record16k", "close_notify", "bad_record")}
         cls.console_log = open(os.path.join(WORK, "console.log"), "w")
         cls.fw = h.Firmware(ELF, max_seconds=300,
@@ -92,7 +100,8 @@ class FirmwareTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.fw.exit()
         cls.fw.kill()
-        for m in (cls.good, cls.rsa, cls.wrong, cls.untrusted, cls.silent):
+        for m in (cls.good, cls.rsa, cls.wrong, cls.untrusted, cls.silent, cls.framing,
+                  cls.retry, cls.unavailable):
             m.stop()
         for e in cls.edges.values():
             e.stop()
@@ -176,6 +185,24 @@ class FirmwareTest(unittest.TestCase):
         self.assertLessEqual(int(m.group(1)), DEADLINE_MS + 1500)
         self.assertLess(secs, DEADLINE_MS / 1000.0 + 5)
         self.assertEqual(len(self.silent.wait_events("request", 1)), 1)
+        self.assert_no_arena_leak()
+
+    def test_06a_chunked_answer_one_byte_per_record_is_understood(self):
+        self.set("endpoint", self.framing.endpoint())
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b")
+
+    def test_06b_one_503_with_retry_after_is_retried_and_stops(self):
+        self.set("endpoint", self.retry.endpoint())
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b.*attempts=2")
+        self.assertEqual([r["status"] for r in self.retry.wait_events("request", 2)], [503, 200])
+
+    def test_06c_persistent_503_is_unavailable_within_the_deadline(self):
+        self.set("endpoint", self.unavailable.endpoint())
+        line, secs = self.press()
+        self.assertRegex(line, r"^RESULT UNAVAILABLE\b.*http=503")
+        self.assertLess(secs, DEADLINE_MS / 1000.0 + 5)
         self.assert_no_arena_leak()
 
     # -- certificate checks: refused before any HTTP byte ------------------
