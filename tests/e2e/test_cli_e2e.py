@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import ssl
+import subprocess
 import threading
 import time
 import unittest
@@ -472,6 +473,27 @@ class Tokens(SharedMockCase):
                              {"len": 20000, "sha256": sha256_hex(big)})
         finally:
             m.stop()
+
+    def test_token_from_the_environment_is_wiped_from_the_process_environment(self):
+        # silence: the mock logs the request, then never answers, so the
+        # client is still alive (waiting) when its environment is read.
+        self.mock.set_faults(["silence"])
+        env = dict(os.environ, DEPLOYSTOP_TOKEN=TOKEN)
+        proc = subprocess.Popen([CLI] + stop_args(self.mock, extra=["--timeout", "3"]),
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            end = time.monotonic() + 10
+            while not self.stop_requests() and time.monotonic() < end:
+                time.sleep(0.02)
+            self.assertTrue(self.stop_requests())
+            with open("/proc/%d/environ" % proc.pid, "rb") as f:
+                environ = f.read()
+        finally:
+            out, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 8, err)
+        self.assertIn(b"DEPLOYSTOP_TOKEN=", environ)
+        self.assertNotIn(TOKEN.encode(), environ)
+        self.assertNotIn(TOKEN.encode(), out + err)
 
     def test_token_file_with_one_trailing_newline(self):
         f = write_token_file("ok.token", TOKEN + "\n")
