@@ -32,8 +32,7 @@ ALL_TARGETS += cli
 PREFIX ?= /usr/local
 DESTDIR ?=
 DS_VERSION_STR = $(shell sed -n 's/^\#define DS_VERSION "\(.*\)"/\1/p' include/deploystop.h)
-INSTALL_HEADERS := include/deploystop.h include/ds_config.h include/ds_http.h \
-                   include/ds_transport.h port/posix/ds_posix.h
+INSTALL_HEADERS := $(sort $(wildcard include/*.h)) port/posix/ds_posix.h
 
 $(BUILD)/deploystop.pc: include/deploystop.h mk/posix.mk
 	@mkdir -p $(@D)
