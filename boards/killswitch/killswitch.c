@@ -129,10 +129,19 @@ static int pf_unix_time(void *ctx, int64_t *s)
     return board_unix_time(s);
 }
 
+static void fatal(const char *why)
+{
+    out_nl();
+    out_str("FATAL ");
+    out_str(why);
+    out_nl();
+    board_exit(3);
+}
+
 int ks_init(void)
 {
     static const ds_lwip_hooks_t hooks = {
-        board_ms, pump, board_entropy, board_hook_unix_time
+        board_ms, pump, board_entropy, board_hook_unix_time, fatal
     };
     set_state(KS_BOOT);
     if (board_config_load(&ks_cfg) != 0) {

@@ -23,6 +23,9 @@ typedef struct ds_lwip_hooks {
     int (*entropy)(uint8_t *buf, size_t len);
     /* Wall clock (seconds since 1970 UTC); < 0 when the board has none. */
     int (*unix_time)(int64_t *seconds);
+    /* Unrecoverable state (mbedTLS found its arena corrupted): report and
+     * reset; must not return. */
+    void (*fatal)(const char *why);
 } ds_lwip_hooks_t;
 
 /* Register the hooks and give mbedTLS its arena. Call once, before
@@ -53,6 +56,7 @@ typedef struct ds_lwip_conn {
     int peer_closed;     /* FIN, or TLS close_notify */
     int failed;          /* lwIP err_t of an error callback, or TLS error */
     int dns_done;
+    const char *dns_wait; /* name being resolved, NULL when none */
 } ds_lwip_conn_t;
 
 /* Fill `tr` with the lwIP transport working on `conn`. */

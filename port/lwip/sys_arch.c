@@ -23,7 +23,9 @@ uint32_t ds_lwip_rand(void)
 
 void ds_lwip_assert_failed(const char *msg)
 {
-    (void)msg;
+    if (ds_lwip_hooks.fatal != NULL) {
+        ds_lwip_hooks.fatal(msg);
+    }
     for (;;) {
     }
 }

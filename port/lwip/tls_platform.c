@@ -85,8 +85,11 @@ int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t 
 void ds_tls_fatal(int status)
 {
     /* Only the arena allocator calls this, on a corrupted heap: there is
-     * no safe way to continue. */
+     * no safe way to continue, and a silent hang is the worst answer. */
     (void)status;
+    if (ds_lwip_hooks.fatal != NULL) {
+        ds_lwip_hooks.fatal("mbedTLS arena corrupted");
+    }
     for (;;) {
     }
 }

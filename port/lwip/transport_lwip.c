@@ -182,7 +182,11 @@ static err_t on_connected(void *arg, struct altcp_pcb *pcb, err_t err)
 static void on_dns(const char *name, const ip_addr_t *addr, void *arg)
 {
     ds_lwip_conn_t *c = (ds_lwip_conn_t *)arg;
-    (void)name;
+    /* A query that timed out may still answer later (lwIP cannot cancel
+     * one): only the name being waited for counts. */
+    if (c->dns_wait == NULL || strcmp(name, c->dns_wait) != 0) {
+        return;
+    }
     if (addr != NULL) {
         c->ip = ip4_addr_get_u32(ip_2_ip4(addr));
         c->dns_done = 1;
@@ -201,22 +205,25 @@ static int resolve(ds_lwip_conn_t *c, const char *host, uint32_t start, uint32_t
         return DS_TR_OK;
     }
     c->dns_done = 0;
+    c->dns_wait = host;
     err = dns_gethostbyname(host, &addr, on_dns, c);
     if (err == ERR_OK) {
+        c->dns_wait = NULL;
         c->ip = ip4_addr_get_u32(ip_2_ip4(&addr));
         return DS_TR_OK;
     }
     if (err != ERR_INPROGRESS) {
+        c->dns_wait = NULL;
         return DS_TR_ERR_RESOLVE;
     }
     while (c->dns_done == 0) {
         if (expired(start, timeout_ms)) {
-            /* The pending query still holds `c` as its argument. */
-            dns_gethostbyname(host, &addr, NULL, NULL);
+            c->dns_wait = NULL;
             return DS_TR_ERR_TIMEOUT;
         }
         ds_lwip_hooks.pump();
     }
+    c->dns_wait = NULL;
     return c->dns_done > 0 ? DS_TR_OK : DS_TR_ERR_RESOLVE;
 }
 
