@@ -257,7 +257,7 @@ static void bad_arguments_are_refused_before_connecting(void **state)
     expect_invalid(DS_R_BAD_ARGUMENT);
 }
 
-static void aksk_without_signing_support_is_refused(void **state)
+static void aksk_without_keys_is_refused_before_connecting(void **state)
 {
     (void)state;
     fx_init(&F, 1000, 1);
@@ -663,7 +663,7 @@ int main(void)
         cmocka_unit_test(bad_tokens_are_refused_before_connecting),
         cmocka_unit_test(bad_hosts_are_refused_before_connecting),
         cmocka_unit_test(bad_arguments_are_refused_before_connecting),
-        cmocka_unit_test(aksk_without_signing_support_is_refused),
+        cmocka_unit_test(aksk_without_keys_is_refused_before_connecting),
         cmocka_unit_test(status_401_and_403_are_auth_failed_with_details),
         cmocka_unit_test(status_404_is_not_found),
         cmocka_unit_test(other_4xx_is_rejected_without_retry),
