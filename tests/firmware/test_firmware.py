@@ -310,4 +310,5 @@ class FirmwareTest(unittest.TestCase):
 if __name__ == "__main__":
     ELF, WORK = sys.argv[1], os.path.abspath(sys.argv[2])
     os.makedirs(WORK, exist_ok=True)
-    unittest.main(argv=[sys.argv[0], "-v"], failfast=False)
+    # Extra arguments select tests (test_01 provisions the device: keep it).
+    unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[3:], failfast=False)
