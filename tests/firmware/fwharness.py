@@ -38,8 +38,8 @@ class Mock:
                "--ready-file", ready, "--bind", "127.0.0.1", "--tls-max", "1.2",
                "--token", token, "--log", self.log_path,
                "--max-seconds", str(max_seconds)] + list(extra)
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                                     stderr=open(os.path.join(workdir, "mock-%s.err" % name), "w"))
+        self.err = open(os.path.join(workdir, "mock-%s.err" % name), "w")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.err)
         deadline = time.monotonic() + 15
         while not os.path.exists(ready):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -79,6 +79,7 @@ class Mock:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.err.close()
 
 
 class Firmware:
@@ -199,6 +200,11 @@ class Firmware:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
 
 
 def make_certs(dirpath):

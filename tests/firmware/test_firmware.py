@@ -296,7 +296,30 @@ class FirmwareTest(unittest.TestCase):
         self.assertTrue(r.startswith("ERR token"), r)
         self.fw.send("show\n")
         m = self.fw.expect(r"^endpoint=.*", 5)
+        self.fw.expect(r"^OK show", 5)
         self.assertIn("token=<redacted 0 chars>", m.group(0))
+
+    def test_17a_bad_ids_are_refused_and_the_old_ones_kept(self):
+        r = self.fw.cmd("set task e700f159656942539405029112")
+        self.assertTrue(r.startswith("ERR id"), r)
+        r = self.fw.cmd("set record 2c82ffe8d00d4968a4e5f7a36d87ae1!")
+        self.assertTrue(r.startswith("ERR id"), r)
+        self.fw.send("show\n")
+        m = self.fw.expect(r"^endpoint=.*", 5)
+        self.fw.expect(r"^OK show", 5)
+        self.assertIn('task="%s"' % h.TASK_ID, m.group(0))
+
+    def test_17b_pasted_garbage_is_not_taken_as_a_ca(self):
+        self.fw.send("ca\n")
+        self.fw.expect(r"^OK paste PEM", 5)
+        self.fw.send("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n"
+                     "-----END CERTIFICATE-----\n")
+        r = self.fw.expect(r"^(OK|ERR).*", 10).group(0)
+        self.assertEqual(r, "ERR ca: not a certificate")
+        self.fw.send("show\n")
+        m = self.fw.expect(r"^endpoint=.*", 5)
+        self.fw.expect(r"^OK show", 5)
+        self.assertIn(" ca=0 bytes", m.group(0))
 
     def test_18_stack_and_arena_stay_within_their_budgets(self):
         st = self.fw.stats()
