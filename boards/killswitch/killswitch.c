@@ -386,6 +386,8 @@ void ks_print_stats(void)
     out_u32((uint32_t)st.size);
     out_str(" lwip_heap_peak=");
     out_u32((uint32_t)lwip_stats.mem.max);
+    out_str(" lwip_heap_in_use=");
+    out_u32((uint32_t)lwip_stats.mem.used);
     out_str(" lwip_heap_size=");
     out_u32((uint32_t)MEM_SIZE);
     out_str(" stack_peak=");

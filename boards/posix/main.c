@@ -48,7 +48,7 @@ static int run_stop(const cli_opts_t *o)
     char why[256];
     size_t token_len = 0;
     ds_crypto_t crypto;
-    int32_t clock_offset = 0;
+    int64_t clock_offset = 0;
     int rc_init, aksk;
 
     if (o->endpoint != NULL ? endpoint_parse(o->endpoint, &ep, why, sizeof why)

@@ -18,6 +18,7 @@
 #define RX_DATA_FIFO NIC_REG(0x00u)
 #define TX_DATA_FIFO NIC_REG(0x20u)
 #define RX_STATUS_FIFO NIC_REG(0x40u)
+#define RX_STATUS_PEEK NIC_REG(0x44u)
 #define ID_REV NIC_REG(0x50u)
 #define IRQ_CFG NIC_REG(0x54u)
 #define INT_EN NIC_REG(0x5Cu)
@@ -187,18 +188,27 @@ int board_nic_init(struct netif *netif)
 
 void board_nic_poll(struct netif *netif)
 {
-    /* A few frames per call so a burst cannot starve the console. */
-    int budget = 4;
+    /* Bounded per call so a flood cannot starve the rest of the loop, but
+     * generous: the controller's FIFO is small and a frame it has to drop
+     * costs a TCP retransmission timeout. */
+    int budget = 16;
     while (budget-- > 0 && ((RX_FIFO_INF >> 16) & 0xFFu) != 0u) {
-        uint32_t sts = RX_STATUS_FIFO;
+        uint32_t sts = RX_STATUS_PEEK;
         uint32_t len = (sts >> 16) & 0x3FFFu;   /* includes the CRC */
         uint32_t words = (len + 3u) / 4u;
         uint32_t frame = len >= 4u ? len - 4u : 0u;
+        int good = (sts & RX_STS_ES) == 0u && frame >= 14u && frame <= 1514u;
         struct pbuf *p = NULL;
         uint32_t i;
-        if ((sts & RX_STS_ES) == 0u && frame >= 14u && frame <= 1514u) {
+        if (good) {
             p = pbuf_alloc(PBUF_RAW, (uint16_t)frame, PBUF_POOL);
+            if (p == NULL) {
+                /* Out of buffers: leave the frame in the controller until
+                 * the stack has freed some (no drop, no retransmission). */
+                break;
+            }
         }
+        (void)RX_STATUS_FIFO;
         for (i = 0; i < words; i++) {
             uint32_t w = RX_DATA_FIFO;
             uint32_t off = i * 4u;
@@ -212,7 +222,6 @@ void board_nic_poll(struct netif *netif)
                 chain_put(p, (uint16_t)off, b, (uint16_t)k);
             }
         }
-        /* Out of pool buffers the frame is dropped; TCP resends it. */
         if (p != NULL && netif->input(p, netif) != ERR_OK) {
             pbuf_free(p);
         }

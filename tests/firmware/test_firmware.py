@@ -95,6 +95,8 @@ class FirmwareTest(unittest.TestCase):
                             echo=lambda line: (cls.console_log.write(line + "\n"),
                                                cls.console_log.flush()))
         cls.fw.expect(r"^STATE READY$", 30)
+        # lwIP's heap holds DHCP's state from boot on; stops must return to it.
+        cls.heap_baseline = cls.fw.stats()["lwip_heap_in_use"]
 
     @classmethod
     def tearDownClass(cls):
@@ -122,6 +124,7 @@ class FirmwareTest(unittest.TestCase):
     def assert_no_arena_leak(self):
         st = self.fw.stats()
         self.assertEqual(st["arena_in_use"], "0", st)
+        self.assertEqual(st["lwip_heap_in_use"], self.heap_baseline, st)
 
     # -- the stop ---------------------------------------------------------
 
