@@ -15,7 +15,6 @@
 #include "lwip/tcp.h"
 #include "mbedtls/ssl.h"
 
-
 static uint32_t now(void)
 {
     return ds_lwip_hooks.now_ms();
