@@ -289,6 +289,8 @@ static int end_line(ds_http_parser_t *p)
 
     p->line_len = 0;
     p->line_cr = 0;
+    if (p->on_line && p->state <= S_HEADER && n)
+        p->on_line(p->on_line_ctx, p->line, n);
     switch (p->state) {
     case S_STATUS:
         return status_line(p, n);

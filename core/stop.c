@@ -26,7 +26,7 @@ typedef struct run {
     ds_result_t *res;
     uint32_t start;
     ds_head_t head;
-    int32_t offset; /* AK/SK: seconds added to the platform clock */
+    int64_t offset; /* AK/SK: seconds added to the platform clock */
 } run_t;
 
 static uint32_t remaining(const run_t *r)
@@ -41,40 +41,12 @@ static void finish(ds_result_t *res, ds_outcome_t outcome, ds_reason_t reason)
     res->reason = reason;
 }
 
-/* One trace line "name" + value or number, built in the free rx buffer. */
-static void trace(const run_t *r, ds_trace_kind_t kind, const char *name,
-                  const char *value, unsigned long num)
+/* The parser hands over each status and header line as it arrives: the
+ * trace shows them exactly as received, even when the answer then fails. */
+static void trace_line(void *ctx, const char *line, size_t len)
 {
-    ds_head_t h;
-    if (!r->req->trace || (value && !*value))
-        return;
-    ds_head_init(&h, (char *)r->ws->rx, sizeof r->ws->rx);
-    ds_head_put(&h, name, 0);
-    if (value)
-        ds_head_put(&h, value, 0);
-    else
-        ds_head_put_u(&h, num);
-    if (h.len <= h.cap)
-        r->req->trace(r->req->trace_ctx, kind, h.buf, h.len);
-}
-
-/* The parser keeps the fields, not the lines: the trace shows the header
- * lines the core used, rebuilt from those fields. */
-static void trace_answer(const run_t *r, const ds_http_parser_t *p)
-{
-    char line[] = "HTTP/1.1 ";
-    line[7] = (char)('0' + p->http_minor);
-    trace(r, DS_TRACE_RESPONSE_LINE, line, NULL, (unsigned long)p->status);
-    trace(r, DS_TRACE_RESPONSE_LINE, "Content-Type: ", p->content_type, 0);
-    if (p->has_content_length)
-        trace(r, DS_TRACE_RESPONSE_LINE, "Content-Length: ", NULL,
-              p->content_length);
-    if (p->chunked)
-        trace(r, DS_TRACE_RESPONSE_LINE, "Transfer-Encoding: ", "chunked", 0);
-    trace(r, DS_TRACE_RESPONSE_LINE, "X-Request-Id: ", p->request_id, 0);
-    if (p->has_retry_after)
-        trace(r, DS_TRACE_RESPONSE_LINE, "Retry-After: ", NULL, p->retry_after_s);
-    trace(r, DS_TRACE_RESPONSE_LINE, "Date: ", p->date, 0);
+    const run_t *r = ctx;
+    r->req->trace(r->req->trace_ctx, DS_TRACE_RESPONSE_LINE, line, len);
 }
 
 /* Send `len` bytes in pieces of at most DS_SEND_CHUNK (the token goes
@@ -123,7 +95,6 @@ static void judge(const run_t *r)
     res->retry_after_s = p->has_retry_after ? p->retry_after_s : 0;
     memcpy(res->request_id, p->request_id, sizeof res->request_id);
     memcpy(res->server_date, p->date, sizeof res->server_date);
-    trace_answer(r, p);
     f = ds_json_map(p->body, p->body_len, r->ws->json, DS_JSON_TOKENS,
                     r->req->task_id, r->req->record_id, res);
     if (s == 200) {
@@ -150,12 +121,16 @@ static void judge(const run_t *r)
            DS_R_HTTP_STATUS);
 }
 
-static void receive(const run_t *r)
+static void receive(run_t *r)
 {
     ds_workspace_t *ws = r->ws;
     ds_result_t *res = r->res;
     int rc;
     ds_http_init(&ws->http, ws->body, sizeof ws->body);
+    if (r->req->trace) {
+        ws->http.on_line = trace_line;
+        ws->http.on_line_ctx = r;
+    }
     do {
         uint32_t left = remaining(r);
         int32_t n;
@@ -187,7 +162,7 @@ static void receive(const run_t *r)
     judge(r);
 }
 
-static void attempt(const run_t *r)
+static void attempt(run_t *r)
 {
     ds_result_t *res = r->res;
     uint32_t left = remaining(r);
@@ -317,7 +292,9 @@ ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
             }
             break;
         }
+        /* A rejected certificate is rejected again: not worth a retry. */
         if ((res->outcome != DS_NETWORK && res->outcome != DS_UNAVAILABLE) ||
+            res->reason == DS_R_TLS_VERIFY ||
             res->attempts - skew_retried > req->retries)
             break;
         delay = next_delay(&r);

@@ -20,6 +20,11 @@ static int64_t clock_s(const ds_platform_t *pf)
     return (int64_t)(pf->now_ms(pf->ctx) / 1000u);
 }
 
+static int in_range(int64_t s)
+{
+    return s >= -DS_AKSK_CLOCK_MAX && s <= DS_AKSK_CLOCK_MAX;
+}
+
 ds_reason_t ds_aksk_check(const ds_stop_request_t *req)
 {
     const ds_crypto_t *c = req->auth.crypto;
@@ -48,16 +53,18 @@ static void host_value(ds_head_t *v, const ds_stop_request_t *req)
 }
 
 ds_reason_t ds_aksk_head(ds_head_t *h, const ds_stop_request_t *req,
-                         const ds_platform_t *pf, int32_t offset,
+                         const ds_platform_t *pf, int64_t offset,
                          char *scratch, size_t scratch_cap)
 {
     char date[DS_SDK_DATE_LEN + 1];
     char *host, *path;
     ds_sign_input_t in;
     ds_head_t v;
+    int64_t now = clock_s(pf);
     int rc;
 
-    if (ds_date_sdk(clock_s(pf) + offset, date, sizeof date))
+    if (!in_range(now) || !in_range(offset) ||
+        ds_date_sdk(now + offset, date, sizeof date))
         return DS_R_NO_CLOCK;
     /* Host and path go to the end of the scratch buffer, not the stack:
      * this frame sits on the deepest call chain of a stop. */
@@ -107,16 +114,17 @@ ds_reason_t ds_aksk_head(ds_head_t *h, const ds_stop_request_t *req,
 }
 
 int ds_aksk_skew_offset(const ds_platform_t *pf, const ds_result_t *res,
-                        int32_t *offset)
+                        int64_t *offset)
 {
-    int64_t server, d;
+    int64_t server, now;
 
     if (!ds_sign_skew_refused(res->http_status, res->error_msg,
                               res->server_date, &server))
         return 0;
-    d = server - clock_s(pf);
-    if (d < INT32_MIN || d > INT32_MAX)
+    now = clock_s(pf);
+    /* The server's date is at most year 9999 (ds_date_parse_http). */
+    if (!in_range(now) || !in_range(server) || !in_range(server - now))
         return 0;
-    *offset = (int32_t)d;
+    *offset = server - now;
     return 1;
 }

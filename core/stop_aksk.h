@@ -40,16 +40,21 @@ ds_reason_t ds_aksk_check(const ds_stop_request_t *req);
  * DS_R_BAD_HOST / DS_R_BAD_RECORD_ID for ids or host ds_stop would refuse.
  */
 ds_reason_t ds_aksk_head(ds_head_t *h, const ds_stop_request_t *req,
-                         const ds_platform_t *pf, int32_t offset,
+                         const ds_platform_t *pf, int64_t offset,
                          char *scratch, size_t scratch_cap);
 
 /*
  * After an answer: when it is the gateway refusing the signature's time
  * (ds_sign_skew_refused), set *offset so that clock + offset is the
  * server's time and return 1: the caller re-signs and retries once.
- * Returns 0 otherwise, or when the correction does not fit an int32.
+ * Returns 0 otherwise, or when the platform clock is beyond any date
+ * or the correction outside +-DS_AKSK_CLOCK_MAX (sums could overflow).
  */
 int ds_aksk_skew_offset(const ds_platform_t *pf, const ds_result_t *res,
-                        int32_t *offset);
+                        int64_t *offset);
+
+/* Bound on the platform clock and on the offset, in seconds (about 31,700
+ * years): far past any date ds_date_sdk prints, far from int64 overflow. */
+#define DS_AKSK_CLOCK_MAX INT64_C(1000000000000)
 
 #endif /* DS_STOP_AKSK_H */

@@ -88,8 +88,9 @@ typedef struct ds_auth {
     const ds_crypto_t *crypto;
     /* In/out: seconds to add to the platform wall clock; the core corrects
      * it from the server's Date when a signature is refused for skew. May
-     * be NULL. */
-    int32_t *clock_offset_s;
+     * be NULL. 64-bit: a device without a wall clock stores about the
+     * server's Unix time here, which passes 2^31 in 2038. */
+    int64_t *clock_offset_s;
 } ds_auth_t;
 
 /* Optional trace of the exchange (the CLI's -v). Request head is given

@@ -62,6 +62,15 @@ typedef struct ds_http_parser {
     size_t cap_len;
     int cap_found;
 
+    /* --- optional: every status and header line, as received ---
+     * Set after ds_http_init (which clears them). Called with the line
+     * without its CR/LF (not NUL-terminated) for the status line and each
+     * header line of the message and of skipped 1xx answers, except the
+     * captured header's; never for a line over DS_HTTP_LINE_MAX. The line
+     * is only valid during the call. */
+    void (*on_line)(void *ctx, const char *line, size_t len);
+    void *on_line_ctx;
+
     /* --- private state --- */
     int state;
     int error;

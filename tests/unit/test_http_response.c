@@ -21,6 +21,7 @@
 #define RANDOM_SPLITS 200
 #define BODY_BUF (DS_HTTP_BODY_MAX + 64u)
 #define CAP_BUF 24000u
+#define LINES_BUF (DS_HTTP_HEADERS_MAX + 4096u)
 
 typedef struct outcome {
     int rc;       /* last ds_http_feed result */
@@ -37,6 +38,10 @@ typedef struct outcome {
     int cap_found;
     size_t cap_len;
     char cap[CAP_BUF];
+    /* Every line given to on_line, each followed by '\n'. */
+    size_t nlines;
+    size_t lines_len;
+    char lines[LINES_BUF];
 } outcome_t;
 
 typedef struct opts {
@@ -53,6 +58,20 @@ static char cap_buf[CAP_BUF];
 static size_t cuts[64];
 
 static uint32_t prng_state;
+
+/* on_line hook of every run: records the line and checks it is whole. */
+static void record_line(void *ctx, const char *line, size_t len)
+{
+    outcome_t *o = ctx;
+    assert_true(len > 0 && len <= DS_HTTP_LINE_MAX);
+    assert_null(memchr(line, '\n', len));
+    assert_true(o->lines_len + len + 1 <= sizeof o->lines);
+    memcpy(o->lines + o->lines_len, line, len);
+    o->lines_len += len;
+    o->lines[o->lines_len++] = '\n';
+    o->lines[o->lines_len] = '\0';
+    o->nlines++;
+}
 
 static uint32_t prng(void)
 {
@@ -80,6 +99,8 @@ static void run(const char *in, size_t len, size_t ncuts, const opts_t *o,
     ds_http_init(&p, body_buf, o->body_cap);
     if (o->cap_name)
         ds_http_capture(&p, o->cap_name, cap_buf, o->cap_cap);
+    p.on_line = record_line;
+    p.on_line_ctx = out;
     out->used = 0;
     for (k = 0; k < ncuts; k++) {
         size_t end = cuts[k];
@@ -149,6 +170,9 @@ static void assert_same(const outcome_t *a, const outcome_t *b,
     assert_int_equal(a->cap_len, b->cap_len);
     if (o->cap_name && a->rc == DS_HTTP_DONE && a->cap_found)
         assert_memory_equal(a->cap, b->cap, a->cap_len + 1);
+    assert_int_equal(a->nlines, b->nlines);
+    assert_int_equal(a->lines_len, b->lines_len);
+    assert_memory_equal(a->lines, b->lines, a->lines_len);
 }
 
 /* Parse whole, byte by byte and in random splits; all must agree.
@@ -172,6 +196,8 @@ static const outcome_t *parse_opts(const char *in, size_t len, const opts_t *o)
         ds_http_init(&p, body_buf, o->body_cap);
         if (o->cap_name)
             ds_http_capture(&p, o->cap_name, cap_buf, o->cap_cap);
+        p.on_line = record_line;
+        p.on_line_ctx = &other_run;
         for (k = 0; k < len; k++) {
             rc = ds_http_feed(&p, (const uint8_t *)in + k, 1, &used);
             total += used;
@@ -197,6 +223,9 @@ static const outcome_t *parse_opts(const char *in, size_t len, const opts_t *o)
         assert_string_equal(p.date, whole_run.date);
         if (o->cap_name && rc == DS_HTTP_DONE && p.cap_found)
             assert_memory_equal(cap_buf, whole_run.cap, p.cap_len + 1);
+        assert_int_equal(other_run.nlines, whole_run.nlines);
+        assert_int_equal(other_run.lines_len, whole_run.lines_len);
+        assert_memory_equal(other_run.lines, whole_run.lines, whole_run.lines_len);
     }
 
     prng_state = 0x9e3779b9u ^ (uint32_t)len;
@@ -1392,6 +1421,106 @@ static void test_capture_name_with_space_before_colon_is_malformed(void **state)
     assert_int_equal(o->rc, DS_HTTP_E_HEADER);
 }
 
+/* ---------------------------------------------------------- on_line hook */
+
+static void test_on_line_gets_status_and_header_lines_as_received(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.1 200 All Good\r\ncontent-TYPE:  a/b \r\n"
+                               "X-Other: kept\nContent-Length: 2\r\n\r\n{}");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->nlines, 4);
+    assert_string_equal(o->lines, "HTTP/1.1 200 All Good\ncontent-TYPE:  a/b \n"
+                                  "X-Other: kept\nContent-Length: 2\n");
+}
+
+static void test_on_line_skips_chunk_lines_trailers_and_body(void **state)
+{
+    const outcome_t *o = parse(OK200 "Transfer-Encoding: chunked\r\n\r\n"
+                               "2;x=y\r\n{}\r\n0\r\nX-Trailer: t\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->nlines, 2);
+    assert_string_equal(o->lines, "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n");
+}
+
+static void test_on_line_includes_interim_response_lines(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.1 100 Continue\r\nX-A: 1\r\n\r\n"
+                               OK200 "Content-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->lines, "HTTP/1.1 100 Continue\nX-A: 1\n"
+                                  "HTTP/1.1 200 OK\nContent-Length: 0\n");
+}
+
+static void test_on_line_never_sees_the_captured_header(void **state)
+{
+    const outcome_t *o = parse_cap(OK200 "X-T: secret-value\r\nX-U: u\r\n"
+                                   "Content-Length: 0\r\n\r\n", "x-t", 32);
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->cap, "secret-value");
+    assert_null(strstr(o->lines, "secret-value"));
+    assert_string_equal(o->lines, "HTTP/1.1 200 OK\nX-U: u\nContent-Length: 0\n");
+}
+
+static void test_on_line_gets_a_malformed_line_it_held(void **state)
+{
+    const outcome_t *o = parse(OK200 "No colon here\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_E_HEADER);
+    assert_string_equal(o->lines, "HTTP/1.1 200 OK\nNo colon here\n");
+}
+
+static void test_on_line_is_not_called_for_a_line_over_the_limit(void **state)
+{
+    size_t k;
+    (void)state;
+    big_reset();
+    big_add(OK200 "X-Long: ");
+    for (k = 0; k < DS_HTTP_LINE_MAX; k++)
+        big_add("a");
+    big_add("\r\nContent-Length: 0\r\n\r\n");
+    {
+        const outcome_t *o = parse_n(big, big_len);
+        assert_int_equal(o->rc, DS_HTTP_E_LINE_TOO_LONG);
+        assert_int_equal(o->nlines, 1);
+        assert_string_equal(o->lines, "HTTP/1.1 200 OK\n");
+    }
+}
+
+static void test_on_line_line_of_exactly_the_limit_is_reported_whole(void **state)
+{
+    size_t k;
+    (void)state;
+    big_reset();
+    big_add(OK200 "X-Long: ");
+    for (k = 8; k < DS_HTTP_LINE_MAX; k++)
+        big_add("b");
+    big_add("\r\nContent-Length: 0\r\n\r\n");
+    {
+        const outcome_t *o = parse_n(big, big_len);
+        assert_int_equal(o->rc, DS_HTTP_DONE);
+        assert_int_equal(o->nlines, 3);
+        assert_int_equal(o->lines_len, strlen("HTTP/1.1 200 OK\n") + DS_HTTP_LINE_MAX + 1
+                                           + strlen("Content-Length: 0\n"));
+    }
+}
+
+static void test_init_clears_on_line(void **state)
+{
+    ds_http_parser_t p;
+    (void)state;
+    memset(&p, 0x5a, sizeof p);
+    ds_http_init(&p, body_buf, 8);
+    assert_null(p.on_line);
+    assert_null(p.on_line_ctx);
+    assert_int_equal(ds_http_feed(&p, (const uint8_t *)OK200 "Content-Length: 0\r\n\r\n",
+                                  strlen(OK200 "Content-Length: 0\r\n\r\n"), NULL),
+                     DS_HTTP_DONE);
+}
+
 /* ------------------------------------------------------------ parser state */
 
 static void test_feed_after_done_is_a_state_error(void **state)
@@ -1665,6 +1794,14 @@ int main(void)
         cmocka_unit_test(test_capture_in_interim_response_is_forgotten),
         cmocka_unit_test(test_capture_ignores_trailers),
         cmocka_unit_test(test_capture_name_with_space_before_colon_is_malformed),
+        cmocka_unit_test(test_on_line_gets_status_and_header_lines_as_received),
+        cmocka_unit_test(test_on_line_skips_chunk_lines_trailers_and_body),
+        cmocka_unit_test(test_on_line_includes_interim_response_lines),
+        cmocka_unit_test(test_on_line_never_sees_the_captured_header),
+        cmocka_unit_test(test_on_line_gets_a_malformed_line_it_held),
+        cmocka_unit_test(test_on_line_is_not_called_for_a_line_over_the_limit),
+        cmocka_unit_test(test_on_line_line_of_exactly_the_limit_is_reported_whole),
+        cmocka_unit_test(test_init_clears_on_line),
         cmocka_unit_test(test_feed_after_done_is_a_state_error),
         cmocka_unit_test(test_feed_after_error_repeats_the_error),
         cmocka_unit_test(test_finish_before_any_byte_is_truncated),

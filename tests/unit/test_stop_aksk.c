@@ -63,7 +63,7 @@ static int setup(void **state)
     return 0;
 }
 
-static ds_reason_t head(const ds_stop_request_t *r, int32_t offset,
+static ds_reason_t head(const ds_stop_request_t *r, int64_t offset,
                         size_t cap)
 {
     ds_head_t h;
@@ -110,11 +110,11 @@ static void clockless_platform_signs_uptime_plus_offset(void **state)
     (void)state;
     g_has_clock = 0;
     g_now_ms = 42999; /* 42 s of uptime */
-    assert_int_equal(head(&r, (int32_t)(VECTOR3_UNIX - 42), DS_REQ_HEAD_MAX),
+    assert_int_equal(head(&r, (int64_t)(VECTOR3_UNIX - 42), DS_REQ_HEAD_MAX),
                      DS_R_NONE);
     assert_non_null(strstr(g_head, "X-Sdk-Date: 20250709T033628Z\r\n"));
     g_pf.unix_time = NULL;
-    assert_int_equal(head(&r, (int32_t)(VECTOR3_UNIX - 42), DS_REQ_HEAD_MAX),
+    assert_int_equal(head(&r, (int64_t)(VECTOR3_UNIX - 42), DS_REQ_HEAD_MAX),
                      DS_R_NONE);
     assert_non_null(strstr(g_head, "X-Sdk-Date: 20250709T033628Z\r\n"));
 }
@@ -242,7 +242,7 @@ static ds_result_t skew_answer(const char *date)
 static void skew_answer_sets_offset_from_server_date(void **state)
 {
     ds_result_t res = skew_answer("Wed, 09 Jul 2025 04:36:28 GMT");
-    int32_t off = 0;
+    int64_t off = 0;
     (void)state;
     g_unix = VECTOR3_UNIX - 1000;
     assert_int_equal(ds_aksk_skew_offset(&g_pf, &res, &off), 1);
@@ -252,18 +252,18 @@ static void skew_answer_sets_offset_from_server_date(void **state)
 static void skew_answer_on_clockless_platform_maps_uptime(void **state)
 {
     ds_result_t res = skew_answer("");
-    int32_t off = 0;
+    int64_t off = 0;
     (void)state;
     g_pf.unix_time = NULL;
     g_now_ms = 42000;
     assert_int_equal(ds_aksk_skew_offset(&g_pf, &res, &off), 1);
-    assert_int_equal(off, (int32_t)(VECTOR3_UNIX - 42));
+    assert_int_equal(off, (int64_t)(VECTOR3_UNIX - 42));
 }
 
 static void other_answers_leave_offset_alone(void **state)
 {
     ds_result_t res = skew_answer("Wed, 09 Jul 2025 04:36:28 GMT");
-    int32_t off = 77;
+    int64_t off = 77;
     (void)state;
     res.http_status = 403;
     assert_int_equal(ds_aksk_skew_offset(&g_pf, &res, &off), 0);
@@ -273,11 +273,42 @@ static void other_answers_leave_offset_alone(void **state)
     assert_int_equal(off, 77);
 }
 
-static void correction_beyond_int32_is_refused(void **state)
+/* A clockless device learns about the server's Unix time as its offset:
+ * after 2038 that no longer fits 32 bits and must not be refused. */
+static void correction_past_2038_is_kept_whole(void **state)
 {
     ds_result_t res = skew_answer("Fri, 31 Dec 9999 23:59:59 GMT");
-    int32_t off = 5;
+    int64_t off = 5;
     (void)state;
+    g_pf.unix_time = NULL;
+    g_now_ms = 42000;
+    assert_int_equal(ds_aksk_skew_offset(&g_pf, &res, &off), 1);
+    assert_true(off > INT32_MAX);
+    assert_int_equal(off, INT64_C(253402300799) - 42);
+}
+
+static void signing_after_2038_uses_the_64_bit_offset(void **state)
+{
+    ds_stop_request_t r = request();
+    (void)state;
+    g_pf.unix_time = NULL;
+    g_now_ms = 42999; /* 42 s of uptime; 2040-01-01T00:00:00Z = 2208988800 */
+    assert_int_equal(head(&r, INT64_C(2208988800) - 42, DS_REQ_HEAD_MAX), DS_R_NONE);
+    assert_non_null(strstr(g_head, "X-Sdk-Date: 20400101T000000Z\r\n"));
+}
+
+static void absurd_clock_or_offset_is_no_clock_not_overflow(void **state)
+{
+    ds_stop_request_t r = request();
+    ds_result_t res = skew_answer("Wed, 09 Jul 2025 04:36:28 GMT");
+    int64_t off = 5;
+    (void)state;
+    assert_int_equal(head(&r, INT64_MAX, DS_REQ_HEAD_MAX), DS_R_NO_CLOCK);
+    assert_int_equal(head(&r, INT64_MIN, DS_REQ_HEAD_MAX), DS_R_NO_CLOCK);
+    g_unix = INT64_MAX;
+    assert_int_equal(head(&r, -1, DS_REQ_HEAD_MAX), DS_R_NO_CLOCK);
+    assert_int_equal(ds_aksk_skew_offset(&g_pf, &res, &off), 0);
+    g_unix = INT64_MIN;
     assert_int_equal(ds_aksk_skew_offset(&g_pf, &res, &off), 0);
     assert_int_equal(off, 5);
 }
@@ -299,7 +330,9 @@ int main(void)
         T(skew_answer_sets_offset_from_server_date),
         T(skew_answer_on_clockless_platform_maps_uptime),
         T(other_answers_leave_offset_alone),
-        T(correction_beyond_int32_is_refused),
+        T(correction_past_2038_is_kept_whole),
+        T(signing_after_2038_uses_the_64_bit_offset),
+        T(absurd_clock_or_offset_is_no_clock_not_overflow),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,7 +24,7 @@
 static fixture_t g_f;
 static int64_t g_clock; /* the device's wall clock */
 static int g_has_clock;
-static int32_t g_offset;
+static int64_t g_offset;
 
 static int f_unix(void *ctx, int64_t *t)
 {
@@ -136,7 +136,23 @@ static void clockless_device_learns_time_from_first_answer(void **state)
     assert_int_equal(fx_stop(&g_f), DS_STOPPED);
     expect_sdk_date(0, 5);
     expect_sdk_date(1, SERVER_UNIX);
-    assert_int_equal(g_offset, (int32_t)(SERVER_UNIX - 5));
+    assert_int_equal(g_offset, (int64_t)(SERVER_UNIX - 5));
+}
+
+static void clockless_device_after_2038_keeps_the_whole_offset(void **state)
+{
+    static const int64_t server = INT64_C(2208988800); /* 2040-01-01 00:00:00 */
+    (void)state;
+    g_has_clock = 0;
+    fx_answer(&g_f, 0, 401, "Date: Sun, 01 Jan 2040 00:00:00 GMT\r\n",
+              "{\"error_msg\":\"Incorrect IAM authentication information: signature "
+              "expired, signature time:19700101T000005Z,server "
+              "time:20400101T000000Z\",\"error_code\":\"APIGW.0301\"}");
+    fx_answer(&g_f, 1, 200, NULL, FX_OK_BODY);
+    assert_int_equal(fx_stop(&g_f), DS_STOPPED);
+    expect_sdk_date(1, server);
+    assert_true(g_offset > INT32_MAX);
+    assert_int_equal(g_offset, server - 5);
 }
 
 static void learned_offset_is_used_by_the_next_stop(void **state)
@@ -204,6 +220,7 @@ int main(void)
         T(second_skew_refusal_is_final),
         T(other_auth_failure_is_not_retried),
         T(clockless_device_learns_time_from_first_answer),
+        T(clockless_device_after_2038_keeps_the_whole_offset),
         T(learned_offset_is_used_by_the_next_stop),
         T(skew_retry_does_not_use_up_retries),
         T(offset_pointer_may_be_null),

@@ -182,6 +182,34 @@ static void connect_failure_then_ok_is_stopped(void **state)
     assert_int_equal(F.res.transport_error, DS_TR_ERR_CONNECT);
 }
 
+static void certificate_rejection_is_not_retried(void **state)
+{
+    (void)state;
+    fx_init(&F, 1000, 3);
+    F.req.retries = 5;
+    ft_connect_fails(&F.ft, 0, DS_TR_ERR_TLS_VERIFY);
+    fx_answer(&F, 1, 200, NULL, FX_OK_BODY);
+    assert_int_equal(fx_stop(&F), DS_NETWORK);
+    assert_int_equal(F.res.reason, DS_R_TLS_VERIFY);
+    assert_int_equal(F.res.transport_error, DS_TR_ERR_TLS_VERIFY);
+    assert_int_equal(F.res.attempts, 1);
+    assert_int_equal(F.ft.connects, 1);
+    assert_int_equal(F.ft.sends, 0);
+    assert_int_equal(F.fp.nsleeps, 0);
+    assert_string_equal(F.ft.log, "cX");
+}
+
+static void other_tls_failure_is_still_retried(void **state)
+{
+    (void)state;
+    fx_init(&F, 1000, 3);
+    ft_connect_fails(&F.ft, 0, DS_TR_ERR_TLS);
+    fx_answer(&F, 1, 200, NULL, FX_OK_BODY);
+    assert_int_equal(fx_stop(&F), DS_STOPPED);
+    assert_int_equal(F.res.attempts, 2);
+    assert_int_equal(F.fp.nsleeps, 1);
+}
+
 static void send_failure_is_retried_with_the_whole_request(void **state)
 {
     ft_attempt_t *a;
@@ -333,6 +361,8 @@ int main(void)
         cmocka_unit_test(timeout_after_send_is_never_retried),
         cmocka_unit_test(rejected_and_unknown_are_never_retried),
         cmocka_unit_test(connect_failure_then_ok_is_stopped),
+        cmocka_unit_test(certificate_rejection_is_not_retried),
+        cmocka_unit_test(other_tls_failure_is_still_retried),
         cmocka_unit_test(send_failure_is_retried_with_the_whole_request),
         cmocka_unit_test(network_failures_exhaust_the_retries),
         cmocka_unit_test(zero_retries_means_one_attempt),

@@ -44,7 +44,7 @@ const char *fx_http(fixture_t *f, int slot, int status, const char *headers,
                     const char *body)
 {
     snprintf(f->answers[slot], sizeof f->answers[slot],
-             "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
+             "HTTP/1.1 %d\r\nContent-Type: application/json\r\n"
              "%sContent-Length: %u\r\n\r\n%s",
              status, headers ? headers : "", (unsigned)strlen(body), body);
     return f->answers[slot];
