@@ -90,14 +90,17 @@ static int parse_u32(const char *s, size_t n, uint32_t *out)
     return 0;
 }
 
+/* cap_fn's non-byte events: a header name and its ':' are in p->line; a
+ * new message begins (after a 1xx). */
+#define CAP_NAME (-1)
+#define CAP_RESET (-2)
+
 /* Forget everything learnt from a message (used again after a 1xx). */
 static void begin_message(ds_http_parser_t *p)
 {
     memset(p, 0, offsetof(ds_http_parser_t, body));
-    p->cap_len = 0;
-    p->cap_found = 0;
-    if (p->cap_cap)
-        p->cap_buf[0] = '\0';
+    if (p->cap_fn)
+        p->cap_fn(p, CAP_RESET);
     p->state = S_STATUS;
 }
 
@@ -108,12 +111,70 @@ void ds_http_init(ds_http_parser_t *p, char *body, size_t body_cap)
     p->body_cap = body_cap < DS_HTTP_BODY_MAX ? body_cap : DS_HTTP_BODY_MAX;
 }
 
+/* The captured header, from its ':' to its line end, one byte at a time;
+ * or a CAP_* event. Line ends, CR and control characters as line_byte. */
+static int capture(ds_http_parser_t *p, int c)
+{
+    if (c == CAP_NAME) {
+        if (p->state == S_HEADER
+            && ieq(p->line, p->line_len - 1, p->cap_name)) {
+            p->state = S_CAPTURE;
+            p->cap_len = 0;
+            p->remaining = 0;
+        }
+        return OK;
+    }
+    if (c == CAP_RESET) {
+        p->cap_len = 0;
+        p->cap_found = 0;
+        if (p->cap_cap)
+            p->cap_buf[0] = '\0';
+        return OK;
+    }
+    /* A captured value's visible bytes do not count; its whitespace and
+     * line end do, so that it cannot stream forever. */
+    if (c <= ' ' && ++p->header_bytes > DS_HTTP_HEADERS_MAX)
+        return DS_HTTP_E_HEADERS_TOO_LARGE;
+    if (c == '\n') {
+        p->line_len = 0;
+        p->line_cr = 0;
+        while (p->cap_len && is_ws((unsigned char)p->cap_buf[p->cap_len - 1]))
+            p->cap_len--;
+        if (p->cap_len >= p->cap_cap)
+            return DS_HTTP_E_HEADERS_TOO_LARGE;
+        p->cap_buf[p->cap_len] = '\0';
+        p->cap_found = 1;
+        p->state = S_HEADER;
+        return OK;
+    }
+    if (p->line_cr)
+        return DS_HTTP_E_HEADER;
+    if (c == '\r') {
+        p->line_cr = 1;
+        return OK;
+    }
+    if ((c < 0x20 && c != '\t') || c == 0x7f)
+        return DS_HTTP_E_HEADER;
+    /* Leading whitespace is skipped; remaining flags whitespace that did
+     * not fit: harmless if trailing, too large if more follows. */
+    if (!p->cap_len && is_ws(c))
+        return OK;
+    if (p->cap_len + 1 < p->cap_cap && !p->remaining)
+        p->cap_buf[p->cap_len++] = (char)c;
+    else if (is_ws(c))
+        p->remaining = 1;
+    else
+        return DS_HTTP_E_HEADERS_TOO_LARGE;
+    return OK;
+}
+
 void ds_http_capture(ds_http_parser_t *p, const char *name, char *buf,
                      size_t cap)
 {
     p->cap_name = name;
     p->cap_buf = buf;
     p->cap_cap = buf ? cap : 0;
+    p->cap_fn = name ? capture : NULL;
     if (p->cap_cap)
         buf[0] = '\0';
 }
@@ -298,15 +359,6 @@ static int end_line(ds_http_parser_t *p)
         return n ? header_line(p, n) : headers_end(p);
     case S_TRAILER:
         return n ? header_line(p, n) : DS_HTTP_DONE;
-    case S_CAPTURE:
-        while (p->cap_len && is_ws((unsigned char)p->cap_buf[p->cap_len - 1]))
-            p->cap_len--;
-        if (p->cap_len >= p->cap_cap)
-            return DS_HTTP_E_HEADERS_TOO_LARGE;
-        p->cap_buf[p->cap_len] = '\0';
-        p->cap_found = 1;
-        p->state = S_HEADER;
-        return OK;
     case S_CHUNK_SIZE:
         return chunk_size_line(p, n);
     default: /* S_CHUNK_CRLF: any other byte was already rejected */
@@ -322,10 +374,9 @@ static int line_byte(ds_http_parser_t *p, int c)
     int bad = st == S_STATUS ? DS_HTTP_E_STATUS_LINE
             : st < S_CHUNK_SIZE ? DS_HTTP_E_HEADER : DS_HTTP_E_CHUNK;
 
-    /* A captured value's visible bytes do not count; its whitespace and
-     * line end do, so that it cannot stream forever. */
-    if (st < S_CHUNK_SIZE && (st != S_CAPTURE || c <= ' ')
-        && ++p->header_bytes > DS_HTTP_HEADERS_MAX)
+    if (st == S_CAPTURE)
+        return p->cap_fn(p, c);
+    if (st < S_CHUNK_SIZE && ++p->header_bytes > DS_HTTP_HEADERS_MAX)
         return DS_HTTP_E_HEADERS_TOO_LARGE;
     if (c == '\n')
         return end_line(p);
@@ -337,28 +388,11 @@ static int line_byte(ds_http_parser_t *p, int c)
     }
     if ((c < 0x20 && c != '\t') || c == 0x7f || st == S_CHUNK_CRLF)
         return bad;
-    if (st == S_CAPTURE) {
-        /* Leading whitespace is skipped; remaining flags whitespace that
-         * did not fit: harmless if trailing, too large if more follows. */
-        if (!p->cap_len && is_ws(c))
-            return OK;
-        if (p->cap_len + 1 < p->cap_cap && !p->remaining)
-            p->cap_buf[p->cap_len++] = (char)c;
-        else if (is_ws(c))
-            p->remaining = 1;
-        else
-            return DS_HTTP_E_HEADERS_TOO_LARGE;
-        return OK;
-    }
     if (p->line_len == DS_HTTP_LINE_MAX)
         return DS_HTTP_E_LINE_TOO_LONG;
     p->line[p->line_len++] = (char)c;
-    if (c == ':' && st == S_HEADER && p->cap_name
-        && ieq(p->line, p->line_len - 1, p->cap_name)) {
-        p->state = S_CAPTURE;
-        p->cap_len = 0;
-        p->remaining = 0;
-    }
+    if (c == ':' && p->cap_fn)
+        p->cap_fn(p, CAP_NAME);
     return OK;
 }
 

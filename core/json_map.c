@@ -46,77 +46,67 @@ static int is_ws(int c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* js[a..b) is whitespace around exactly one `sep` (none when sep is 0). */
-static int gap(const char *js, int a, int b, int sep)
+/* The container holding token k, or -1: the closest earlier token that
+ * ends after k starts (strings and primitives end before the next token).
+ * Needs no stack and no parent links. */
+static int parent(const jsmntok_t *t, int k)
 {
-    for (; a < b; a++) {
-        if (sep && js[a] == sep)
-            sep = 0;
-        else if (!is_ws(js[a]))
-            return 0;
-    }
-    return !sep;
-}
-
-static int is_container(const jsmntok_t *t)
-{
-    return t->type == JSMN_OBJECT || t->type == JSMN_ARRAY;
-}
-
-/* Token extents with the quotes of a string. */
-static int raw_start(const jsmntok_t *t)
-{
-    return t->start - (t->type == JSMN_STRING);
-}
-
-static int raw_end(const jsmntok_t *t)
-{
-    return t->end + (t->type == JSMN_STRING);
-}
-
-/* Index of the token after token i and everything inside it. */
-static int skip(const jsmntok_t *t, int n, int i)
-{
-    int j = i + 1;
-    while (j < n && t[j].start < t[i].end)
-        j++;
+    int j = k;
+    while (--j >= 0 && t[j].end <= t[k].start)
+        ;
     return j;
 }
 
+/* What well_formed expects next. CLOSE may be or-ed into VALUE, KEY and
+ * NEXT: the innermost container may end here. */
+enum { VALUE = 0, KEY = 1, CLOSE = 2, COLON = 4, NEXT = 8 };
+
+/* One pass over the text, token by token: outside tokens only whitespace
+ * and the separators the grammar expects. jsmn has already matched the
+ * brackets, checked string escapes and refused other characters; `cur` is
+ * the innermost open container. */
 static int well_formed(const char *js, int len, const jsmntok_t *t, int n)
 {
-    int o;
-    if (t[0].type != JSMN_OBJECT || !gap(js, 0, t[0].start, 0) ||
-        !gap(js, t[0].end, len, 0))
+    int i = 0, k = 0, cur = -1, want = VALUE;
+    if (t[0].type != JSMN_OBJECT)
         return 0;
-    for (o = 0; o < n; o++) {
-        int k = o + 1, pos = t[o].start + 1, count = 0;
-        if (t[o].type == JSMN_STRING) {
-            /* jsmn lets raw control characters through; JSON does not. */
-            for (k = t[o].start; k < t[o].end; k++)
-                if ((unsigned char)js[k] < 0x20)
-                    return 0;
-        }
-        if (!is_container(&t[o]))
-            continue;
-        for (; k < n && t[k].start < t[o].end; k = skip(t, n, k)) {
-            if (!gap(js, pos, raw_start(&t[k]), count ? ',' : 0))
+    while (i < len) {
+        int c = (unsigned char)js[i];
+        const jsmntok_t *tk = &t[k];
+        if (k < n && i == tk->start - (tk->type == JSMN_STRING)) {
+            /* A token starts: a key (a string) or a value. */
+            int key = (want & ~CLOSE) == KEY;
+            if ((want & ~CLOSE) != VALUE && !(key && tk->type == JSMN_STRING))
                 return 0;
-            if (t[o].type == JSMN_OBJECT) {
-                if (t[k].type != JSMN_STRING || t[k].size != 1 || k + 1 >= n ||
-                    !gap(js, raw_end(&t[k]), raw_start(&t[k + 1]), ':'))
-                    return 0;
-                k++;
+            want = key ? COLON : NEXT | CLOSE;
+            if (tk->type == JSMN_OBJECT || tk->type == JSMN_ARRAY) {
+                cur = k;
+                want = (tk->type == JSMN_OBJECT ? KEY : VALUE) | CLOSE;
+                i++;
+            } else {
+                /* jsmn lets raw control characters through; JSON does not. */
+                for (i = tk->start; i < tk->end; i++)
+                    if ((unsigned char)js[i] < 0x20)
+                        return 0;
+                i += tk->type == JSMN_STRING;
             }
-            if (!is_container(&t[k]) && t[k].size)
-                return 0;
-            count++;
-            pos = raw_end(&t[k]);
+            k++;
+            continue;
         }
-        if (count != t[o].size || !gap(js, pos, t[o].end - 1, 0))
+        if (c == ':' && want == COLON) {
+            want = VALUE;
+        } else if (c == ',' && want == (NEXT | CLOSE) && cur >= 0) {
+            want = t[cur].type == JSMN_OBJECT ? KEY : VALUE;
+        } else if ((c == '}' || c == ']') && (want & CLOSE) && cur >= 0 &&
+                   i == t[cur].end - 1) {
+            cur = parent(t, cur);
+            want = NEXT | CLOSE;
+        } else if (!is_ws(c)) {
             return 0;
+        }
+        i++;
     }
-    return 1;
+    return k == n && cur < 0 && want == (NEXT | CLOSE);
 }
 
 static unsigned hex4(const char *s)
@@ -258,6 +248,9 @@ unsigned ds_json_map(const char *js, size_t len, ds_json_slot_t *tok,
     map_t m;
     int k;
     m.t = (const jsmntok_t *)tok;
+    /* Lets the compiler drop jsmn's count-only (NULL tokens) paths. */
+    if (!tok)
+        return 0;
     jsmn_init(&p);
     m.n = jsmn_parse(&p, js, len, (jsmntok_t *)tok, ntok);
     if (m.n < 1 || !well_formed(js, (int)len, m.t, m.n))
@@ -268,15 +261,16 @@ unsigned ds_json_map(const char *js, size_t len, ds_json_slot_t *tok,
     m.record_id = record_id;
     m.flags = DS_JSON_VALID;
     m.code_rank = m.msg_rank = 0;
-    for (k = 1; k < m.n; k = skip(m.t, m.n, k + 1)) {
-        const jsmntok_t *v = &m.t[k + 1];
-        if (v->type == JSMN_OBJECT) {
-            int key = key_of(js, &m.t[k]), c;
-            for (c = k + 2; c < m.n && m.t[c].start < v->end; c = skip(m.t, m.n, c + 1))
-                take(&m, c, key);
-        } else {
+    /* Keys (strings with a value) of the top object, and of objects that
+     * are values of its keys; document order, as the ranks expect. */
+    for (k = 1; k < m.n; k++) {
+        int o = parent(m.t, k);
+        if (m.t[k].type != JSMN_STRING || m.t[k].size != 1)
+            continue;
+        if (!o)
             take(&m, k, -1);
-        }
+        else if (m.t[o].type == JSMN_OBJECT && !parent(m.t, o))
+            take(&m, k, key_of(js, &m.t[o - 1]));
     }
     return m.flags;
 }

@@ -72,6 +72,9 @@ typedef struct ds_http_parser {
     void *on_line_ctx;
 
     /* --- private state --- */
+    /* Set by ds_http_capture: the capture code is reached only through
+     * this pointer, so a program that never captures does not link it. */
+    int (*cap_fn)(struct ds_http_parser *p, int c);
     int state;
     int error;
     uint32_t remaining;         /* body or chunk bytes left */

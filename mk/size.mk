@@ -21,12 +21,14 @@ size: | $(DEPS_STAMP)
 
 .PHONY: size size-core
 
-# The `make test` stage. It enforces what holds today: nothing in
-# .data/.bss, no dynamic or oversized stack frame, and a .text ceiling that
-# catches growth. The ceiling is NOT the 4 KB bar above (the stop path with
-# AK/SK signing linked in is well over it; see README "Size"): lower it as
-# the core shrinks, and `make size` keeps reporting the real bar.
-SIZE_CHECK_TEXT_MAX ?= 12288
+# The `make test` stage: nothing in .data/.bss, no dynamic or oversized
+# stack frame, no recursion, and the token-only stop path (-DDS_AKSK=0,
+# Cortex-M3, no LTO) at most SIZE_CHECK_TEXT_MAX bytes of .text. That is
+# the smallest size reached (5,682 bytes) plus a little room for compiler
+# noise, NOT the issue's 4 KB bar, which `make size` keeps reporting as
+# failed (see README "Size" for what stands in the way). Lower it whenever
+# the core shrinks; never raise it to make room for code.
+SIZE_CHECK_TEXT_MAX ?= 5760
 size-check: $(CORE_SRC) $(wildcard include/*.h core/*.h) | $(DEPS_STAMP)
 	scripts/size_report.sh $(BUILD) $(SIZE_CHECK_TEXT_MAX) $(SIZE_STACK_MAX) $(CORE_SRC)
 

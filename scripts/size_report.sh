@@ -1,6 +1,8 @@
 #!/bin/sh
 # Cortex-M size report of core/ (make size). Usage:
 #   scripts/size_report.sh BUILD_DIR TEXT_MAX STACK_MAX core/a.c core/b.c ...
+# TEXT_MAX applies to the token-only stop path (-DDS_AKSK=0) on Cortex-M3,
+# linked without LTO, as the firmware links it.
 # Compiles every core source with arm-none-eabi-gcc -Os -mthumb for
 # Cortex-M3 and Cortex-M0+, prints .text/.rodata/.data/.bss per object and
 # in total, the code a stop links (a partial link with --gc-sections from
@@ -58,8 +60,23 @@ for cpu in cortex-m3 cortex-m0plus; do
     arm-none-eabi-ld -r --gc-sections $undef -o "$dir/stop_path.o" "$dir"/*.o
     # shellcheck disable=SC2086
     arm-none-eabi-ld -r --gc-sections $undef -o "$dir/token_path.o" "$dir"/token/*.o
-    for v in stop_path token_path; do
-        case $v in stop_path) label="stop path (AK/SK)";; *) label="stop path (token)";; esac
+    # The same token-only path as a whole program (-flto, then
+    # --gc-sections): for comparison; the bar uses the plain link above.
+    mkdir -p "$dir/lto"
+    rm -f "$dir/lto"/*.o
+    for src in "$@"; do
+        $CC $FLAGS -DDS_AKSK=0 -flto -mcpu=$cpu -c "$src" -o "$dir/lto/$(basename "$src" .c).o"
+    done
+    # shellcheck disable=SC2086
+    $CC -mthumb -mcpu=$cpu -Os -flto -ffunction-sections -fdata-sections -r -nostdlib \
+        -flinker-output=nolto-rel -Wl,--gc-sections $(echo "$undef" | sed 's/-u /-Wl,-u,/g') \
+        -o "$dir/token_lto.o" "$dir"/lto/*.o
+    for v in stop_path token_path token_lto; do
+        case $v in
+        stop_path) label="stop path (AK/SK)";;
+        token_path) label="stop path (token)";;
+        *) label="token, with LTO";;
+        esac
         printf '%-18s %7d %7d %7d %7d\n' "$label" "$(sect "$dir/$v.o" '^\.text')" \
             "$(sect "$dir/$v.o" '^\.rodata')" "$(sect "$dir/$v.o" '^\.data')" "$(sect "$dir/$v.o" '^\.bss')"
     done
