@@ -265,12 +265,10 @@ unsigned ds_json_map(const char *js, size_t len, ds_json_slot_t *tok,
      * are values of its keys; document order, as the ranks expect. */
     for (k = 1; k < m.n; k++) {
         int o = parent(m.t, k);
-        if (m.t[k].type != JSMN_STRING || m.t[k].size != 1)
+        if (m.t[k].type != JSMN_STRING || m.t[k].size != 1 ||
+            (o && (m.t[o].type != JSMN_OBJECT || parent(m.t, o))))
             continue;
-        if (!o)
-            take(&m, k, -1);
-        else if (m.t[o].type == JSMN_OBJECT && !parent(m.t, o))
-            take(&m, k, key_of(js, &m.t[o - 1]));
+        take(&m, k, o ? key_of(js, &m.t[o - 1]) : -1);
     }
     return m.flags;
 }
