@@ -201,7 +201,7 @@ static const char known[] = "content-length\0transfer-encoding\0connection\0"
 static int header_line(ds_http_parser_t *p, size_t n)
 {
     const char *l = p->line, *v, *name = known;
-    size_t k = 0, vn, a;
+    size_t k = 0, vn, a, b;
     int which = 0;
     uint32_t u;
 
@@ -243,17 +243,15 @@ static int header_line(ds_http_parser_t *p, size_t n)
         p->chunked = 1;
         break;
     case 2: /* Connection: a list of tokens (commas, whitespace between) */
-        for (a = 0; a < vn;) {
-            size_t b;
-            while (a < vn && (is_ws((unsigned char)v[a]) || v[a] == ','))
-                a++;
-            for (b = a; b < vn && !is_ws((unsigned char)v[b]) && v[b] != ','; b++)
-                ;
+        for (a = b = 0; b <= vn; b++) {
+            if (b < vn && !is_ws((unsigned char)v[b]) && v[b] != ',')
+                continue;
+            /* v[a..b) is one token, empty between two separators */
             if (ieq(v + a, b - a, "close"))
                 p->keep_alive |= CONN_CLOSE;
             if (ieq(v + a, b - a, "keep-alive"))
                 p->keep_alive |= CONN_KEEP;
-            a = b;
+            a = b + 1;
         }
         break;
     case 3: /* Retry-After */
