@@ -141,7 +141,8 @@ def make_expired(d, cfg, serial):
     with open(os.path.join(d, "index.txt"), "w"):
         pass
     with open(os.path.join(d, "serial"), "w") as f:
-        f.write("%X\n" % serial)
+        h = "%X" % serial
+        f.write(("0" * (len(h) % 2)) + h + "\n")  # openssl ca wants an even number of hex digits
     subprocess.run(["openssl", "ca", "-batch", "-config", cfg, "-name", "ca_db",
                     "-cert", os.path.join(d, "ca.pem"),
                     "-keyfile", os.path.join(d, "ca.key"), "-in", csr,
