@@ -36,6 +36,20 @@ static int invalid(const cli_opts_t *o, const char *why)
     return 2;
 }
 
+/* The one line (or JSON object) every stop ends with, whatever failed. */
+static void report_result(const cli_opts_t *o, const ds_result_t *res,
+                          report_ctx_t *rc)
+{
+    rc->task_id = o->task;
+    rc->record_id = o->record;
+    rc->detail = ds_posix_net_error(&net);
+    if (o->json) {
+        report_json(stdout, res, rc);
+    } else {
+        report_text(res, rc);
+    }
+}
+
 static int run_stop(const cli_opts_t *o)
 {
     cli_endpoint_t ep;
@@ -86,14 +100,7 @@ static int run_stop(const cli_opts_t *o)
         memset(&res, 0, sizeof res);
         res.outcome = DS_NETWORK;
         res.reason = DS_R_TLS;
-        rc.task_id = o->task;
-        rc.record_id = o->record;
-        rc.detail = ds_posix_net_error(&net);
-        if (o->json) {
-            report_json(stdout, &res, &rc);
-        } else {
-            report_text(&res, &rc);
-        }
+        report_result(o, &res, &rc);
         return report_exit_status(res.outcome);
     }
     ds_posix_transport(&net, &tr);
@@ -133,14 +140,7 @@ static int run_stop(const cli_opts_t *o)
     ds_wipe(&creds, sizeof creds);
     tr.close(tr.ctx);
 
-    rc.task_id = o->task;
-    rc.record_id = o->record;
-    rc.detail = ds_posix_net_error(&net);
-    if (o->json) {
-        report_json(stdout, &res, &rc);
-    } else {
-        report_text(&res, &rc);
-    }
+    report_result(o, &res, &rc);
     if (o->verbose && !o->json && res.outcome != DS_STOPPED &&
         ds_posix_net_error(&net)[0] != '\0' &&
         res.outcome != DS_NETWORK && res.outcome != DS_UNKNOWN) {
