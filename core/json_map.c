@@ -119,8 +119,11 @@ static unsigned hex4(const char *s)
 }
 
 /* Decode js[s..e) (escapes already checked by jsmn) into UTF-8. A unit that
- * does not fit ends the copy, so a multi-byte character is never cut. */
-static void unescape(const char *s, const char *e, char *out, size_t cap)
+ * does not fit ends the copy, so a multi-byte character is never cut.
+ * \u0000 becomes U+FFFD: a NUL inside a C string would make "success\u0000x"
+ * compare equal to "success". Returns 0 when the copy was cut: a cut key or
+ * id must never match. */
+static int unescape(const char *s, const char *e, char *out, size_t cap)
 {
     static const char esc[] = "b\bf\fn\nr\rt\t";
     size_t n = 0;
@@ -141,8 +144,8 @@ static void unescape(const char *s, const char *e, char *out, size_t cap)
                     s[1] == 'u' && hex4(s + 2) - 0xDC00u < 0x400u) {
                     c = 0x10000 + ((c - 0xD800) << 10) + (hex4(s + 2) - 0xDC00);
                     s += 6;
-                } else if (c - 0xD800u < 0x800u) {
-                    c = 0xFFFD; /* unpaired surrogate */
+                } else if (c == 0 || (c >= 0xD800 && c < 0xE000)) {
+                    c = 0xFFFD; /* unpaired surrogate, or NUL */
                 }
             }
             if (c >= 0x80) {
@@ -158,27 +161,34 @@ static void unescape(const char *s, const char *e, char *out, size_t cap)
                 u[k++] = *s++;
         }
         u[0] = (char)c;
-        if (n + k >= cap)
-            break;
+        if (n + k >= cap) {
+            out[n] = 0;
+            return 0;
+        }
         memcpy(out + n, u, k);
         n += k;
     }
     out[n] = 0;
+    return 1;
 }
 
 void ds_json_string(const char *js, const ds_json_slot_t *t, char *out,
                     size_t cap)
 {
-    unescape(js + t->start, js + t->end, out, cap);
+    (void)unescape(js + t->start, js + t->end, out, cap);
 }
 
+/* Keys are compared decoded: "\u0073tatus" is "status". 12 bytes hold
+ * the longest key we know; anything longer is cut and matches nothing. */
 static int key_of(const char *js, const jsmntok_t *t)
 {
+    char key[12];
     const char *k = keys;
-    size_t len = (size_t)(t->end - t->start);
     int i;
+    if (!unescape(js + t->start, js + t->end, key, sizeof key))
+        return K_OTHER;
     for (i = 0; i < K_OTHER; i++, k += strlen(k) + 1)
-        if (strlen(k) == len && !memcmp(k, js + t->start, len))
+        if (!strcmp(k, key))
             return i;
     return K_OTHER;
 }
@@ -226,9 +236,11 @@ static void take(map_t *m, int k, int parent)
     case K_ID:
     case K_TASK_ID:
         if (parent == K_RESULT) {
+            /* Room for one byte more than an id: a longer value is cut,
+             * and a cut value differs even if its first 32 bytes match. */
             char id[DS_ID_LEN + 2];
-            unescape(m->js + v->start, m->js + v->end, id, sizeof id);
-            m->flags |= strcmp(id, key == K_ID ? m->record_id : m->task_id)
+            int whole = unescape(m->js + v->start, m->js + v->end, id, sizeof id);
+            m->flags |= !whole || strcmp(id, key == K_ID ? m->record_id : m->task_id) != 0
                             ? DS_JSON_ID_BAD
                             : key == K_ID ? DS_JSON_ID_OK : DS_JSON_TASK_OK;
         }
@@ -237,7 +249,7 @@ static void take(map_t *m, int k, int parent)
         break;
     }
     if (dst)
-        unescape(m->js + v->start, m->js + v->end, dst, cap);
+        (void)unescape(m->js + v->start, m->js + v->end, dst, cap);
 }
 
 unsigned ds_json_map(const char *js, size_t len, ds_json_slot_t *tok,

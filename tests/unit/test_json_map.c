@@ -86,6 +86,43 @@ static void escaped_id_is_compared_decoded(void **state)
                      ALL_OK);
 }
 
+static void escaped_keys_are_recognised(void **state)
+{
+    (void)state;
+    assert_int_equal(map("{\"\\u0073tatus\":\"success\",\"res\\u0075lt\":{\"\\u0069d\":\""
+                         RECORD "\",\"task_\\u0069d\":\"" TASK "\"}}"),
+                     ALL_OK);
+    assert_string_equal(res.status, "success");
+}
+
+static void id_with_one_more_character_is_a_mismatch(void **state)
+{
+    (void)state;
+    /* 32 matching bytes then a 2-byte character that does not fit the
+     * comparison buffer: cut, and a cut id never matches. */
+    assert_int_equal(map("{\"result\":{\"id\":\"" RECORD "\\u00e9\",\"task_id\":\""
+                         TASK "\"}}"),
+                     DS_JSON_VALID | DS_JSON_TASK_OK | DS_JSON_ID_BAD);
+    assert_int_equal(map("{\"result\":{\"id\":\"" RECORD "\",\"task_id\":\""
+                         TASK "\xc3\xa9\"}}"),
+                     DS_JSON_VALID | DS_JSON_ID_OK | DS_JSON_ID_BAD);
+}
+
+static void escaped_nul_does_not_end_a_field(void **state)
+{
+    (void)state;
+    map("{\"status\":\"success\\u0000x\"}");
+    assert_string_equal(res.status, "success\xef\xbf\xbdx");
+}
+
+static void key_longer_than_any_known_key_matches_none(void **state)
+{
+    (void)state;
+    map("{\"request_id\\u00e9\":\"abc\",\"error_code\\u0000\":\"E\"}");
+    assert_string_equal(res.request_id, "");
+    assert_string_equal(res.error_code, "");
+}
+
 static void top_level_error_code_and_msg(void **state)
 {
     (void)state;
@@ -332,6 +369,10 @@ int main(void)
         cmocka_unit_test(one_differing_id_is_a_mismatch_even_with_a_matching_duplicate),
         cmocka_unit_test(ids_outside_result_do_not_count),
         cmocka_unit_test(escaped_id_is_compared_decoded),
+        cmocka_unit_test(escaped_keys_are_recognised),
+        cmocka_unit_test(id_with_one_more_character_is_a_mismatch),
+        cmocka_unit_test(escaped_nul_does_not_end_a_field),
+        cmocka_unit_test(key_longer_than_any_known_key_matches_none),
         cmocka_unit_test(top_level_error_code_and_msg),
         cmocka_unit_test(code_and_message_when_no_error_code),
         cmocka_unit_test(nested_error_object),
