@@ -7,8 +7,11 @@
 #include <stddef.h>
 #include <string.h>
 
+/* Not JSMN_STRICT: its checks cost about 200 bytes, and well_formed()
+ * already refuses all that strict mode would (a key that is not a string,
+ * a missing separator) plus a primitive's first character, the only
+ * strict-mode check it did not make. */
 #define JSMN_STATIC
-#define JSMN_STRICT
 #include <jsmn.h>
 
 #include "json_map.h"
@@ -84,6 +87,12 @@ static int well_formed(const char *js, int len, const jsmntok_t *t, int n)
                 want = (tk->type == JSMN_OBJECT ? KEY : VALUE) | CLOSE;
                 i++;
             } else {
+                /* A JSON primitive is a number, true, false or null: only
+                 * its first character is checked, as strict jsmn would
+                 * (never a NUL: jsmn stops reading there). */
+                if (tk->type == JSMN_PRIMITIVE &&
+                    !strchr("-0123456789tfn", js[tk->start]))
+                    return 0;
                 /* jsmn lets raw control characters through; JSON does not. */
                 for (i = tk->start; i < tk->end; i++)
                     if ((unsigned char)js[i] < 0x20)

@@ -2,7 +2,8 @@
  * libFuzzer target for core/json_map.c: any bytes as an answer body.
  * Oracle: an independent recursive-descent checker of the JSON that
  * ds_json_map promises to accept (one object at the top, proper
- * key/value pairing, JSON strings, jsmn's loose primitives, at most
+ * key/value pairing, JSON strings, jsmn's loose primitives (any
+ * visible characters after a JSON primitive's first character), at most
  * DS_JSON_TOKENS tokens). Every copy in the result must be NUL-terminated
  * inside its field, and valid UTF-8 whenever the body is ASCII.
  */
@@ -74,12 +75,14 @@ static int primitive(ref_t *r)
     if (r->i >= r->n || !strchr("-0123456789tfn", r->s[r->i]) || r->s[r->i] == 0)
         return 0;
     r->tokens++;
-    while (r->i < r->n && !strchr("\t\r\n ,]}", r->s[r->i])) {
+    /* jsmn (not strict) also ends a primitive at ':' (which then is a
+     * misplaced separator) and at a NUL (where it stops reading). */
+    while (r->i < r->n && !strchr("\t\r\n ,]}:", r->s[r->i])) {
         if (r->s[r->i] < 32 || r->s[r->i] >= 127)
             return 0;
         r->i++;
     }
-    /* jsmn's strict primitives must be followed by a delimiter */
+    /* a primitive ending the input cannot be inside the top object */
     return r->i < r->n && r->i > start;
 }
 

@@ -303,6 +303,28 @@ static void invalid_json_is_refused(void **state)
     }
 }
 
+static void primitive_must_start_like_a_number_or_literal(void **state)
+{
+    static const char *const bad[] = {
+        "{\"a\":x}",
+        "{\"a\":/}",
+        "{\"a\":_1}",
+        "{\"a\":[true,@]}",
+        "{\"a\":\"s\",\"b\":?}",
+        "{\"a\":1:2}",
+        "{\"a\":true:false}",
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (map(bad[i]) != 0)
+            fail_msg("accepted: %s", bad[i]);
+    }
+    assert_int_equal(map("{\"a\":-1,\"b\":true,\"c\":false,\"d\":null,"
+                         "\"e\":[0.5e+3,7]}"),
+                     DS_JSON_VALID);
+}
+
 static void nul_inside_the_body_is_refused(void **state)
 {
     static const char js[] = "{\"status\":\"success\"}\0{}";
@@ -386,6 +408,7 @@ int main(void)
         cmocka_unit_test(long_message_is_truncated_on_a_character_boundary),
         cmocka_unit_test(long_raw_utf8_is_cut_before_the_character),
         cmocka_unit_test(invalid_json_is_refused),
+        cmocka_unit_test(primitive_must_start_like_a_number_or_literal),
         cmocka_unit_test(nul_inside_the_body_is_refused),
         cmocka_unit_test(body_need_not_be_nul_terminated),
         cmocka_unit_test(too_many_tokens_is_refused),
