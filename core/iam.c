@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "backoff.h"
 #include "ds_date.h"
 #include "ds_sink.h"
 
@@ -219,6 +220,7 @@ void ds_iam_request_init(ds_iam_request_t *req)
     req->port = DS_DEFAULT_PORT;
     req->use_tls = 1;
     req->deadline_ms = DS_DEFAULT_DEADLINE_MS;
+    req->retries = DS_DEFAULT_RETRIES;
 }
 
 static void copy_str(char *dst, size_t cap, const char *src)
@@ -333,7 +335,11 @@ static ds_outcome_t exchange(const ds_iam_request_t *req, conn_t *c,
     ds_reason_t r;
     int e;
 
-    res->attempts = 1;
+    /* Fields describe the last attempt only. */
+    res->http_status = 0;
+    res->retry_after_s = 0;
+    res->error_code[0] = res->error_msg[0] = 0;
+    res->request_id[0] = res->server_date[0] = 0;
     e = c->tr->connect(c->tr->ctx, req->host, req->port, req->use_tls,
                        time_left(c));
     if (e) {
@@ -366,7 +372,8 @@ ds_outcome_t ds_iam_fetch(const ds_iam_request_t *req,
         return DS_INVALID_INPUT;
     memset(res, 0, sizeof *res);
     if (!req || !tr || !pf || !ws || !tok || !tok->buf || tok->cap < 2 ||
-        !tr->connect || !tr->send || !tr->recv || !tr->close || !pf->now_ms)
+        !tr->connect || !tr->send || !tr->recv || !tr->close || !pf->now_ms ||
+        req->retries < 0 || (req->retries && !pf->sleep_ms))
         return finish(res, DS_INVALID_INPUT, DS_R_BAD_ARGUMENT);
     tok->len = 0;
     tok->buf[0] = '\0';
@@ -380,8 +387,20 @@ ds_outcome_t ds_iam_fetch(const ds_iam_request_t *req,
     c.pf = pf;
     c.start = pf->now_ms(pf->ctx);
     c.deadline_ms = req->deadline_ms ? req->deadline_ms : DS_DEFAULT_DEADLINE_MS;
-    o = exchange(req, &c, ws, tok, res);
-    tr->close(tr->ctx);
+    for (;;) {
+        uint32_t delay;
+        res->attempts++;
+        o = exchange(req, &c, ws, tok, res);
+        tr->close(tr->ctx);
+        if ((o != DS_NETWORK && o != DS_UNAVAILABLE) ||
+            res->reason == DS_R_TLS_VERIFY || res->attempts > req->retries)
+            break;
+        delay = ds_backoff_ms(pf, res->attempts, res->retry_after_s,
+                              time_left(&c));
+        if (!delay)
+            break;
+        pf->sleep_ms(pf->ctx, delay);
+    }
     ds_wipe(ws->head, sizeof ws->head);
     ds_wipe(ws->rx, sizeof ws->rx);
     if (o != DS_IAM_ISSUED) {

@@ -7,16 +7,11 @@
  */
 #include <string.h>
 
+#include "backoff.h"
 #include "deploystop.h"
 #include "json_map.h"
 #include "request.h"
 #include "stop_aksk.h"
-
-/* Backoff between attempts: 500 ms doubled each time, at most 8 s, then
- * "equal jitter" (half fixed, half random) so devices that failed together
- * do not retry together. */
-#define BACKOFF_BASE_MS 500u
-#define BACKOFF_MAX_MS 8000u
 
 typedef struct run {
     const ds_stop_request_t *req;
@@ -215,25 +210,6 @@ static ds_reason_t check_input(const ds_stop_request_t *req,
     return DS_R_NONE;
 }
 
-/* Wait before the next attempt, or 0 when it would not fit the deadline. */
-static uint32_t next_delay(const run_t *r)
-{
-    const ds_platform_t *pf = r->pf;
-    /* attempts >= 1 here; unsigned so that no value can shift too far */
-    unsigned n = (unsigned)r->res->attempts - 1u;
-    uint32_t d = BACKOFF_BASE_MS << (n < 4 ? n : 4);
-    uint32_t left = remaining(r), ra = r->res->retry_after_s;
-    if (d > BACKOFF_MAX_MS)
-        d = BACKOFF_MAX_MS;
-    if (pf->random_u32)
-        d = d / 2 + pf->random_u32(pf->ctx) % (d / 2 + 1);
-    if (ra > left / 1000)
-        return 0;
-    if (ra * 1000 > d)
-        d = ra * 1000;
-    return d < left ? d : 0;
-}
-
 ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
                      const ds_platform_t *pf, ds_workspace_t *ws,
                      ds_result_t *res)
@@ -297,7 +273,8 @@ ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
             res->reason == DS_R_TLS_VERIFY ||
             res->attempts - skew_retried > req->retries)
             break;
-        delay = next_delay(&r);
+        delay = ds_backoff_ms(pf, res->attempts, res->retry_after_s,
+                              remaining(&r));
         if (!delay)
             break;
         if (req->trace) {

@@ -45,7 +45,8 @@ typedef struct ds_iam_request {
     const char *password;
     const char *domain;    /* account (domain) name */
     const char *project;   /* project scope, usually the region: cn-north-4 */
-    uint32_t deadline_ms;  /* whole exchange; default 30000 */
+    uint32_t deadline_ms;  /* all attempts; default 30000 */
+    int retries;           /* extra attempts on NETWORK/5xx/429; default 2 */
 } ds_iam_request_t;
 
 typedef struct ds_iam_token {
@@ -55,16 +56,19 @@ typedef struct ds_iam_token {
     int64_t expires_at;    /* out: unix seconds (token.expires_at) */
 } ds_iam_token_t;
 
-/* Defaults: port 443, TLS, 30 s. */
+/* Defaults: port 443, TLS, 30 s, 2 retries. */
 void ds_iam_request_init(ds_iam_request_t *req);
 
 /*
- * Ask IAM for a project-scoped token. One attempt, blocking, bounded by
- * req->deadline_ms plus one transport slice; uses ws (head, rx, body,
+ * Ask IAM for a project-scoped token. Blocking, bounded by req->deadline_ms
+ * plus one transport slice. Up to 1 + req->retries attempts, with ds_stop's
+ * backoff (pf->sleep_ms required when retries > 0), on DS_NETWORK (but not
+ * a rejected certificate) and DS_UNAVAILABLE only: never on 401/403, since
+ * IAM locks a user after repeated failed logins. Uses ws (head, rx, body,
  * parser) and fills *res like ds_stop (http_status, error_code/error_msg
  * from IAM's {"error":{"code","message"}} or the gateway's error_code/
- * error_msg, request_id, server_date, transport/http errors).
- * Returns res->outcome:
+ * error_msg, request_id, server_date, transport/http errors) for the last
+ * attempt, and res->attempts. Returns res->outcome:
  *   DS_IAM_ISSUED     tok->buf/len/expires_at hold a valid token
  *   DS_INVALID_INPUT  nothing sent: DS_R_BAD_ARGUMENT (NULL, missing hook,
  *                     token cap < 2), DS_R_BAD_HOST, DS_R_BAD_CREDENTIALS

@@ -24,7 +24,7 @@ size: | $(DEPS_STAMP)
 # The `make test` stage: nothing in .data/.bss, no dynamic or oversized
 # stack frame, no recursion, and the token-only stop path (-DDS_AKSK=0,
 # Cortex-M3, no LTO) at most SIZE_CHECK_TEXT_MAX bytes of .text. That is
-# the smallest size reached (5,458 bytes) plus a little room for compiler
+# the smallest size reached (5,466 bytes) plus a little room for compiler
 # noise, NOT the issue's 4 KB bar, which `make size` keeps reporting as
 # failed (see README "Size" for what stands in the way). Lower it whenever
 # the core shrinks; never raise it to make room for code.

@@ -266,6 +266,21 @@ class IamToken(unittest.TestCase):
         self.assertEqual(len(self.iam_requests()), 2)
         self.assertNotEqual(read(self.out), before)
 
+    def test_iam_outage_is_retried_and_the_token_written(self):
+        self.mock.set_faults(["iam_fail_times:1"])
+        r = self.token()
+        self.assertEqual(r.code, 0, r.stderr)
+        self.assertEqual([e["status"] for e in self.iam_requests()], [503, 201])
+        self.assertTrue(os.path.exists(self.out))
+
+    def test_iam_outage_past_the_retries_is_unavailable_and_writes_nothing(self):
+        self.mock.set_faults(["iam_fail_times:3"])
+        r = self.token()
+        self.assertEqual(r.code, 6, r.stderr)
+        self.assertIn("APIGW.0202", r.stderr)
+        self.assertEqual([e["status"] for e in self.iam_requests()], [503] * 3)
+        self.assertFalse(os.path.exists(self.out))
+
     def test_no_password_and_no_terminal_is_a_usage_error(self):
         env = dict(os.environ)
         env.pop("DEPLOYSTOP_PASSWORD", None)
@@ -295,6 +310,8 @@ class IamLongToken(IamToken):
     test_existing_readable_file_is_narrowed_to_0600 = None
     test_refresh_margin_keeps_a_token_that_is_still_valid = None
     test_no_password_and_no_terminal_is_a_usage_error = None
+    test_iam_outage_is_retried_and_the_token_written = None
+    test_iam_outage_past_the_retries_is_unavailable_and_writes_nothing = None
 
 
 if __name__ == "__main__":

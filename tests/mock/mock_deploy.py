@@ -56,7 +56,7 @@ FAULTS_PLAIN = {"byte_at_a_time", "chunked", "no_length", "silence", "truncate",
                 "reset", "oversize_headers", "oversize_body", "malformed_json",
                 "wrong_ids", "status_error_200", "keep_open", "nested_errors"}
 FAULTS_VALUED = {"delay": float, "status": int, "retry_after": int,
-                 "fail_times": int}
+                 "fail_times": int, "iam_fail_times": int}
 
 
 def parse_faults(names):
@@ -127,6 +127,7 @@ class Mock:
             }
             self.faults = dict(self.initial_faults)
             self.stop_requests = 0
+            self.iam_requests = 0
             self.requests = 0
             self.issued = {}        # IAM token -> expiry (datetime)
             self.ak_failures = 0
@@ -551,7 +552,16 @@ class Handler:
         with m.lock:
             faults = dict(m.faults)
         if route == "iam":
-            resp = self.iam(req)
+            with m.lock:
+                m.iam_requests += 1
+                nth = m.iam_requests
+            if nth <= faults.get("iam_fail_times", 0):
+                # IAM behind the gateway, briefly down: what a client retries.
+                resp = gw_error(503, "APIGW.0202", "Backend unavailable", rid)
+                if "retry_after" in faults:
+                    resp.headers.append(("Retry-After", str(faults["retry_after"])))
+            else:
+                resp = self.iam(req)
             return resp, "iam", self.faults_for(route, faults, False), False, False
         auth, fail = self.authenticate(req, rid)
         if fail is not None:
@@ -741,6 +751,7 @@ class Handler:
             with m.lock:
                 m.faults = faults
                 m.stop_requests = 0
+                m.iam_requests = 0
             return Response(200, jbody({"faults": sorted(fault_names(faults))}))
         if req.path == "/__mock/state" and req.method == "GET":
             q = dict(urllib.parse.parse_qsl(req.query))

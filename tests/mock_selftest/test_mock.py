@@ -1021,6 +1021,17 @@ class TestIam(SharedMock):
         self.assertNotIn(b"unique-7431", text)
         self.assertNotIn(b"u00E9", text)
 
+    def test_iam_fail_times_fails_only_the_first_n_token_requests(self):
+        set_faults(self.port, "iam_fail_times:2", "retry_after:1")
+        a, b = self.iam(self.BODY), self.iam(self.BODY)
+        self.assertEqual((a.status, b.status), (503, 503))
+        self.assertEqual(a.json()["error_code"], "APIGW.0202")
+        self.assertEqual(a.header("Retry-After"), "1")
+        self.assertIsNone(a.header("X-Subject-Token"))
+        self.assertEqual(self.iam(self.BODY).status, 201)
+        # Stops are not touched by an IAM outage.
+        self.assertEqual(stop(self.port).status, 200)
+
     def test_project_scope_required(self):
         body = json.loads(json.dumps(self.BODY))
         del body["auth"]["scope"]

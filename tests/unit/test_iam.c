@@ -33,6 +33,14 @@ static struct fake {
     uint32_t rng;
     int32_t at_end;           /* recv result after the script: 0 or error */
     uint32_t now, tick;       /* fake clock: now advances by tick per read */
+    /* Retries: the answer of the second and later connections, and the
+     * connect result of the first one alone (the others succeed). */
+    const char *script2;
+    size_t script2_len;
+    int first_connect_rc;
+    uint32_t slept[8];
+    int sleeps;
+    uint32_t random_value;
 } g;
 
 static int f_connect(void *ctx, const char *host, uint16_t port, int use_tls,
@@ -41,6 +49,13 @@ static int f_connect(void *ctx, const char *host, uint16_t port, int use_tls,
     (void)ctx;
     assert_true(timeout_ms > 0);
     g.connects++;
+    if (g.connects > 1 && g.script2) {
+        g.script = g.script2;
+        g.script_len = g.script2_len;
+        g.script_pos = 0;
+    }
+    if (g.connects == 1 && g.first_connect_rc)
+        return g.first_connect_rc;
     snprintf(g.host, sizeof g.host, "%s", host);
     g.port = port;
     g.use_tls = use_tls;
@@ -100,7 +115,22 @@ static uint32_t f_now(void *ctx)
     return g.now;
 }
 
+static void f_sleep(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    assert_true(g.sleeps < (int)(sizeof g.slept / sizeof g.slept[0]));
+    g.slept[g.sleeps++] = ms;
+    g.now += ms;
+}
+
+static uint32_t f_random(void *ctx)
+{
+    (void)ctx;
+    return g.random_value;
+}
+
 static const ds_transport_t k_tr = {NULL, f_connect, f_send, f_recv, f_close};
+/* Without sleep: only a request with retries = 0 is accepted. */
 static const ds_platform_t k_pf = {NULL, f_now, NULL, NULL, NULL};
 
 /* ---- fixtures ---------------------------------------------------------- */
@@ -135,6 +165,8 @@ static ds_iam_request_t request(void)
     r.password = "mock-iam-password";
     r.domain = "deploystop-account";
     r.project = "cn-north-4";
+    /* One attempt unless a test of retries says otherwise. */
+    r.retries = 0;
     return r;
 }
 
@@ -156,19 +188,26 @@ static const char k_token_body[] =
     "\"deploystop-user\",\"id\":\"u1\",\"domain\":{\"name\":\"acct\"}},"
     "\"roles\":[{\"name\":\"te_admin\",\"id\":\"0\"}]}}";
 
+/* An IAM answer into buf; `extra` is more header lines (may be ""). */
+static size_t answer(char *buf, size_t cap, const char *status_line,
+                     const char *extra, const char *token, const char *body)
+{
+    int n = snprintf(buf, cap,
+                     "%s\r\nDate: Sat, 28 Nov 2026 10:00:00 GMT\r\n"
+                     "Content-Type: application/json\r\n%s%s%s%s"
+                     "X-Request-Id: req-42\r\nContent-Length: %u\r\n\r\n%s",
+                     status_line, extra, token ? "X-Subject-Token: " : "",
+                     token ? token : "", token ? "\r\n" : "",
+                     (unsigned)strlen(body), body);
+    assert_true(n > 0 && (size_t)n < cap);
+    return (size_t)n;
+}
+
 static void script(const char *status_line, const char *token,
                    const char *body)
 {
-    int n = snprintf(g_answer, sizeof g_answer,
-                     "%s\r\nDate: Sat, 28 Nov 2026 10:00:00 GMT\r\n"
-                     "Content-Type: application/json\r\n%s%s%s"
-                     "X-Request-Id: req-42\r\nContent-Length: %u\r\n\r\n%s",
-                     status_line, token ? "X-Subject-Token: " : "",
-                     token ? token : "", token ? "\r\n" : "",
-                     (unsigned)strlen(body), body);
-    assert_true(n > 0 && (size_t)n < sizeof g_answer);
+    g.script_len = answer(g_answer, sizeof g_answer, status_line, "", token, body);
     g.script = g_answer;
-    g.script_len = (size_t)n;
     g.script_pos = 0;
 }
 
@@ -473,6 +512,183 @@ static void statuses_map_to_outcomes(void **state)
     }
 }
 
+/* ---- retries ------------------------------------------------------------ */
+
+static const ds_platform_t k_pf_sleep = {NULL, f_now, f_sleep, f_random, NULL};
+static char g_answer2[40000];
+
+static ds_outcome_t fetch_with_sleep(const ds_iam_request_t *r)
+{
+    return ds_iam_fetch(r, &k_tr, &k_pf_sleep, &g_ws, &g_tok, &g_res);
+}
+
+/* Later connections get a 201 with a 100-char token. */
+static void then_issued(void)
+{
+    g.script2_len = answer(g_answer2, sizeof g_answer2, "HTTP/1.1 201 Created", "",
+                           make_token(100), k_token_body);
+    g.script2 = g_answer2;
+}
+
+static int requests_sent(void)
+{
+    int n = 0;
+    const char *p = g.sent;
+    g.sent[g.sent_len] = '\0';
+    while ((p = strstr(p, "POST /v3/auth/tokens")) != NULL) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
+static void server_error_then_token_is_issued_on_second_attempt(void **state)
+{
+    ds_iam_request_t r = request();
+    (void)state;
+    r.retries = 2;
+    script("HTTP/1.1 503 Service Unavailable", NULL, "{}");
+    then_issued();
+    assert_int_equal(fetch_with_sleep(&r), DS_IAM_ISSUED);
+    assert_int_equal(g_res.attempts, 2);
+    assert_int_equal(g_res.http_status, 201);
+    assert_int_equal(g_tok.len, 100);
+    assert_memory_equal(g_tok.buf, make_token(100), 101);
+    assert_int_equal(requests_sent(), 2);
+    assert_int_equal(g.closes, 2);
+    /* first backoff: 500 ms with equal jitter, random 0 -> half */
+    assert_int_equal(g.sleeps, 1);
+    assert_int_equal(g.slept[0], 250);
+}
+
+static void connect_failure_then_token_is_issued(void **state)
+{
+    ds_iam_request_t r = request();
+    (void)state;
+    r.retries = 1;
+    g.first_connect_rc = DS_TR_ERR_CONNECT;
+    then_issued();
+    assert_int_equal(fetch_with_sleep(&r), DS_IAM_ISSUED);
+    assert_int_equal(g_res.attempts, 2);
+    assert_int_equal(requests_sent(), 1);
+}
+
+static void retry_after_sets_the_wait(void **state)
+{
+    ds_iam_request_t r = request();
+    (void)state;
+    r.retries = 1;
+    g.script_len = answer(g_answer, sizeof g_answer, "HTTP/1.1 429 Too Many Requests",
+                          "Retry-After: 3\r\n", NULL, "{}");
+    g.script = g_answer;
+    then_issued();
+    assert_int_equal(fetch_with_sleep(&r), DS_IAM_ISSUED);
+    assert_int_equal(g.sleeps, 1);
+    assert_int_equal(g.slept[0], 3000);
+}
+
+static void retries_exhausted_report_the_last_answer(void **state)
+{
+    ds_iam_request_t r = request();
+    (void)state;
+    r.retries = 2;
+    g.random_value = 0xffffffffu;
+    script("HTTP/1.1 500 Internal Server Error", NULL,
+           "{\"error\":{\"code\":\"IAM.0001\",\"message\":\"busy\"}}");
+    g.script2 = g_answer;
+    g.script2_len = g.script_len;
+    assert_int_equal(fetch_with_sleep(&r), DS_UNAVAILABLE);
+    assert_int_equal(g_res.attempts, 3);
+    assert_int_equal(g_res.http_status, 500);
+    assert_string_equal(g_res.error_code, "IAM.0001");
+    assert_int_equal(requests_sent(), 3);
+    /* 500 then 1000 ms, each 250 + 0xffffffff % 251 / 500 + 0xffffffff % 501 */
+    assert_int_equal(g.sleeps, 2);
+    assert_int_equal(g.slept[0], 250u + 0xffffffffu % 251u);
+    assert_int_equal(g.slept[1], 500u + 0xffffffffu % 501u);
+    assert_int_equal(g_tok.len, 0);
+    assert_wiped(g_tok.buf, g_tok.cap);
+}
+
+static void wrong_password_is_never_retried(void **state)
+{
+    ds_iam_request_t r = request();
+    (void)state;
+    r.retries = 2;
+    script("HTTP/1.1 401 Unauthorized", NULL,
+           "{\"error\":{\"code\":\"401\",\"message\":\"The username or password is wrong.\"}}");
+    then_issued();
+    assert_int_equal(fetch_with_sleep(&r), DS_AUTH_FAILED);
+    assert_int_equal(g_res.attempts, 1);
+    assert_int_equal(g.connects, 1);
+    assert_int_equal(g.sleeps, 0);
+}
+
+static void rejected_certificate_is_never_retried(void **state)
+{
+    ds_iam_request_t r = request();
+    (void)state;
+    r.retries = 2;
+    g.first_connect_rc = DS_TR_ERR_TLS_VERIFY;
+    then_issued();
+    assert_int_equal(fetch_with_sleep(&r), DS_NETWORK);
+    assert_int_equal(g_res.reason, DS_R_TLS_VERIFY);
+    assert_int_equal(g.connects, 1);
+    assert_int_equal(g.sleeps, 0);
+}
+
+static void lost_answer_is_not_retried(void **state)
+{
+    ds_iam_request_t r = request();
+    (void)state;
+    r.retries = 2;
+    g.at_end = DS_TR_ERR_TIMEOUT;
+    then_issued();
+    assert_int_equal(fetch_with_sleep(&r), DS_UNKNOWN);
+    assert_int_equal(g.connects, 1);
+}
+
+static void no_retry_when_the_wait_would_pass_the_deadline(void **state)
+{
+    ds_iam_request_t r = request();
+    (void)state;
+    r.retries = 2;
+    r.deadline_ms = 4000;
+    g.script_len = answer(g_answer, sizeof g_answer, "HTTP/1.1 503 Service Unavailable",
+                          "Retry-After: 5\r\n", NULL, "{}");
+    g.script = g_answer;
+    then_issued();
+    assert_int_equal(fetch_with_sleep(&r), DS_UNAVAILABLE);
+    assert_int_equal(g_res.attempts, 1);
+    assert_int_equal(g_res.retry_after_s, 5);
+    assert_int_equal(g.sleeps, 0);
+}
+
+static void retries_without_a_sleep_hook_are_refused(void **state)
+{
+    ds_iam_request_t r = request();
+    (void)state;
+    r.retries = 1;
+    script("HTTP/1.1 201 Created", make_token(100), k_token_body);
+    assert_int_equal(fetch(&r), DS_INVALID_INPUT);
+    assert_int_equal(g_res.reason, DS_R_BAD_ARGUMENT);
+    assert_int_equal(g.connects, 0);
+    r.retries = -1;
+    assert_int_equal(fetch_with_sleep(&r), DS_INVALID_INPUT);
+    assert_int_equal(g.connects, 0);
+}
+
+static void request_init_defaults_to_two_retries(void **state)
+{
+    ds_iam_request_t r;
+    (void)state;
+    ds_iam_request_init(&r);
+    assert_int_equal(r.retries, 2);
+    assert_int_equal(r.deadline_ms, 30000);
+    assert_int_equal(r.port, 443);
+    assert_int_equal(r.use_tls, 1);
+}
+
 static void connect_failures_are_network_and_send_nothing(void **state)
 {
     static const struct {
@@ -682,6 +898,16 @@ int main(void)
         T(expires_at_is_found_only_under_token),
         T(expires_at_parse_is_bounded_by_length),
         T(token_refresh_respects_margin),
+        T(server_error_then_token_is_issued_on_second_attempt),
+        T(connect_failure_then_token_is_issued),
+        T(retry_after_sets_the_wait),
+        T(retries_exhausted_report_the_last_answer),
+        T(wrong_password_is_never_retried),
+        T(rejected_certificate_is_never_retried),
+        T(lost_answer_is_not_retried),
+        T(no_retry_when_the_wait_would_pass_the_deadline),
+        T(retries_without_a_sleep_hook_are_refused),
+        T(request_init_defaults_to_two_retries),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,27 @@
+/*
+ * Backoff between attempts (see backoff.h). "Equal jitter" keeps half of
+ * the wait fixed and draws the other half, so devices that failed together
+ * (one outage, many buttons) do not retry together, yet none retries at
+ * once.
+ */
+#include "backoff.h"
+
+#define BACKOFF_BASE_MS 500u
+#define BACKOFF_MAX_MS 8000u
+
+uint32_t ds_backoff_ms(const ds_platform_t *pf, int attempts,
+                       uint32_t retry_after_s, uint32_t left_ms)
+{
+    /* unsigned, so that no attempt count can shift too far */
+    unsigned n = (unsigned)attempts - 1u;
+    uint32_t d = BACKOFF_BASE_MS << (n < 4 ? n : 4);
+    if (d > BACKOFF_MAX_MS)
+        d = BACKOFF_MAX_MS;
+    if (pf->random_u32)
+        d = d / 2 + pf->random_u32(pf->ctx) % (d / 2 + 1);
+    if (retry_after_s > left_ms / 1000)
+        return 0;
+    if (retry_after_s * 1000 > d)
+        d = retry_after_s * 1000;
+    return d < left_ms ? d : 0;
+}
