@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "ds_config.h"
+#include "ds_sign.h"
 
 struct netif;
 
@@ -38,12 +39,19 @@ struct netif;
 #define BOARD_ENDPOINT_MAX 272u   /* "https://" + 253-char host + ":65535/" */
 #define BOARD_CA_MAX 1600u        /* PEM text of the trusted CA(s): one RSA-2048 root */
 
+/* board_config_t.auth: which credential a stop uses. */
+#define BOARD_AUTH_TOKEN 0u
+#define BOARD_AUTH_AKSK 1u
+
 typedef struct board_config {
     char endpoint[BOARD_ENDPOINT_MAX];   /* https://host[:port] */
     char task[DS_ID_LEN + 1];
     char record[DS_ID_LEN + 1];
+    uint32_t auth;                       /* BOARD_AUTH_* */
     char token[DS_TOKEN_MAX + 1];
     size_t token_len;
+    char ak[DS_SIGN_AK_MAX + 1];         /* access key, NUL-terminated */
+    char sk[DS_SIGN_SK_MAX + 1];         /* secret key: never printed */
     char ca_pem[BOARD_CA_MAX + 1];       /* NUL-terminated PEM */
     size_t ca_len;                       /* bytes, without the NUL */
     uint32_t hold_ms;                    /* button hold to fire */

@@ -19,7 +19,7 @@ MBEDTLS_DIR := $(TP)/mbedtls/
 FW_ARCH := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 # The same limits for every object that sees ds_workspace_t: a board sizes
 # the core's buffers (ds_config.h) for its RAM; see port/lwip/README.md.
-FW_DS_DEFS := -DDS_AKSK=0 -DDS_HTTP_BODY_MAX=768u -DDS_HTTP_LINE_MAX=768u \
+FW_DS_DEFS := -DDS_HTTP_BODY_MAX=768u -DDS_HTTP_LINE_MAX=768u \
               -DDS_JSON_TOKENS=24u -DDS_REQ_HEAD_MAX=768u
 FW_EXTRA_DEFS ?=
 FW_DEFS := $(FW_DS_DEFS) $(FW_EXTRA_DEFS) -DDS_BOARD_TEST_ONLY_ENTROPY \

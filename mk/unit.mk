@@ -30,3 +30,7 @@ unit-valgrind: $(UNIT_BIN)
 
 TEST_TARGETS += unit unit-asan unit-valgrind
 .PHONY: unit unit-asan unit-valgrind
+
+# test_lwip_crypto builds the firmware's crypto hooks for the host.
+LWIP_CRYPTO_SRC := port/lwip/crypto_sha256.c port/lwip/ds_lwip_crypto.h
+$(BUILD)/unit/test_lwip_crypto $(BUILD)/unit-asan/test_lwip_crypto: $(LWIP_CRYPTO_SRC)

@@ -4,13 +4,19 @@
  *
  *   set endpoint https://HOST[:PORT]   set task ID   set record ID
  *   set token TOKEN      (up to 20,000 chars; streamed, never echoed)
- *   set hold MS          set deadline MS      set time UNIX_SECONDS
+ *   set ak AK            set sk SK   (AK/SK signing; the SK is never shown)
+ *   set auth token|aksk  set hold MS   set deadline MS   set time UNIX_SECONDS
  *   ca                   then PEM lines up to -----END CERTIFICATE-----
  *   show  net  stats  press [MS]  exit [STATUS]  help
  *
  * Lines end with LF (a CR before it is ignored). The token does not go
  * through the line buffer: after "set token " its bytes go straight into
  * the configuration, so the line may be as long as the API allows.
+ *
+ * Auth: the credential set last is the one used (`set token` selects the
+ * token; `set sk`, with an AK set, selects AK/SK), and `set auth` switches
+ * between credentials already set. Every line is wiped from the line
+ * buffer once handled: `set sk` passes through it.
  */
 #include <string.h>
 
@@ -77,9 +83,15 @@ static void show(void)
     out_quoted(ks_cfg.task);
     out_str(" record=");
     out_quoted(ks_cfg.record);
-    /* The token itself is never shown: only whether it is set. */
+    out_str(" auth=");
+    out_str(ks_cfg.auth == BOARD_AUTH_AKSK ? "aksk" : "token");
+    /* Secrets are never shown: only whether they are set. */
     out_str(" token=<redacted ");
     out_u32((uint32_t)ks_cfg.token_len);
+    out_str(" chars> ak=<");
+    out_u32((uint32_t)strlen(ks_cfg.ak));
+    out_str(" chars> sk=<redacted ");
+    out_u32((uint32_t)strlen(ks_cfg.sk));
     out_str(" chars> ca=");
     out_u32((uint32_t)ks_cfg.ca_len);
     out_str(" bytes hold_ms=");
@@ -109,12 +121,44 @@ static void set_id(char *dst, const char *v, const char *what)
     ok(what);
 }
 
+/* ds_sign_valid_credentials checks a pair: each half is checked here with
+ * a valid stand-in for the other. */
+static void set_key(char *dst, size_t cap, const char *v, int is_sk)
+{
+    if (!ds_sign_valid_credentials(is_sk ? "A" : v, is_sk ? v : "x")) {
+        err(is_sk ? "sk must be 1..128 visible ASCII characters"
+                  : "ak must be 1..128 letters or digits");
+        return;
+    }
+    ds_wipe(dst, cap);
+    memcpy(dst, v, strlen(v) + 1u);
+    if (ks_cfg.ak[0] != '\0' && ks_cfg.sk[0] != '\0') {
+        ks_cfg.auth = BOARD_AUTH_AKSK;
+    }
+    save();
+    ok(is_sk ? "sk" : "ak");
+}
+
+static void set_auth(const char *v)
+{
+    if (strcmp(v, "token") == 0 && ks_cfg.token_len != 0u) {
+        ks_cfg.auth = BOARD_AUTH_TOKEN;
+    } else if (strcmp(v, "aksk") == 0 && ks_cfg.ak[0] != '\0' && ks_cfg.sk[0] != '\0') {
+        ks_cfg.auth = BOARD_AUTH_AKSK;
+    } else {
+        err("auth: token (needs a token) or aksk (needs ak and sk)");
+        return;
+    }
+    save();
+    ok("auth");
+}
+
 static void cmd_set(char *args)
 {
     char *v = strchr(args, ' ');
     uint32_t n;
     if (v == NULL) {
-        err("usage: set endpoint|task|record|token|hold|deadline|time VALUE");
+        err("usage: set endpoint|task|record|token|ak|sk|auth|hold|deadline|time VALUE");
         return;
     }
     *v++ = '\0';
@@ -130,6 +174,12 @@ static void cmd_set(char *args)
         set_id(ks_cfg.task, v, "task");
     } else if (strcmp(args, "record") == 0) {
         set_id(ks_cfg.record, v, "record");
+    } else if (strcmp(args, "ak") == 0) {
+        set_key(ks_cfg.ak, sizeof ks_cfg.ak, v, 0);
+    } else if (strcmp(args, "sk") == 0) {
+        set_key(ks_cfg.sk, sizeof ks_cfg.sk, v, 1);
+    } else if (strcmp(args, "auth") == 0) {
+        set_auth(v);
     } else if (strcmp(args, "hold") == 0 && parse_u32(v, &n) == 0 && n >= 100u && n <= 60000u) {
         ks_cfg.hold_ms = n;
         save();
@@ -143,6 +193,7 @@ static void cmd_set(char *args)
             err("this board keeps its own time");
             return;
         }
+        ks_forget_clock_offset();
         ok("time");
     } else {
         err("bad setting or value");
@@ -184,7 +235,7 @@ static void run_line(char *l)
         ok("exit");
         board_exit((int)n);
     } else if (strcmp(l, "help") == 0) {
-        out_str("commands: set endpoint|task|record|token|hold|deadline|time VALUE, "
+        out_str("commands: set endpoint|task|record|token|ak|sk|auth|hold|deadline|time VALUE, "
                 "ca, show, net, stats, press [MS], exit [N]");
         out_nl();
         ok("help");
@@ -230,6 +281,7 @@ static void token_byte(char c)
             return;
         }
         ks_cfg.token[ks_cfg.token_len] = '\0';
+        ks_cfg.auth = BOARD_AUTH_TOKEN;
         save();
         out_str("OK token (");
         out_u32((uint32_t)ks_cfg.token_len);
@@ -276,12 +328,14 @@ void console_poll(void)
             } else {
                 run_line(line);
             }
+            ds_wipe(line, sizeof line);
             line_len = 0;
             continue;
         }
         if (line_len >= LINE_MAX) {
             discard_from = mode;
             mode = MODE_DISCARD;
+            ds_wipe(line, sizeof line);
             line_len = 0;
             continue;
         }

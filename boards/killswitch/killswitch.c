@@ -2,6 +2,7 @@
 
 #include "deploystop.h"
 #include "ds_lwip.h"
+#include "ds_lwip_crypto.h"
 #include "killswitch.h"
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
@@ -34,6 +35,10 @@ static ds_result_t ks_res;
 static ds_lwip_conn_t ks_conn;
 static char ks_host[DS_HOST_MAX + 1];
 static ds_outcome_t last_outcome = DS_UNKNOWN;
+/* AK/SK: seconds added to the board's clock (its uptime when it has no
+ * wall clock), learned from the server's Date when a signature is refused
+ * for its time, and kept for the next stops. */
+static int64_t ks_clock_offset;
 
 static const char *const state_names[] = {
     "BOOT", "NETWORK", "READY", "HOLDING", "STOPPING", "DONE"
@@ -270,6 +275,8 @@ static void run_stop(void)
     ds_stop_request_t req;
     ds_transport_t tr;
     ds_platform_t pf;
+    ds_crypto_t crypto;
+    int64_t offset_before;
     uint32_t t0 = board_ms();
     int tls = 1;
     uint16_t port = 443u;
@@ -287,9 +294,19 @@ static void run_stop(void)
     req.use_tls = tls;
     req.task_id = ks_cfg.task;
     req.record_id = ks_cfg.record;
-    req.auth.kind = DS_AUTH_TOKEN;
-    req.auth.token = ks_cfg.token;
-    req.auth.token_len = ks_cfg.token_len;
+    if (ks_cfg.auth == BOARD_AUTH_AKSK) {
+        req.auth.kind = DS_AUTH_AKSK;
+        req.auth.ak = ks_cfg.ak;
+        req.auth.sk = ks_cfg.sk;
+        req.auth.crypto = &crypto;
+        req.auth.clock_offset_s = &ks_clock_offset;
+        ds_lwip_crypto(&crypto);
+    } else {
+        req.auth.kind = DS_AUTH_TOKEN;
+        req.auth.token = ks_cfg.token;
+        req.auth.token_len = ks_cfg.token_len;
+    }
+    offset_before = ks_clock_offset;
     req.deadline_ms = ks_cfg.deadline_ms;
     ks_conn.ca_pem = ks_cfg.ca_pem;
     ks_conn.ca_len = ks_cfg.ca_len;
@@ -300,8 +317,19 @@ static void run_stop(void)
     pf.random_u32 = pf_random;
     pf.unix_time = pf_unix_time;
     last_outcome = ds_stop(&req, &tr, &pf, &ks_ws, &ks_res);
+    if (ks_clock_offset != offset_before) {
+        out_str("CLOCK offset ");
+        out_i64(ks_clock_offset);
+        out_str(" s, from the server's Date");
+        out_nl();
+    }
     print_result((uint32_t)(board_ms() - t0));
     set_state(KS_DONE);
+}
+
+void ks_forget_clock_offset(void)
+{
+    ks_clock_offset = 0;
 }
 
 void ks_press(uint32_t ms)

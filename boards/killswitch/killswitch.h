@@ -34,6 +34,9 @@ void ks_step(void);
 /* For the console. */
 ks_state_t ks_state(void);
 const char *ks_state_name(ks_state_t s);
+/* The board's clock was set: an offset learned against the old clock
+ * (for AK/SK signing) no longer applies. */
+void ks_forget_clock_offset(void);
 /* Simulate holding the button for `ms` milliseconds. */
 void ks_press(uint32_t ms);
 void ks_print_stats(void);

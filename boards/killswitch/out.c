@@ -18,9 +18,9 @@ void out_nl(void)
     board_console_write("\r\n", 2u);
 }
 
-void out_u32(uint32_t v)
+static void out_u64(uint64_t v)
 {
-    char b[11];
+    char b[20];
     size_t i = sizeof b;
     do {
         b[--i] = (char)('0' + v % 10u);
@@ -29,14 +29,24 @@ void out_u32(uint32_t v)
     board_console_write(b + i, sizeof b - i);
 }
 
-void out_i32(int32_t v)
+void out_u32(uint32_t v)
+{
+    out_u64(v);
+}
+
+void out_i64(int64_t v)
 {
     if (v < 0) {
         board_console_write("-", 1u);
-        out_u32((uint32_t)0 - (uint32_t)v);
+        out_u64((uint64_t)0 - (uint64_t)v);
     } else {
-        out_u32((uint32_t)v);
+        out_u64((uint64_t)v);
     }
+}
+
+void out_i32(int32_t v)
+{
+    out_i64(v);
 }
 
 void out_hex(uint32_t v)

@@ -6,6 +6,7 @@ One QEMU boot runs every case in order (tests are numbered); each mock or
 edge server is its own process on 127.0.0.1, reached by the guest as
 10.0.2.2. Usage: test_firmware.py ELF WORKDIR
 """
+import calendar
 import hashlib
 import json
 import os
@@ -23,6 +24,11 @@ WORK = None
 TOKEN = "MIIT" + "".join("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/="[i % 67]
                          for i in range(20000 - 4))
 DEADLINE_MS = 8000
+# AK/SK provisioned over the console (test 11a-11e); the SK has the
+# characters a console could mangle.
+AK = "DSFWAKSK0123456789AB"
+SK = "fwSecret+Key/0123456789abcdefghijklmnopq"
+WRONG_SK = "fwWrong+Key/0123456789abcdefghijklmnopqr"
 
 
 class EdgeServer:
@@ -89,6 +95,7 @@ class FirmwareTest(unittest.TestCase):
                                   "--fault", "fail_times:1"])
         cls.unavailable = h.Mock(WORK, "unavailable", cls.certs, TOKEN,
                                  extra=["--fault", "status:503"])
+        cls.aksk = h.Mock(WORK, "aksk", cls.certs, TOKEN, extra=["--ak", AK, "--sk", SK])
         cls.edges = {m: EdgeServer(m, cls.certs) for m in ("record16k", "close_notify", "bad_record")}
         cls.console_log = open(os.path.join(WORK, "console.log"), "w")
         cls.fw = h.Firmware(ELF, max_seconds=300,
@@ -103,7 +110,7 @@ class FirmwareTest(unittest.TestCase):
         cls.fw.exit()
         cls.fw.kill()
         for m in (cls.good, cls.rsa, cls.wrong, cls.untrusted, cls.silent, cls.framing,
-                  cls.retry, cls.unavailable):
+                  cls.retry, cls.unavailable, cls.aksk):
             m.stop()
         for e in cls.edges.values():
             e.stop()
@@ -253,6 +260,85 @@ class FirmwareTest(unittest.TestCase):
         self.assertRegex(line, r"^RESULT UNKNOWN\b.*transport=-3")
         self.assertLess(secs, 5)
         self.assert_no_arena_leak()
+
+    # -- AK/SK signing, before the board is told the time (test 12) -------
+
+    def show(self):
+        self.fw.send("show\n")
+        m = self.fw.expect(r"^endpoint=.*", 5)
+        self.fw.expect(r"^OK show", 5)
+        return m.group(0)
+
+    def aksk_requests(self, count):
+        return [r for r in self.aksk.wait_events("request", count)
+                if r["target"].endswith("/stop")]
+
+    def test_11a_aksk_stop_takes_its_clock_from_the_server_date(self):
+        self.set("endpoint", self.aksk.endpoint())
+        self.set("record", h.RECORD_RUNNING)
+        self.assertEqual(self.fw.cmd("set ak " + AK), "OK ak")
+        self.assertEqual(self.fw.cmd("set sk " + SK), "OK sk")
+        self.assertIn(" auth=aksk ", self.show())
+        first = len(self.fw.lines)
+        line, secs = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b.*attempts=2\b")
+        self.assertLess(secs, DEADLINE_MS / 1000.0)
+        # The board has no wall clock: it signed with its uptime (1970), the
+        # gateway refused the time, and the board took the server's.
+        clock = [l for l in self.fw.lines[first:] if l.startswith("CLOCK offset ")]
+        self.assertEqual(len(clock), 1, self.fw.lines[first:])
+        offset = int(clock[0].split()[2])
+        self.assertLessEqual(abs(offset - time.time()), 600)
+        expired, ok = self.aksk_requests(2)
+        self.assertEqual((expired["auth"], expired["status"]), ("aksk-expired", 401))
+        self.assertTrue(expired["headers"]["x-sdk-date"].startswith("1970"))
+        self.assertEqual((ok["auth"], ok["status"]), ("aksk-ok", 200))
+        self.assertEqual(ok["target"], "/v2/tasks/%s/records/%s/stop" % (h.TASK_ID, h.RECORD_RUNNING))
+        self.assertTrue(ok["headers"]["authorization"].startswith(
+            "SDK-HMAC-SHA256 Access=%s, SignedHeaders=content-type;host;x-sdk-date, Signature=" % AK))
+        self.assertNotIn("x-auth-token", ok["headers"])
+        sent = calendar.timegm(time.strptime(ok["headers"]["x-sdk-date"], "%Y%m%dT%H%M%SZ"))
+        self.assertLessEqual(abs(sent - time.time()), 60)
+        self.assertTrue(ok["state_changed"])
+        self.assert_no_arena_leak()
+
+    def test_11b_next_aksk_stop_signs_right_the_first_time(self):
+        first = len(self.fw.lines)
+        line, _ = self.press()
+        # The record was stopped by 11a: a second stop is refused, but the
+        # signature is accepted at once, with the clock learnt before.
+        self.assertRegex(line, r"^RESULT REJECTED\b.*http=400.*attempts=1\b")
+        self.assertFalse(any(l.startswith("CLOCK") for l in self.fw.lines[first:]))
+        reqs = self.aksk_requests(3)
+        self.assertEqual(len(reqs), 3)
+        self.assertEqual((reqs[2]["auth"], reqs[2]["status"]), ("aksk-ok", 400))
+
+    def test_11c_wrong_secret_key_is_auth_failed_and_sent_once(self):
+        self.assertEqual(self.fw.cmd("set sk " + WRONG_SK), "OK sk")
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT AUTH_FAILED\b.*http=401.*attempts=1\b")
+        self.assertIn('code="APIGW.0301"', line)
+        time.sleep(0.5)
+        reqs = self.aksk_requests(4)
+        self.assertEqual(len(reqs), 4)
+        self.assertEqual(reqs[3]["auth"], "aksk-bad-signature")
+        self.assertEqual(self.fw.cmd("set sk " + SK), "OK sk")
+
+    def test_11d_bad_keys_are_refused_and_the_secret_never_shown(self):
+        r = self.fw.cmd("set ak not-an-ak!")
+        self.assertTrue(r.startswith("ERR ak"), r)
+        r = self.fw.cmd("set sk " + "s" * 129)
+        self.assertTrue(r.startswith("ERR sk"), r)
+        shown = self.show()
+        self.assertIn("ak=<20 chars> sk=<redacted 40 chars>", shown)
+        console = "\n".join(self.fw.lines)
+        for secret in (SK, WRONG_SK, SK[:12], WRONG_SK[:12]):
+            self.assertNotIn(secret, console)
+
+    def test_11e_auth_switches_back_to_the_token(self):
+        self.assertEqual(self.fw.cmd("set auth token"), "OK auth")
+        self.assertIn(" auth=token ", self.show())
+        self.assertTrue(self.fw.cmd("set auth nonsense").startswith("ERR auth"))
 
     # -- validity dates: checked once the board knows the time ------------
 
