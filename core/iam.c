@@ -8,9 +8,9 @@
 
 #include <string.h>
 
-#include "backoff.h"
 #include "ds_date.h"
 #include "ds_sink.h"
+#include "retry.h"
 
 /* The password body of API.md around the four escaped fields. */
 static const char *const k_body[5] = {
@@ -335,11 +335,7 @@ static ds_outcome_t exchange(const ds_iam_request_t *req, conn_t *c,
     ds_reason_t r;
     int e;
 
-    /* Fields describe the last attempt only. */
-    res->http_status = 0;
-    res->retry_after_s = 0;
-    res->error_code[0] = res->error_msg[0] = 0;
-    res->request_id[0] = res->server_date[0] = 0;
+    ds_result_new_attempt(res);
     e = c->tr->connect(c->tr->ctx, req->host, req->port, req->use_tls,
                        time_left(c));
     if (e) {
@@ -392,8 +388,7 @@ ds_outcome_t ds_iam_fetch(const ds_iam_request_t *req,
         res->attempts++;
         o = exchange(req, &c, ws, tok, res);
         tr->close(tr->ctx);
-        if ((o != DS_NETWORK && o != DS_UNAVAILABLE) ||
-            res->reason == DS_R_TLS_VERIFY || res->attempts > req->retries)
+        if (!ds_retryable(res) || res->attempts > req->retries)
             break;
         delay = ds_backoff_ms(pf, res->attempts, res->retry_after_s,
                               time_left(&c));

@@ -7,10 +7,10 @@
  */
 #include <string.h>
 
-#include "backoff.h"
 #include "deploystop.h"
 #include "json_map.h"
 #include "request.h"
+#include "retry.h"
 #include "stop_aksk.h"
 
 typedef struct run {
@@ -162,11 +162,7 @@ static void attempt(run_t *r)
     ds_result_t *res = r->res;
     uint32_t left = remaining(r);
     ds_reason_t why = DS_R_DEADLINE;
-    /* Fields describe the last attempt only. */
-    res->http_status = 0;
-    res->retry_after_s = 0;
-    res->status[0] = res->error_code[0] = res->error_msg[0] = 0;
-    res->request_id[0] = res->server_date[0] = 0;
+    ds_result_new_attempt(res);
     if (left) {
         int rc = r->tr->connect(r->tr->ctx, r->req->host, r->req->port,
                             r->req->use_tls, left);
@@ -268,10 +264,7 @@ ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
             }
             break;
         }
-        /* A rejected certificate is rejected again: not worth a retry. */
-        if ((res->outcome != DS_NETWORK && res->outcome != DS_UNAVAILABLE) ||
-            res->reason == DS_R_TLS_VERIFY ||
-            res->attempts - skew_retried > req->retries)
+        if (!ds_retryable(res) || res->attempts - skew_retried > req->retries)
             break;
         delay = ds_backoff_ms(pf, res->attempts, res->retry_after_s,
                               remaining(&r));

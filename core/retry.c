@@ -1,10 +1,9 @@
 /*
- * Backoff between attempts (see backoff.h). "Equal jitter" keeps half of
- * the wait fixed and draws the other half, so devices that failed together
- * (one outage, many buttons) do not retry together, yet none retries at
- * once.
+ * Retry policy (see retry.h). "Equal jitter" keeps half of the wait fixed
+ * and draws the other half, so devices that failed together (one outage,
+ * many buttons) do not retry together, yet none retries at once.
  */
-#include "backoff.h"
+#include "retry.h"
 
 #define BACKOFF_BASE_MS 500u
 #define BACKOFF_MAX_MS 8000u
