@@ -220,22 +220,34 @@ int ds_sign_canonical(const ds_sign_input_t *in, const ds_crypto_t *crypto,
     return DS_SIGN_OK;
 }
 
-int ds_sign_valid_credentials(const char *ak, const char *sk)
+int ds_sign_valid_ak(const char *ak)
 {
     size_t n;
 
-    if (!ak || !sk)
+    if (!ak)
         return 0;
     for (n = 0; ak[n]; n++)
         if (!((ak[n] >= 'A' && ak[n] <= 'Z') || (ak[n] >= 'a' && ak[n] <= 'z') ||
               (ak[n] >= '0' && ak[n] <= '9')))
             return 0;
-    if (n < 1 || n > DS_SIGN_AK_MAX)
+    return n >= 1 && n <= DS_SIGN_AK_MAX;
+}
+
+int ds_sign_valid_sk(const char *sk)
+{
+    size_t n;
+
+    if (!sk)
         return 0;
     for (n = 0; sk[n]; n++)
         if (sk[n] <= ' ' || sk[n] > '~')
             return 0;
     return n >= 1 && n <= DS_SIGN_SK_MAX;
+}
+
+int ds_sign_valid_credentials(const char *ak, const char *sk)
+{
+    return ds_sign_valid_ak(ak) && ds_sign_valid_sk(sk);
 }
 
 int ds_sign_authorization(const ds_sign_input_t *in, const char *ak,

@@ -87,8 +87,12 @@ int ds_sign_authorization(const ds_sign_input_t *in, const char *ak,
                           char *scratch, size_t scratch_cap, char *out,
                           size_t out_cap);
 
-/* 1 when AK/SK have the form ds_sign_authorization accepts. */
+/* 1 when AK/SK have the form ds_sign_authorization accepts: an AK of
+ * 1..DS_SIGN_AK_MAX [A-Za-z0-9], an SK of 1..DS_SIGN_SK_MAX visible ASCII.
+ * Each half on its own for a device that is given them one at a time. */
 int ds_sign_valid_credentials(const char *ak, const char *sk);
+int ds_sign_valid_ak(const char *ak);
+int ds_sign_valid_sk(const char *sk);
 
 /*
  * Clock-skew recovery. Returns 1 and sets *server_unix when the answer is

@@ -406,6 +406,28 @@ static void malformed_credentials_are_refused(void **state)
                                           "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc"));
 }
 
+static void each_half_of_the_credentials_is_checked_alone(void **state)
+{
+    char longest[DS_SIGN_AK_MAX + 2];
+    (void)state;
+    memset(longest, 'A', sizeof longest - 1);
+    longest[DS_SIGN_AK_MAX] = '\0';
+    assert_true(ds_sign_valid_ak(longest));
+    assert_true(ds_sign_valid_sk(longest));
+    longest[DS_SIGN_AK_MAX] = 'A';
+    longest[DS_SIGN_AK_MAX + 1] = '\0';
+    assert_false(ds_sign_valid_ak(longest));
+    assert_false(ds_sign_valid_sk(longest));
+    assert_true(ds_sign_valid_ak("QTWAOYTTINDUT2QVKYUC"));
+    assert_false(ds_sign_valid_ak("QTWAOYTT+NDUT2QVKYUC"));
+    assert_true(ds_sign_valid_sk("fw+Secret/Key~!"));
+    assert_false(ds_sign_valid_sk("fw Secret"));
+    assert_false(ds_sign_valid_ak(""));
+    assert_false(ds_sign_valid_sk(""));
+    assert_false(ds_sign_valid_ak(NULL));
+    assert_false(ds_sign_valid_sk(NULL));
+}
+
 static void bad_inputs_are_argument_errors(void **state)
 {
     ds_sign_input_t in;
@@ -564,6 +586,7 @@ int main(void)
         cmocka_unit_test(longest_credentials_fit_auth_max),
         cmocka_unit_test(scratch_is_wiped_after_signing),
         cmocka_unit_test(malformed_credentials_are_refused),
+        cmocka_unit_test(each_half_of_the_credentials_is_checked_alone),
         cmocka_unit_test(bad_inputs_are_argument_errors),
         cmocka_unit_test(crypto_failure_at_each_step_is_reported),
         cmocka_unit_test(skew_refusal_takes_server_time_from_date_header),
