@@ -36,7 +36,6 @@ struct netif;
 #define BOARD_LED_RED 0x2u     /* stop fired / failure */
 
 /* Persistent configuration, loaded at boot, saved by the console. */
-#define BOARD_ENDPOINT_MAX 272u   /* "https://" + 253-char host + ":65535/" */
 #define BOARD_CA_MAX 1600u        /* PEM text of the trusted CA(s): one RSA-2048 root */
 
 /* board_config_t.auth: which credential a stop uses. */
@@ -44,7 +43,11 @@ struct netif;
 #define BOARD_AUTH_AKSK 1u
 
 typedef struct board_config {
-    char endpoint[BOARD_ENDPOINT_MAX];   /* https://host[:port] */
+    /* The endpoint, parsed when set: the host is what a stop passes to
+     * DNS and TLS, so no per-stop copy of it is needed. */
+    char host[DS_HOST_MAX + 1];          /* "" until set */
+    uint16_t port;
+    uint8_t use_tls;                     /* 0 only for an http:// test endpoint */
     char task[DS_ID_LEN + 1];
     char record[DS_ID_LEN + 1];
     uint32_t auth;                       /* BOARD_AUTH_* */

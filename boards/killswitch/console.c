@@ -77,8 +77,15 @@ static void save(void)
 static void show(void)
 {
     int64_t t;
-    out_str("endpoint=");
-    out_quoted(ks_cfg.endpoint);
+    /* The host passed ds_valid_host: nothing in it needs quoting. */
+    out_str("endpoint=\"");
+    if (ks_cfg.host[0] != '\0') {
+        out_str(ks_cfg.use_tls ? "https://" : "http://");
+        out_str(ks_cfg.host);
+        out_str(":");
+        out_u32(ks_cfg.port);
+    }
+    out_str("\"");
     out_str(" task=");
     out_quoted(ks_cfg.task);
     out_str(" record=");
@@ -121,6 +128,46 @@ static void set_id(char *dst, const char *v, const char *what)
     ok(what);
 }
 
+/* "https://HOST[:PORT][/]" ("http://" for tests; no scheme means https).
+ * Parsed here, in the line buffer, so a typo is an ERR at once instead of
+ * a failed press, and the old endpoint is kept. */
+static void set_endpoint(char *v)
+{
+    char *h = v;
+    char *p;
+    uint32_t port = 443u;
+    uint8_t tls = 1u;
+    if (strncmp(h, "https://", 8) == 0) {
+        h += 8;
+    } else if (strncmp(h, "http://", 7) == 0) {
+        h += 7;
+        port = 80u;
+        tls = 0u;
+    }
+    p = strchr(h, '/');
+    if (p != NULL && p[1] == '\0') {
+        *p = '\0';
+    }
+    p = strchr(h, ':');
+    if (p != NULL) {
+        *p++ = '\0';
+        if (parse_u32(p, &port) != 0 || port == 0u || port > 65535u) {
+            err("endpoint port must be 1..65535");
+            return;
+        }
+    }
+    /* A path, a user part or a bracketed IPv6 literal fails here too. */
+    if (!ds_valid_host(h)) {
+        err("endpoint must be https://HOST[:PORT] with a DNS name or IPv4 address");
+        return;
+    }
+    memcpy(ks_cfg.host, h, strlen(h) + 1u);
+    ks_cfg.port = (uint16_t)port;
+    ks_cfg.use_tls = tls;
+    save();
+    ok("endpoint");
+}
+
 static void set_key(char *dst, size_t cap, const char *v, int is_sk)
 {
     if (!(is_sk ? ds_sign_valid_sk(v) : ds_sign_valid_ak(v))) {
@@ -161,13 +208,7 @@ static void cmd_set(char *args)
     }
     *v++ = '\0';
     if (strcmp(args, "endpoint") == 0) {
-        if (strlen(v) >= sizeof ks_cfg.endpoint) {
-            err("endpoint too long");
-            return;
-        }
-        strcpy(ks_cfg.endpoint, v);
-        save();
-        ok("endpoint");
+        set_endpoint(v);
     } else if (strcmp(args, "task") == 0) {
         set_id(ks_cfg.task, v, "task");
     } else if (strcmp(args, "record") == 0) {

@@ -33,7 +33,6 @@ static int sim_active;
 static ds_workspace_t ks_ws;
 static ds_result_t ks_res;
 static ds_lwip_conn_t ks_conn;
-static char ks_host[DS_HOST_MAX + 1];
 static ds_outcome_t last_outcome = DS_UNKNOWN;
 /* AK/SK: seconds added to the board's clock (its uptime when it has no
  * wall clock), learned from the server's Date when a signature is refused
@@ -189,48 +188,6 @@ void ks_print_network(void)
     out_nl();
 }
 
-/* "https://host[:port][/]" or "http://..." -> host, port, tls. */
-static int parse_endpoint(const char *ep, uint16_t *port, int *tls)
-{
-    const char *h = ep;
-    const char *end;
-    size_t n;
-    uint32_t p = 0;
-    *tls = 1;
-    *port = 443u;
-    if (strncmp(h, "https://", 8) == 0) {
-        h += 8;
-    } else if (strncmp(h, "http://", 7) == 0) {
-        h += 7;
-        *tls = 0;
-        *port = 80u;
-    }
-    for (end = h; *end != '\0' && *end != ':' && *end != '/'; end++) {
-    }
-    n = (size_t)(end - h);
-    if (n == 0u || n > DS_HOST_MAX) {
-        return -1;
-    }
-    memcpy(ks_host, h, n);
-    ks_host[n] = '\0';
-    if (*end == ':') {
-        for (end++; *end >= '0' && *end <= '9'; end++) {
-            p = p * 10u + (uint32_t)(*end - '0');
-            if (p > 65535u) {
-                return -1;
-            }
-        }
-        if (p == 0u) {
-            return -1;
-        }
-        *port = (uint16_t)p;
-    }
-    if (*end != '\0' && !(end[0] == '/' && end[1] == '\0')) {
-        return -1;
-    }
-    return 0;
-}
-
 static void print_result(uint32_t elapsed)
 {
     out_str("RESULT ");
@@ -278,20 +235,16 @@ static void run_stop(void)
     ds_crypto_t crypto;
     int64_t offset_before;
     uint32_t t0 = board_ms();
-    int tls = 1;
-    uint16_t port = 443u;
 
     set_state(KS_STOPPING);
     memset(&ks_res, 0, sizeof ks_res);
     ks_conn.last_tls_error = 0;
     ks_conn.last_verify_flags = 0;
     ds_stop_request_init(&req);
-    if (parse_endpoint(ks_cfg.endpoint, &port, &tls) != 0) {
-        ks_host[0] = '\0'; /* ds_stop rejects it: INVALID_INPUT, nothing sent */
-    }
-    req.host = ks_host;
-    req.port = port;
-    req.use_tls = tls;
+    /* Never set: the empty host makes ds_stop answer INVALID_INPUT, nothing sent. */
+    req.host = ks_cfg.host;
+    req.port = ks_cfg.port;
+    req.use_tls = ks_cfg.use_tls;
     req.task_id = ks_cfg.task;
     req.record_id = ks_cfg.record;
     if (ks_cfg.auth == BOARD_AUTH_AKSK) {

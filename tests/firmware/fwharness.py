@@ -4,11 +4,13 @@ Used by the firmware tests and the firmware demo. Everything is bounded:
 QEMU runs under a wall-clock limit and is killed when the harness exits;
 the mock runs with --max-seconds.
 """
+import http.client
 import json
 import os
 import queue
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -47,9 +49,29 @@ class Mock:
             time.sleep(0.05)
         with open(ready) as f:
             self.port = int(f.read().strip())
+        self.ca = os.path.join(certs, "ca.pem")
 
     def endpoint(self):
         return "https://%s:%d" % (GUEST_HOST_IP, self.port)
+
+    def control(self, method, path, body=None):
+        """A /__mock/ control call from this host (never faulted, no auth)."""
+        ctx = ssl.create_default_context(cafile=self.ca)
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=10)
+        try:
+            data = json.dumps(body).encode() if body is not None else None
+            conn.request(method, path, body=data,
+                         headers={"Content-Type": "application/json"} if data else {})
+            resp = conn.getresponse()
+            return resp.status, json.loads(resp.read() or b"null")
+        finally:
+            conn.close()
+
+    def reset(self):
+        """Records back to their initial states (the log is kept)."""
+        status, _ = self.control("POST", "/__mock/reset", {})
+        if status != 200:
+            raise AssertionError("mock reset -> %d" % status)
 
     def events(self, kind):
         out = []
