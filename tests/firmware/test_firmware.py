@@ -364,6 +364,30 @@ class FirmwareTest(unittest.TestCase):
         # The record was stopped by test 01: the server refuses a second stop.
         self.assertRegex(line, r"^RESULT REJECTED\b.*http=400")
 
+    def test_14a_aksk_with_a_wrong_wall_clock_is_corrected_from_the_date_too(self):
+        # Setting the time forgets the offset learnt in 11a: the board signs
+        # an hour ahead (the certificates are still valid), is refused once,
+        # and learns -3600 s.
+        self.aksk.reset()
+        before = len(self.aksk_requests(0))
+        self.set("endpoint", self.aksk.endpoint())
+        self.assertEqual(self.fw.cmd("set auth aksk"), "OK auth")
+        self.set("time", str(int(time.time()) + 3600))
+        first = len(self.fw.lines)
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b.*attempts=2\b")
+        clock = [l for l in self.fw.lines[first:] if l.startswith("CLOCK offset ")]
+        self.assertEqual(len(clock), 1, self.fw.lines[first:])
+        self.assertLessEqual(abs(int(clock[0].split()[2]) + 3600), 60)
+        reqs = self.aksk_requests(before + 2)[before:]
+        self.assertEqual([(r["auth"], r["status"]) for r in reqs],
+                         [("aksk-expired", 401), ("aksk-ok", 200)])
+        ahead = calendar.timegm(time.strptime(reqs[0]["headers"]["x-sdk-date"], "%Y%m%dT%H%M%SZ"))
+        self.assertLessEqual(abs(ahead - time.time() - 3600), 60)
+        self.assertEqual(self.fw.cmd("set auth token"), "OK auth")
+        self.set("time", str(int(time.time())))
+        self.set("endpoint", self.good.endpoint())
+
     # -- the button and the console ---------------------------------------
 
     def test_15_short_press_does_not_fire(self):
