@@ -79,6 +79,11 @@ void board_leds(uint32_t mask);
 /* Monotonic milliseconds since boot (wraps at 2^32). */
 uint32_t board_ms(void);
 
+/* Whole seconds since boot; 2^32 s is 136 years, so it never wraps where
+ * board_ms() / 1000 jumps back every 49.7 days. The AK/SK signing clock of
+ * a board without a wall clock, and what a wall clock counts from. */
+uint32_t board_uptime_s(void);
+
 /* Wall clock in seconds since 1970 UTC; < 0 when the board has none
  * (or has not been told the time). */
 int board_unix_time(int64_t *seconds);

@@ -127,10 +127,18 @@ static uint32_t pf_random(void *ctx)
     return r;
 }
 
+/* The AK/SK signing clock: the wall clock, or without one the uptime read
+ * as a 1970 date, which the offset learnt from the server's Date turns
+ * into real time. Not the core's board_ms() / 1000 fallback: that jumps
+ * back every 49.7 days, costing a refused request (a step towards the
+ * gateway's AK lock) after each wrap. */
 static int pf_unix_time(void *ctx, int64_t *s)
 {
     (void)ctx;
-    return board_unix_time(s);
+    if (board_unix_time(s) != 0) {
+        *s = (int64_t)board_uptime_s();
+    }
+    return 0;
 }
 
 static void fatal(const char *why)

@@ -15,14 +15,23 @@
 extern uint32_t __stack_bottom, __stack_top;
 
 static volatile uint32_t ms_ticks;
-static int64_t wall_base_s;      /* unix time at wall_base_ms; 0: unknown */
-static uint32_t wall_base_ms;
+/* Seconds kept by the tick itself: a clock derived from ms_ticks would
+ * jump back when it wraps (49.7 days), which a switch left powered for
+ * months must survive. 32-bit reads are atomic on the Cortex-M3. */
+static volatile uint32_t up_s;
+static uint32_t ms_in_s;         /* the tick's only */
+static int64_t wall_base_s;      /* unix time at wall_base_up; 0: unknown */
+static uint32_t wall_base_up;
 static uint32_t entropy_state;
 
 void systick_handler(void);
 void systick_handler(void)
 {
     ms_ticks++;
+    if (++ms_in_s == 1000u) {
+        ms_in_s = 0;
+        up_s++;
+    }
 }
 
 void board_init(void)
@@ -77,12 +86,17 @@ uint32_t board_ms(void)
     return ms_ticks;
 }
 
+uint32_t board_uptime_s(void)
+{
+    return up_s;
+}
+
 int board_unix_time(int64_t *seconds)
 {
     if (wall_base_s <= 0) {
         return -1;
     }
-    *seconds = wall_base_s + (int64_t)((uint32_t)(ms_ticks - wall_base_ms) / 1000u);
+    *seconds = wall_base_s + (int64_t)(uint32_t)(up_s - wall_base_up);
     return 0;
 }
 
@@ -92,7 +106,7 @@ int board_set_unix_time(int64_t seconds)
         return -1;
     }
     wall_base_s = seconds;
-    wall_base_ms = ms_ticks;
+    wall_base_up = up_s;
     return 0;
 }
 
