@@ -277,6 +277,9 @@ static void run_line(char *l)
         out_str("commands: set endpoint|task|record|token|ak|sk|auth|hold|deadline|time VALUE, "
                 "ca, show, net, stats, press [MS], exit [N]");
         out_nl();
+        out_str("auth: the credential set last is used (set token, or set ak + set sk); "
+                "set auth token|aksk switches; secrets are never shown");
+        out_nl();
         ok("help");
     } else {
         err("unknown command (try help)");

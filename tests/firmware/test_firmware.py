@@ -460,6 +460,7 @@ class FirmwareTest(unittest.TestCase):
         # Last: everything the board printed since boot, every stop and
         # every command included. The AK is not secret, so it may appear.
         self.fw.send("help\n")
+        self.fw.expect(r"^auth: the credential set last is used .*set auth token\|aksk", 5)
         self.fw.expect(r"^OK help", 5)
         transcript = "\n".join(self.fw.lines)
         self.assertIn("RESULT STOPPED", transcript)
