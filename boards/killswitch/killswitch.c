@@ -165,6 +165,12 @@ int ks_init(void)
     if (ks_cfg.deadline_ms == 0u) {
         ks_cfg.deadline_ms = 15000u;
     }
+    if (ks_cfg.port == 0u) {
+        /* No endpoint yet: a press then fails on the empty host ("bad
+         * host"), not on a port nobody chose. */
+        ks_cfg.port = 443u;
+        ks_cfg.use_tls = 1u;
+    }
     ds_lwip_init(&hooks);
     lwip_init();
     if (board_nic_init(&ks_netif) != 0) {

@@ -135,6 +135,12 @@ class FirmwareTest(unittest.TestCase):
 
     # -- the stop ---------------------------------------------------------
 
+    def test_00_press_before_any_endpoint_is_invalid_input_and_sends_nothing(self):
+        line, _ = self.press()
+        self.assertRegex(line, r'^RESULT INVALID_INPUT reason="bad host" http=0\b.*attempts=0\b')
+        for m in (self.good, self.rsa, self.aksk):
+            self.assertEqual(m.events("connection"), [])
+
     def test_01_stop_sends_the_exact_request_and_reports_stopped(self):
         self.provision(self.good.endpoint())
         line, secs = self.press()
