@@ -12,7 +12,7 @@ PYTHON ?= python3
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wformat=2 -Wvla
-DS_CFLAGS = -std=c99 $(WARN) -Iinclude $(CFLAGS) $(EXTRA_CFLAGS)
+DS_CFLAGS = -std=c11 $(WARN) -Iinclude $(CFLAGS) $(EXTRA_CFLAGS)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Debian packages the host build and the tests need; installed on first use

@@ -28,9 +28,11 @@ typedef char ds_json_slot_is_jsmntok[
      offsetof(jsmntok_t, size) == offsetof(ds_json_slot_t, size)) ? 1 : -1];
 
 enum { K_STATUS, K_RESULT, K_ERROR_CODE, K_CODE, K_ERROR_MSG, K_MESSAGE,
-       K_REQUEST_ID, K_ID, K_TASK_ID, K_OTHER };
+       K_REQUEST_ID, K_ID, K_TASK_ID, K_RECORD_ID, K_STEP, K_START_TIME,
+       K_OTHER };
 static const char keys[] = "status\0result\0error_code\0code\0error_msg\0"
-                           "message\0request_id\0id\0task_id";
+                           "message\0request_id\0id\0task_id\0record_id\0"
+                           "step\0start_time";
 
 typedef struct map {
     const char *js;
@@ -39,6 +41,8 @@ typedef struct map {
     ds_result_t *res;
     const char *task_id;
     const char *record_id;
+    const ds_json_fields_t *f;
+    int record_key;
     unsigned flags;
     int code_rank;
     int msg_rank;
@@ -127,49 +131,66 @@ static unsigned hex4(const char *s)
     return v;
 }
 
-/* Decode js[s..e) (escapes already checked by jsmn) into UTF-8. A unit that
- * does not fit ends the copy, so a multi-byte character is never cut.
- * \u0000 becomes U+FFFD: a NUL inside a C string would make "success\u0000x"
- * compare equal to "success". Returns 0 when the copy was cut: a cut key or
- * id must never match. */
-static int unescape(const char *s, const char *e, char *out, size_t cap)
+/* The code point of the escape after a backslash at *s (escapes already
+ * checked by jsmn); a surrogate pair counts as one. \u0000 becomes U+FFFD:
+ * a NUL inside a C string would make "success\u0000x" compare equal to
+ * "success"; an unpaired surrogate does too. */
+static unsigned unescape_one(const char **sp, const char *e)
 {
     static const char esc[] = "b\bf\fn\nr\rt\t";
+    const char *s = *sp;
+    unsigned c = (unsigned char)*s++;
+    const char *m = strchr(esc, (int)c);
+    if (m && c != 0 && (m - esc) % 2 == 0)
+        c = (unsigned char)m[1];
+    if (c == 'u' && e - s < 4) {
+        c = 0xFFFD; /* only from the scanner: jsmn checked its escapes */
+        s = e;
+    } else if (c == 'u') {
+        c = hex4(s);
+        s += 4;
+        if (c >= 0xD800 && c < 0xDC00 && e - s >= 6 && s[0] == '\\' &&
+            s[1] == 'u' && hex4(s + 2) - 0xDC00u < 0x400u) {
+            c = 0x10000 + ((c - 0xD800) << 10) + (hex4(s + 2) - 0xDC00);
+            s += 6;
+        } else if (c == 0 || (c >= 0xD800 && c < 0xE000)) {
+            c = 0xFFFD;
+        }
+    }
+    *sp = s;
+    return c;
+}
+
+/* UTF-8 of code point c into u; returns its length. */
+static size_t utf8(unsigned c, char *u)
+{
+    size_t k = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4, i;
+    for (i = k; --i;) {
+        u[i] = (char)(0x80 | (c & 0x3F));
+        c >>= 6;
+    }
+    /* lead byte marker: none, C0, E0 or F0 */
+    u[0] = (char)(k == 1 ? c : c | (0xF00u >> k));
+    return k;
+}
+
+/* Decode js[s..e) into UTF-8. A unit that does not fit ends the copy, so a
+ * multi-byte character is never cut. Returns 0 when the copy was cut: a
+ * cut key or id must never match. */
+static int unescape(const char *s, const char *e, char *out, size_t cap)
+{
     size_t n = 0;
     while (s < e) {
         char u[4];
         size_t k = 1;
-        unsigned c = (unsigned char)*s++;
-        if (c == '\\') {
-            size_t i;
-            c = (unsigned char)*s++;
-            for (i = 0; esc[i]; i += 2)
-                if ((unsigned char)esc[i] == c)
-                    c = (unsigned char)esc[i + 1];
-            if (c == 'u') {
-                c = hex4(s);
-                s += 4;
-                if (c >= 0xD800 && c < 0xDC00 && e - s >= 6 && s[0] == '\\' &&
-                    s[1] == 'u' && hex4(s + 2) - 0xDC00u < 0x400u) {
-                    c = 0x10000 + ((c - 0xD800) << 10) + (hex4(s + 2) - 0xDC00);
-                    s += 6;
-                } else if (c == 0 || (c >= 0xD800 && c < 0xE000)) {
-                    c = 0xFFFD; /* unpaired surrogate, or NUL */
-                }
-            }
-            if (c >= 0x80) {
-                k = c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-                for (i = k; --i;) {
-                    u[i] = (char)(0x80 | (c & 0x3F));
-                    c >>= 6;
-                }
-                c |= 0xF00u >> k; /* lead byte marker: C0, E0 or F0 */
-            }
+        if (*s == '\\') {
+            s++;
+            k = utf8(unescape_one(&s, e), u);
         } else {
+            u[0] = *s++;
             while (k < sizeof u && s < e && (*s & 0xC0) == 0x80)
                 u[k++] = *s++;
         }
-        u[0] = (char)c;
         if (n + k >= cap) {
             out[n] = 0;
             return 0;
@@ -179,12 +200,6 @@ static int unescape(const char *s, const char *e, char *out, size_t cap)
     }
     out[n] = 0;
     return 1;
-}
-
-void ds_json_string(const char *js, const ds_json_slot_t *t, char *out,
-                    size_t cap)
-{
-    (void)unescape(js + t->start, js + t->end, out, cap);
 }
 
 /* Keys are compared decoded: "\u0073tatus" is "status". 12 bytes hold
@@ -202,84 +217,128 @@ static int key_of(const char *js, const jsmntok_t *t)
     return K_OTHER;
 }
 
+/* Copy the value token v (a string decoded, a primitive as written). */
+static int copy_value(const map_t *m, const jsmntok_t *v, char *dst,
+                      size_t cap)
+{
+    if (v->type == JSMN_STRING)
+        return unescape(m->js + v->start, m->js + v->end, dst, cap);
+    if ((size_t)(v->end - v->start) >= cap)
+        return 0;
+    memcpy(dst, m->js + v->start, (size_t)(v->end - v->start));
+    dst[v->end - v->start] = 0;
+    return 1;
+}
+
+/* An id in "result": room for one byte more than an id, so a longer value
+ * is cut, and a cut value differs even if its first 32 bytes match. */
+static void compare_id(map_t *m, const jsmntok_t *v, const char *want,
+                       unsigned ok)
+{
+    char id[DS_ID_LEN + 2];
+    int whole;
+    if (!want || v->type != JSMN_STRING)
+        return;
+    whole = unescape(m->js + v->start, m->js + v->end, id, sizeof id);
+    m->flags |= !whole || strcmp(id, want) != 0 ? DS_JSON_ID_BAD : ok;
+}
+
+/* Ranked copy: the top level wins over nested objects, and
+ * error_code/error_msg over code/message. */
+static void ranked(map_t *m, const jsmntok_t *v, int rank, int *have,
+                   char *dst, size_t cap)
+{
+    if (rank > *have) {
+        *have = rank;
+        (void)copy_value(m, v, dst, cap);
+    }
+}
+
+/* A key of the result object. */
+static void take_result(map_t *m, int key, const jsmntok_t *v)
+{
+    const ds_json_fields_t *f = m->f;
+    if (key == m->record_key)
+        compare_id(m, v, m->record_id, DS_JSON_ID_OK);
+    else if (key == K_TASK_ID)
+        compare_id(m, v, m->task_id, DS_JSON_TASK_OK);
+    if (!f || v->type != JSMN_STRING)
+        return;
+    if (key == K_STATUS && f->status)
+        (void)copy_value(m, v, f->status, f->status_cap);
+    else if (key == K_STEP && f->step)
+        (void)copy_value(m, v, f->step, f->step_cap);
+    else if (key == K_START_TIME && f->start_time)
+        (void)copy_value(m, v, f->start_time, f->start_cap);
+}
+
+/* A key of the top level. */
+static void take_top(map_t *m, int key, const jsmntok_t *v)
+{
+    ds_result_t *res = m->res;
+    if (v->type != JSMN_STRING)
+        return;
+    if (key == K_STATUS)
+        (void)copy_value(m, v, res->status, sizeof res->status);
+    else if (key == K_REQUEST_ID && !res->request_id[0])
+        (void)copy_value(m, v, res->request_id, sizeof res->request_id);
+}
+
 /* Key token k (its value is k + 1) inside an object that is the top level
- * (parent -1) or the value of key `parent`. Ranks make the top level win
- * over nested objects, and error_code/error_msg over code/message. */
+ * (parent -1) or the value of key `parent`. Error codes may be numbers
+ * (IAM's Keystone answers say "code":401). */
 static void take(map_t *m, int k, int parent)
 {
     const jsmntok_t *v = &m->t[k + 1];
     int key = key_of(m->js, &m->t[k]), rank = 2 - (key & 1) + 2 * (parent < 0);
-    char *dst = NULL;
-    size_t cap = 0;
-    if (v->type != JSMN_STRING)
-        return;
-    switch (key) {
-    case K_STATUS:
-        if (parent < 0) {
-            dst = m->res->status;
-            cap = sizeof m->res->status;
-        }
-        break;
-    case K_ERROR_CODE:
-    case K_CODE:
-        if (rank > m->code_rank) {
-            m->code_rank = rank;
-            dst = m->res->error_code;
-            cap = sizeof m->res->error_code;
-        }
-        break;
-    case K_ERROR_MSG:
-    case K_MESSAGE:
-        if (rank > m->msg_rank) {
-            m->msg_rank = rank;
-            dst = m->res->error_msg;
-            cap = sizeof m->res->error_msg;
-        }
-        break;
-    case K_REQUEST_ID:
-        if (parent < 0 && !m->res->request_id[0]) {
-            dst = m->res->request_id;
-            cap = sizeof m->res->request_id;
-        }
-        break;
-    case K_ID:
-    case K_TASK_ID:
-        if (parent == K_RESULT) {
-            /* Room for one byte more than an id: a longer value is cut,
-             * and a cut value differs even if its first 32 bytes match. */
-            char id[DS_ID_LEN + 2];
-            int whole = unescape(m->js + v->start, m->js + v->end, id, sizeof id);
-            m->flags |= !whole || strcmp(id, key == K_ID ? m->record_id : m->task_id) != 0
-                            ? DS_JSON_ID_BAD
-                            : key == K_ID ? DS_JSON_ID_OK : DS_JSON_TASK_OK;
-        }
-        break;
-    default:
-        break;
-    }
-    if (dst)
-        (void)unescape(m->js + v->start, m->js + v->end, dst, cap);
+    ds_result_t *res = m->res;
+    int scalar = v->type == JSMN_STRING || v->type == JSMN_PRIMITIVE;
+    if (parent < 0)
+        take_top(m, key, v);
+    else if (parent == K_RESULT)
+        take_result(m, key, v);
+    if ((key == K_ERROR_CODE || key == K_CODE) && scalar)
+        ranked(m, v, rank, &m->code_rank, res->error_code,
+               sizeof res->error_code);
+    else if ((key == K_ERROR_MSG || key == K_MESSAGE) && v->type == JSMN_STRING)
+        ranked(m, v, rank, &m->msg_rank, res->error_msg, sizeof res->error_msg);
 }
 
-unsigned ds_json_map(const char *js, size_t len, ds_json_slot_t *tok,
-                     unsigned ntok, const char *task_id,
-                     const char *record_id, ds_result_t *res)
+/* jsmn, then the structure check; the token count, or 0. */
+static int tokenize(const char *js, size_t len, ds_json_slot_t *tok,
+                    unsigned ntok)
 {
     jsmn_parser p;
-    map_t m;
-    int k;
-    m.t = (const jsmntok_t *)tok;
+    int n;
     /* Lets the compiler drop jsmn's count-only (NULL tokens) paths. */
     if (!tok)
         return 0;
     jsmn_init(&p);
-    m.n = jsmn_parse(&p, js, len, (jsmntok_t *)tok, ntok);
-    if (m.n < 1 || !well_formed(js, (int)len, m.t, m.n))
+    n = jsmn_parse(&p, js, len, (jsmntok_t *)tok, ntok);
+    if (n < 1 || !well_formed(js, (int)len, (const jsmntok_t *)tok, n))
         return 0;
+    return n;
+}
+
+unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
+                            unsigned ntok, const char *task_id,
+                            const char *record_id, ds_result_t *res,
+                            const ds_json_fields_t *f)
+{
+    map_t m;
+    int k;
+    m.n = tokenize(js, len, tok, ntok);
+    if (!m.n)
+        return 0;
+    m.t = (const jsmntok_t *)tok;
     m.js = js;
     m.res = res;
     m.task_id = task_id;
     m.record_id = record_id;
+    m.f = f;
+    m.record_key = f && f->record_key && !strcmp(f->record_key, "record_id")
+                       ? K_RECORD_ID
+                       : K_ID;
     m.flags = DS_JSON_VALID;
     m.code_rank = m.msg_rank = 0;
     /* Keys (strings with a value) of the top object, and of objects that
@@ -292,4 +351,174 @@ unsigned ds_json_map(const char *js, size_t len, ds_json_slot_t *tok,
         take(&m, k, o ? key_of(js, &m.t[o - 1]) : -1);
     }
     return m.flags;
+}
+
+unsigned ds_json_map(const char *js, size_t len, ds_json_slot_t *tok,
+                     unsigned ntok, const char *task_id,
+                     const char *record_id, ds_result_t *res)
+{
+    return ds_json_map_fields(js, len, tok, ntok, task_id, record_id, res,
+                              NULL);
+}
+
+int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok,
+                 unsigned ntok, const char *const *want, char *const *out,
+                 const size_t *caps, unsigned n)
+{
+    const jsmntok_t *t = (const jsmntok_t *)tok;
+    int cnt = tokenize(js, len, tok, ntok), k;
+    unsigned i;
+    for (i = 0; i < n; i++)
+        out[i][0] = 0;
+    for (k = 1; k < cnt; k++) {
+        char key[16];
+        if (t[k].type != JSMN_STRING || t[k].size != 1 || parent(t, k) ||
+            t[k + 1].type != JSMN_STRING ||
+            !unescape(js + t[k].start, js + t[k].end, key, sizeof key))
+            continue;
+        for (i = 0; i < n; i++)
+            if (!strcmp(key, want[i]) &&
+                !unescape(js + t[k + 1].start, js + t[k + 1].end, out[i],
+                          caps[i]))
+                out[i][0] = 0;
+    }
+    return cnt > 0;
+}
+
+/* ---- the constant-memory scanner ------------------------------------- */
+
+static int is_ws_c(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static size_t skip_ws(const char *js, size_t len, size_t i)
+{
+    while (i < len && is_ws_c(js[i]))
+        i++;
+    return i;
+}
+
+/* One past the closing quote of the string opening at js[i]; len when
+ * it is not closed. */
+static size_t skip_string(const char *js, size_t len, size_t i)
+{
+    for (i++; i < len && js[i] != '"'; i++)
+        if (js[i] == '\\')
+            i++;
+    return i < len ? i + 1 : len + 1;
+}
+
+/* Brackets are tracked in a 32-level bit stack: 1 for '{', 0 for '['. */
+static int bracket(char c, uint32_t *stack, int *depth)
+{
+    if (c == '{' || c == '[') {
+        if (*depth >= 32)
+            return -1;
+        *stack = *stack << 1 | (c == '{');
+        (*depth)++;
+        return 1;
+    }
+    if (!*depth || (c == '}') != (int)(*stack & 1u))
+        return -1;
+    *stack >>= 1;
+    (*depth)--;
+    return *depth ? 1 : 0;
+}
+
+long ds_json_skip(const char *js, size_t len, size_t at)
+{
+    uint32_t stack = 0;
+    int depth = 0;
+    size_t i = skip_ws(js, len, at);
+    while (i < len) {
+        char c = js[i];
+        if (c == '"') {
+            i = skip_string(js, len, i);
+            if (!depth)
+                return i <= len ? (long)i : -1;
+            continue;
+        }
+        if (c == '{' || c == '[' || c == '}' || c == ']') {
+            int r = bracket(c, &stack, &depth);
+            if (r <= 0)
+                return r < 0 ? -1 : (long)i + 1;
+        } else if (!depth && (c == ',' || c == '}' || c == ']' || is_ws_c(c))) {
+            return (long)i;
+        }
+        i++;
+    }
+    return !depth && i > at ? (long)i : -1;
+}
+
+/* Offset of the value after the key string that ends at js[i - 1] (the
+ * ':' and whitespace skipped), or 0 when no ':' follows (a string value). */
+static size_t after_colon(const char *js, size_t len, size_t i)
+{
+    i = skip_ws(js, len, i);
+    if (i >= len || js[i] != ':')
+        return 0;
+    return skip_ws(js, len, i + 1);
+}
+
+static int raw_eq(const char *s, size_t n, const char *lit)
+{
+    return n == strlen(lit) && !memcmp(s, lit, n);
+}
+
+/* Offset of the value of `key` among the members of the object that
+ * opens at js[at] (after whitespace), or -1. */
+static long member(const char *js, size_t len, size_t at, const char *key)
+{
+    size_t i = skip_ws(js, len, at);
+    if (i >= len || js[i] != '{')
+        return -1;
+    for (i++;;) {
+        size_t k, v;
+        long end;
+        i = skip_ws(js, len, i);
+        if (i >= len || js[i] != '"')
+            return -1;
+        k = i + 1;
+        i = skip_string(js, len, i);
+        v = i <= len ? after_colon(js, len, i) : 0;
+        if (!v)
+            return -1;
+        if (raw_eq(js + k, i - 1 - k, key))
+            return (long)v;
+        end = ds_json_skip(js, len, v);
+        i = end < 0 ? len : skip_ws(js, len, (size_t)end);
+        if (i >= len || js[i] != ',')
+            return -1;
+        i++;
+    }
+}
+
+long ds_json_find(const char *js, size_t len, const char *parent_key,
+                  const char *key)
+{
+    long at = 0;
+    if (parent_key) {
+        at = member(js, len, 0, parent_key);
+        if (at < 0)
+            return -1;
+    }
+    return member(js, len, (size_t)at, key);
+}
+
+int ds_json_scalar(const char *js, size_t len, size_t at, char *out,
+                   size_t cap)
+{
+    long end = ds_json_skip(js, len, at);
+    size_t s = skip_ws(js, len, at);
+    out[0] = 0;
+    if (end < 0 || (size_t)end <= s || js[s] == '{' || js[s] == '[')
+        return -1;
+    if (js[s] == '"')
+        return unescape(js + s + 1, js + end - 1, out, cap) && out[0] ? 0 : -1;
+    if ((size_t)end - s >= cap)
+        return -1;
+    memcpy(out, js + s, (size_t)end - s);
+    out[end - (long)s] = 0;
+    return 0;
 }

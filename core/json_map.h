@@ -1,6 +1,9 @@
 /*
- * Mapping a CodeArts Deploy answer body onto ds_result_t, with jsmn tokens
- * stored in the caller's ds_json_slot_t array.
+ * Internal: the core's one JSON module. jsmn tokenizes a body into the
+ * caller's ds_json_slot_t array and a structure check refuses what jsmn lets
+ * through; the mappings below turn answers into results. A constant-memory
+ * scanner serves bodies that need not fit the token array (an IAM token
+ * answer, a page of history rows, which are then tokenized row by row).
  */
 #ifndef DS_JSON_MAP_H
 #define DS_JSON_MAP_H
@@ -11,9 +14,21 @@
 
 /* Bits of ds_json_map's return value. */
 #define DS_JSON_VALID 1u     /* one well-formed object (fields copied) */
-#define DS_JSON_ID_OK 2u     /* result.id equals the record id */
+#define DS_JSON_ID_OK 2u     /* result.<record key> equals the record id */
 #define DS_JSON_TASK_OK 4u   /* result.task_id equals the task id */
-#define DS_JSON_ID_BAD 8u    /* result.id or result.task_id differs */
+#define DS_JSON_ID_BAD 8u    /* one of them differs */
+
+/* Extra fields of the "result" object a caller wants (each may be NULL;
+ * copies decoded, NUL-terminated, cut at a character boundary). */
+typedef struct ds_json_fields {
+    const char *record_key;  /* "id" (stop) or "record_id" (state) */
+    char *status;            /* result.status (a record's state) */
+    size_t status_cap;
+    char *step;              /* result.step */
+    size_t step_cap;
+    char *start_time;        /* result.start_time */
+    size_t start_cap;
+} ds_json_fields_t;
 
 /*
  * Tokenize `js` (`len` bytes, need not be NUL-terminated) into `tok`
@@ -22,17 +37,48 @@
  * When valid, copies (decoded, truncated at a character boundary,
  * NUL-terminated) into `res`: status; the error code and message (top-level
  * error_code/error_msg, else code/message, else the first nested object
- * holding them); request_id when res->request_id is still empty. Compares
- * result.id / result.task_id with `record_id` / `task_id`.
+ * holding them; a number is copied as written); request_id when
+ * res->request_id is still empty. Compares result.id / result.task_id with
+ * `record_id` / `task_id` (each may be NULL: not compared).
  * Returns 0 (not valid JSON of that shape) or DS_JSON_* bits.
  */
 unsigned ds_json_map(const char *js, size_t len, ds_json_slot_t *tok,
                      unsigned ntok, const char *task_id,
                      const char *record_id, ds_result_t *res);
 
-/* Decode the JSON string token `t` of `js` into `out` (capacity `cap` > 0,
- * NUL-terminated, cut before a character that does not fit). */
-void ds_json_string(const char *js, const ds_json_slot_t *t, char *out,
-                    size_t cap);
+/* The same with the result key of the record id and extra result fields
+ * given by `f` (NULL: as ds_json_map). */
+unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
+                            unsigned ntok, const char *task_id,
+                            const char *record_id, ds_result_t *res,
+                            const ds_json_fields_t *f);
+
+/* One flat object (a history row): tokenizes and checks it like
+ * ds_json_map, then copies the string values of the `n` top-level `keys`
+ * into out[i] (capacity caps[i]; "" when absent or not a string). Returns
+ * 1 when the object is well formed, 0 otherwise. A copy cut short is
+ * returned as "" so that a long id never matches. */
+int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok,
+                 unsigned ntok, const char *const *keys, char *const *out,
+                 const size_t *caps, unsigned n);
+
+/*
+ * Constant-memory scan: the offset in js[0..len) of the value of `key` in
+ * the top-level object (parent NULL) or in the object that is the value of
+ * top-level key `parent`; -1 when absent. Keys are compared raw.
+ */
+long ds_json_find(const char *js, size_t len, const char *parent,
+                  const char *key);
+
+/* End offset (one past) of the JSON value starting at js[at] (after
+ * whitespace), brackets matched and strings closed, at most 32 levels deep;
+ * -1 when it is not one complete value. */
+long ds_json_skip(const char *js, size_t len, size_t at);
+
+/* Copies the scalar at js[at] (a string decoded, a number or literal as
+ * written) into out (capacity cap > 0). Returns 0, or -1 when it is not a
+ * complete non-empty scalar or did not fit. */
+int ds_json_scalar(const char *js, size_t len, size_t at, char *out,
+                   size_t cap);
 
 #endif /* DS_JSON_MAP_H */

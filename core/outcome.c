@@ -7,10 +7,11 @@
 #include <string.h>
 
 #include "deploystop.h"
+#include "exchange.h"
 
 static const char outcome_names[] =
     "STOPPED\0INVALID_INPUT\0AUTH_FAILED\0NOT_FOUND\0REJECTED\0"
-    "UNAVAILABLE\0NETWORK\0UNKNOWN\0?";
+    "UNAVAILABLE\0NETWORK\0UNKNOWN\0NOTHING_RUNNING\0STILL_RUNNING\0?";
 
 static const char reason_texts[] =
     "no error\0"
@@ -36,6 +37,10 @@ static const char reason_texts[] =
     "answer for other ids\0"
     "HTTP error status\0"
     "status not success\0"
+    "bad project id\0"
+    "bad record id in history\0"
+    "ended on its own\0"
+    "still running when the wait ran out\0"
     "?";
 
 /* Entry i of a packed list; the last entry answers out-of-range values. */
@@ -50,12 +55,66 @@ static const char *nth(const char *s, unsigned i, unsigned count)
 
 const char *ds_outcome_name(ds_outcome_t outcome)
 {
-    return nth(outcome_names, (unsigned)outcome, DS_UNKNOWN + 1u);
+    return nth(outcome_names, (unsigned)outcome, DS_STILL_RUNNING + 1u);
 }
 
 const char *ds_reason_text(ds_reason_t reason)
 {
-    return nth(reason_texts, (unsigned)reason, DS_R_STATUS_NOT_SUCCESS + 1u);
+    return nth(reason_texts, (unsigned)reason, DS_R_WAIT_OVER + 1u);
+}
+
+/* The mapping tables below are indexed by enum values; each is checked at
+ * compile time against the enum it maps, so that adding a value without a
+ * row fails the build instead of reading past the table. */
+#define DS_TABLE_CHECK(name, table, count)                                    \
+    typedef char name[sizeof(table) / sizeof((table)[0]) == (count) ? 1 : -1]
+
+/* DS_TR_ERR_RESOLVE (-1) .. DS_TR_ERR_ARG (-8), by -1 - code. */
+static const unsigned char connect_reasons[] = {
+    DS_R_RESOLVE, DS_R_CONNECT, DS_R_TLS, DS_R_TLS_VERIFY,
+    DS_R_DEADLINE, DS_R_CONNECT, DS_R_CONNECT, DS_R_CONNECT,
+};
+DS_TABLE_CHECK(connect_reasons_complete, connect_reasons, -DS_TR_ERR_ARG);
+
+ds_reason_t ds_connect_reason(int rc)
+{
+    unsigned i = (unsigned)(-1 - rc);
+    return i < sizeof connect_reasons ? (ds_reason_t)connect_reasons[i]
+                                      : DS_R_CONNECT;
+}
+
+/* DS_HTTP_E_STATUS_LINE (-1) .. DS_HTTP_E_STATE (-10), by -1 - code. */
+static const unsigned char http_reasons[] = {
+    DS_R_HTTP_MALFORMED, DS_R_HTTP_MALFORMED, DS_R_HTTP_TOO_LARGE,
+    DS_R_HTTP_TOO_LARGE, DS_R_HTTP_TOO_LARGE, DS_R_HTTP_MALFORMED,
+    DS_R_HTTP_MALFORMED, DS_R_HTTP_MALFORMED, DS_R_CLOSED,
+    DS_R_HTTP_MALFORMED,
+};
+DS_TABLE_CHECK(http_reasons_complete, http_reasons, -DS_HTTP_E_STATE);
+
+ds_reason_t ds_http_reason(int rc)
+{
+    unsigned i = (unsigned)(-1 - rc);
+    return i < sizeof http_reasons ? (ds_reason_t)http_reasons[i]
+                                   : DS_R_HTTP_MALFORMED;
+}
+
+/* Statuses other than 2xx, by hundreds; 4xx and 429 refined below. */
+static const unsigned char status_outcomes[] = {
+    DS_UNKNOWN, DS_UNKNOWN, DS_UNKNOWN, DS_UNKNOWN, DS_REJECTED, DS_UNAVAILABLE,
+};
+DS_TABLE_CHECK(status_outcomes_complete, status_outcomes, 6);
+
+ds_outcome_t ds_status_outcome(int status)
+{
+    unsigned h = (unsigned)status / 100u;
+    if (status == 401 || status == 403)
+        return DS_AUTH_FAILED;
+    if (status == 404)
+        return DS_NOT_FOUND;
+    if (status == 429 || h >= sizeof status_outcomes)
+        return DS_UNAVAILABLE;
+    return (ds_outcome_t)status_outcomes[h];
 }
 
 void ds_wipe(void *p, size_t len)

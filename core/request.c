@@ -1,91 +1,144 @@
 /*
- * The stop request head. Appends are unchecked one by one and checked once
- * at the end (ds_head_t.len goes past cap and stays there): a head that does
+ * The request builder (see request.h). Appends are unchecked one by one and
+ * checked once at the end (the writer's error is sticky): a head that does
  * not fit is one clean error, never a truncated request on the wire.
  */
 #include <string.h>
 
 #include "request.h"
+#include "stop_aksk.h"
 
-void ds_head_init(ds_head_t *h, char *buf, size_t cap)
+void ds_wire_host(ds_wr_t *w, const char *host, uint16_t port)
 {
-    h->buf = buf;
-    h->cap = cap;
-    h->len = 0;
-    h->mark = 0;
-}
-
-void ds_head_put(ds_head_t *h, const char *s, size_t n)
-{
-    if (!n)
-        n = strlen(s);
-    if (h->len + n > h->cap) {
-        h->len = h->cap + 1;
-        return;
-    }
-    memcpy(h->buf + h->len, s, n);
-    h->len += n;
-}
-
-void ds_head_put_u(ds_head_t *h, unsigned long v)
-{
-    char d[12];
-    size_t i = sizeof d;
-    do {
-        d[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    ds_head_put(h, d + i, sizeof d - i);
-}
-
-void ds_head_header(ds_head_t *h, const char *name, const char *value)
-{
-    ds_head_put(h, name, 0);
-    ds_head_put(h, ": ", 2);
-    ds_head_put(h, value, 0);
-    ds_head_put(h, "\r\n", 2);
-}
-
-void ds_head_begin(ds_head_t *h, const ds_stop_request_t *req)
-{
-    int v6 = strchr(req->host, ':') != NULL;
-    ds_head_put(h, "PUT /v2/tasks/", 0);
-    ds_head_put(h, req->task_id, 0);
-    ds_head_put(h, "/records/", 0);
-    ds_head_put(h, req->record_id, 0);
-    /* One literal, with the opening bracket of an IPv6 literal or not. */
-    ds_head_put(h, "/stop HTTP/1.1\r\nHost: [", v6 ? 23 : 22);
-    ds_head_put(h, req->host, 0);
+    int v6 = strchr(host, ':') != NULL;
     if (v6)
-        ds_head_put(h, "]", 1);
-    if (req->port != 443) {
-        ds_head_put(h, ":", 1);
-        ds_head_put_u(h, req->port);
+        ds_wr_byte(w, '[');
+    ds_wr_str(w, host);
+    if (v6)
+        ds_wr_byte(w, ']');
+    if (port != 443) {
+        ds_wr_byte(w, ':');
+        ds_wr_uint(w, port);
     }
-    ds_head_put(h, "\r\nContent-Type: application/json\r\n"
-                   "Content-Length: 2\r\n"
-                   "Accept: application/json\r\n"
-                   "User-Agent: deploystop/" DS_VERSION "\r\n", 0);
 }
 
-void ds_head_token(ds_head_t *h)
+void ds_wire_path(ds_wr_t *w, const ds_call_t *c)
 {
-    ds_head_put(h, "X-Auth-Token: ", 0);
+    c->path(w, c);
+}
+
+void ds_wire_query(ds_wr_t *w, const ds_call_t *c)
+{
+    if (c->query)
+        c->query(w, c);
+}
+
+int ds_wire_has_query(const ds_call_t *c)
+{
+    return c->query != NULL;
+}
+
+size_t ds_call_body_lit_len(const ds_call_t *c)
+{
+    return c->body_lit ? strlen(c->body_lit) : 0;
+}
+
+void ds_call_begin(ds_wr_t *h, const ds_call_t *c, size_t body_len)
+{
+    ds_wr_str(h, c->method);
+    ds_wr_byte(h, ' ');
+    ds_wire_path(h, c);
+    if (c->query) {
+        ds_wr_byte(h, '?');
+        ds_wire_query(h, c);
+    }
+    ds_wr_str(h, " HTTP/1.1\r\nHost: ");
+    ds_wire_host(h, c->host, c->port);
+    ds_wr_put(h, "\r\n", 2);
+    if (c->content_type)
+        ds_wr_header(h, "Content-Type", c->content_type);
+    if (c->body_lit) {
+        ds_wr_str(h, "Content-Length: ");
+        ds_wr_uint(h, ds_call_body_lit_len(c));
+        ds_wr_put(h, "\r\n", 2);
+    }
+    ds_wr_str(h, "Accept: application/json\r\n"
+                 "User-Agent: deploystop/" DS_VERSION "\r\n");
+    if (c->body) {
+        ds_wr_str(h, "Content-Length: ");
+        ds_wr_uint(h, body_len);
+        ds_wr_put(h, "\r\n", 2);
+    }
+}
+
+void ds_head_token(ds_wr_t *h)
+{
+    ds_wr_str(h, "X-Auth-Token: ");
     h->mark = h->len;
-    ds_head_put(h, DS_REDACTED "\r\n", 0);
+    ds_wr_str(h, DS_REDACTED "\r\n");
 }
 
-ds_reason_t ds_head_end(ds_head_t *h)
+ds_reason_t ds_call_end(ds_wr_t *h, const ds_call_t *c)
 {
-    ds_head_put(h, "\r\n{}", 4);
-    return h->len > h->cap ? DS_R_REQUEST_TOO_LARGE : DS_R_NONE;
+    ds_wr_put(h, "\r\n", 2);
+    if (c->body_lit)
+        ds_wr_str(h, c->body_lit);
+    return h->err ? DS_R_REQUEST_TOO_LARGE : DS_R_NONE;
 }
 
-ds_reason_t ds_request_head(ds_head_t *h, const ds_stop_request_t *req)
+/* The stop's own pieces: its path, and a call describing it. */
+static void stop_path(ds_wr_t *w, const ds_call_t *c)
+{
+    ds_wr_str(w, "/v2/tasks/");
+    ds_wr_str(w, c->req->task_id);
+    ds_wr_str(w, "/records/");
+    ds_wr_str(w, c->req->record_id);
+    ds_wr_str(w, "/stop");
+}
+
+void ds_call_stop(ds_call_t *c, const ds_stop_request_t *req)
+{
+    ds_call_init(c, req);
+    c->method = "PUT";
+    c->content_type = "application/json";
+    c->body_lit = "{}";
+    c->path = stop_path;
+}
+
+void ds_head_begin(ds_wr_t *h, const ds_stop_request_t *req)
+{
+    ds_call_t c;
+    ds_call_stop(&c, req);
+    ds_call_begin(h, &c, 0);
+}
+
+ds_reason_t ds_head_end(ds_wr_t *h)
+{
+    ds_wr_put(h, "\r\n{}", 4);
+    return h->err ? DS_R_REQUEST_TOO_LARGE : DS_R_NONE;
+}
+
+ds_reason_t ds_request_head(ds_wr_t *h, const ds_stop_request_t *req)
 {
     ds_head_begin(h, req);
     if (req->auth.kind != DS_AUTH_TOKEN)
         return DS_R_BAD_CREDENTIALS;
     ds_head_token(h);
     return ds_head_end(h);
+}
+
+ds_reason_t ds_call_head(ds_wr_t *h, const ds_call_t *c,
+                         const ds_platform_t *pf, int64_t offset,
+                         char *scratch, size_t scratch_cap, size_t body_len)
+{
+    const ds_auth_t *a = c->auth;
+    if (DS_AKSK && a && a->kind == DS_AUTH_AKSK)
+        return ds_aksk_call_head(h, c, pf, offset, scratch, scratch_cap,
+                                 body_len);
+    ds_call_begin(h, c, body_len);
+    if (a && a->kind != DS_AUTH_TOKEN)
+        return DS_R_BAD_CREDENTIALS;
+    if (a)
+        ds_head_token(h);
+    return ds_call_end(h, c);
 }

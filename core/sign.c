@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "deploystop.h"
-#include "ds_sink.h"
+#include "writer.h"
 
 static const char k_algorithm[] = "SDK-HMAC-SHA256";
 
@@ -37,7 +37,7 @@ static unsigned char next_decoded(const char **p, const char *end)
     return (unsigned char)s[0];
 }
 
-static void put_encoded(ds_sink_t *sk, const char *s, const char *end,
+static void put_encoded(ds_wr_t *sk, const char *s, const char *end,
                         int keep_slash)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -47,11 +47,11 @@ static void put_encoded(ds_sink_t *sk, const char *s, const char *end,
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
             (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
             c == '~' || (keep_slash && c == '/')) {
-            ds_sink_byte(sk, (char)c);
+            ds_wr_byte(sk, (char)c);
         } else {
-            ds_sink_byte(sk, '%');
-            ds_sink_byte(sk, hex[c >> 4]);
-            ds_sink_byte(sk, hex[c & 15u]);
+            ds_wr_byte(sk, '%');
+            ds_wr_byte(sk, hex[c >> 4]);
+            ds_wr_byte(sk, hex[c & 15u]);
         }
     }
 }
@@ -101,7 +101,7 @@ static int cmp_pair(const qpair_t *a, const qpair_t *b)
     return r;
 }
 
-static void put_query(ds_sink_t *sk, const char *q)
+static void put_query(ds_wr_t *sk, const char *q)
 {
     const char *end = q + strlen(q);
     qpair_t prev, best, cur;
@@ -122,9 +122,9 @@ static void put_query(ds_sink_t *sk, const char *q)
         if (!have_best)
             return;
         if (have_prev)
-            ds_sink_byte(sk, '&');
+            ds_wr_byte(sk, '&');
         put_encoded(sk, best.k, best.ke, 0);
-        ds_sink_byte(sk, '=');
+        ds_wr_byte(sk, '=');
         put_encoded(sk, best.v, best.ve, 0);
         prev = best;
         have_prev = 1;
@@ -132,7 +132,7 @@ static void put_query(ds_sink_t *sk, const char *q)
 }
 
 /* "name:trimmed-value\n"; CR or LF in a value would forge headers. */
-static int put_header(ds_sink_t *sk, const char *name, const char *value)
+static int put_header(ds_wr_t *sk, const char *name, const char *value)
 {
     const char *end;
 
@@ -146,23 +146,23 @@ static int put_header(ds_sink_t *sk, const char *name, const char *value)
     if (memchr(value, '\r', (size_t)(end - value)) ||
         memchr(value, '\n', (size_t)(end - value)))
         return -1;
-    ds_sink_str(sk, name);
-    ds_sink_byte(sk, ':');
-    ds_sink_put(sk, value, (size_t)(end - value));
-    ds_sink_byte(sk, '\n');
+    ds_wr_str(sk, name);
+    ds_wr_byte(sk, ':');
+    ds_wr_put(sk, value, (size_t)(end - value));
+    ds_wr_byte(sk, '\n');
     return 0;
 }
 
-static void put_signed_names(ds_sink_t *sk, const ds_sign_input_t *in)
+static void put_signed_names(ds_wr_t *sk, const ds_sign_input_t *in)
 {
     if (in->content_type)
-        ds_sink_str(sk, "content-type;");
-    ds_sink_str(sk, "host;");
+        ds_wr_str(sk, "content-type;");
+    ds_wr_str(sk, "host;");
     if (in->project_id)
-        ds_sink_str(sk, "x-project-id;");
-    ds_sink_str(sk, "x-sdk-date");
+        ds_wr_str(sk, "x-project-id;");
+    ds_wr_str(sk, "x-sdk-date");
     if (in->security_token)
-        ds_sink_str(sk, ";x-security-token");
+        ds_wr_str(sk, ";x-security-token");
 }
 
 static int valid_input(const ds_sign_input_t *in, const ds_crypto_t *c)
@@ -184,22 +184,22 @@ int ds_sign_canonical(const ds_sign_input_t *in, const ds_crypto_t *crypto,
                       char *buf, size_t cap, size_t *len)
 {
     static const uint8_t empty[1] = {0};
-    ds_sink_t sk;
+    ds_wr_t sk;
     uint8_t hash[32];
     int bad;
 
     if (!valid_input(in, crypto) || !buf || !len)
         return DS_SIGN_E_ARG;
-    ds_sink_init(&sk, buf, cap);
-    ds_sink_str(&sk, in->method);
-    ds_sink_byte(&sk, '\n');
+    ds_wr_init(&sk, buf, cap);
+    ds_wr_str(&sk, in->method);
+    ds_wr_byte(&sk, '\n');
     put_encoded(&sk, in->path, in->path + strlen(in->path), 1);
     if (!sk.len || buf[sk.len - 1] != '/')
-        ds_sink_byte(&sk, '/');
-    ds_sink_byte(&sk, '\n');
+        ds_wr_byte(&sk, '/');
+    ds_wr_byte(&sk, '\n');
     if (in->query)
         put_query(&sk, in->query);
-    ds_sink_byte(&sk, '\n');
+    ds_wr_byte(&sk, '\n');
     bad = put_header(&sk, "content-type", in->content_type) |
           put_header(&sk, "host", in->host) |
           put_header(&sk, "x-project-id", in->project_id) |
@@ -207,13 +207,13 @@ int ds_sign_canonical(const ds_sign_input_t *in, const ds_crypto_t *crypto,
           put_header(&sk, "x-security-token", in->security_token);
     if (bad)
         return DS_SIGN_E_ARG;
-    ds_sink_byte(&sk, '\n');
+    ds_wr_byte(&sk, '\n');
     put_signed_names(&sk, in);
-    ds_sink_byte(&sk, '\n');
+    ds_wr_byte(&sk, '\n');
     if (crypto->sha256(crypto->ctx, in->body ? in->body : empty, in->body_len,
                        hash))
         return DS_SIGN_E_CRYPTO;
-    ds_sink_hex(&sk, hash, sizeof hash);
+    ds_wr_hex(&sk, hash, sizeof hash);
     if (sk.err)
         return DS_SIGN_E_SCRATCH;
     *len = sk.len;
@@ -259,7 +259,7 @@ int ds_sign_authorization(const ds_sign_input_t *in, const char *ak,
     char sts[sizeof k_algorithm + DS_SDK_DATE_LEN + 1u + 64u];
     uint8_t mac[32];
     size_t len = 0;
-    ds_sink_t o;
+    ds_wr_t o;
     int rc;
 
     if (out && out_cap)
@@ -277,26 +277,26 @@ int ds_sign_authorization(const ds_sign_input_t *in, const char *ak,
     if (rc != DS_SIGN_OK)
         return rc;
 
-    ds_sink_init(&o, sts, sizeof sts);
-    ds_sink_str(&o, k_algorithm);
-    ds_sink_byte(&o, '\n');
-    ds_sink_str(&o, in->sdk_date);
-    ds_sink_byte(&o, '\n');
-    ds_sink_hex(&o, mac, sizeof mac);
+    ds_wr_init(&o, sts, sizeof sts);
+    ds_wr_str(&o, k_algorithm);
+    ds_wr_byte(&o, '\n');
+    ds_wr_str(&o, in->sdk_date);
+    ds_wr_byte(&o, '\n');
+    ds_wr_hex(&o, mac, sizeof mac);
     if (crypto->hmac_sha256(crypto->ctx, (const uint8_t *)sk, strlen(sk),
                             (const uint8_t *)sts, o.len, mac))
         rc = DS_SIGN_E_CRYPTO;
     ds_wipe(sts, sizeof sts);
     if (rc == DS_SIGN_OK) {
-        ds_sink_init(&o, out, out_cap);
-        ds_sink_str(&o, k_algorithm);
-        ds_sink_str(&o, " Access=");
-        ds_sink_str(&o, ak);
-        ds_sink_str(&o, ", SignedHeaders=");
+        ds_wr_init(&o, out, out_cap);
+        ds_wr_str(&o, k_algorithm);
+        ds_wr_str(&o, " Access=");
+        ds_wr_str(&o, ak);
+        ds_wr_str(&o, ", SignedHeaders=");
         put_signed_names(&o, in);
-        ds_sink_str(&o, ", Signature=");
-        ds_sink_hex(&o, mac, sizeof mac);
-        ds_sink_byte(&o, '\0');
+        ds_wr_str(&o, ", Signature=");
+        ds_wr_hex(&o, mac, sizeof mac);
+        ds_wr_byte(&o, '\0');
         if (o.err) {
             ds_wipe(out, out_cap);
             rc = DS_SIGN_E_OUTPUT;

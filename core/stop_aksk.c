@@ -5,11 +5,16 @@
 
 #include "ds_sign.h"
 
-/* "/v2/tasks/" ID "/records/" ID "/stop" */
-#define STOP_PATH_LEN (10u + DS_ID_LEN + 9u + DS_ID_LEN + 5u)
 /* "[" host "]:65535" */
 #define HOST_VALUE_MAX (1u + DS_HOST_MAX + 1u + 6u)
-#define TAIL (HOST_VALUE_MAX + 1u + STOP_PATH_LEN + 1u)
+
+/* Host value, path and query of the call go to the end of the scratch
+ * buffer (not the stack: this frame sits on the deepest call chain). */
+static size_t tail_len(const ds_call_t *c)
+{
+    return HOST_VALUE_MAX + 1u + DS_WIRE_PATH_MAX + 1u +
+           (ds_wire_has_query(c) ? DS_WIRE_QUERY_MAX + 1u : 0u);
+}
 
 static int64_t clock_s(const ds_platform_t *pf)
 {
@@ -35,82 +40,97 @@ ds_reason_t ds_aksk_check(const ds_stop_request_t *req)
     return DS_R_NONE;
 }
 
-/* Host header value exactly as ds_head_begin writes it. */
-static void host_value(ds_head_t *v, const ds_stop_request_t *req)
+/* One wire element into `cap` bytes at `at`, NUL-terminated; 0 when it
+ * did not fit. */
+static int element(char *at, size_t cap, void (*put)(ds_wr_t *, const ds_call_t *),
+                   const ds_call_t *c)
 {
-    int v6 = strchr(req->host, ':') != NULL;
-
-    if (v6)
-        ds_head_put(v, "[", 1);
-    ds_head_put(v, req->host, 0);
-    if (v6)
-        ds_head_put(v, "]", 1);
-    if (req->port != 443) {
-        ds_head_put(v, ":", 1);
-        ds_head_put_u(v, req->port);
-    }
-    ds_head_put(v, "", 1);
+    ds_wr_t v;
+    ds_wr_init(&v, at, cap);
+    put(&v, c);
+    ds_wr_byte(&v, '\0');
+    return !v.err;
 }
 
-ds_reason_t ds_aksk_head(ds_head_t *h, const ds_stop_request_t *req,
-                         const ds_platform_t *pf, int64_t offset,
-                         char *scratch, size_t scratch_cap)
+static void host_of(ds_wr_t *w, const ds_call_t *c)
 {
-    char date[DS_SDK_DATE_LEN + 1];
-    char *host, *path;
-    ds_sign_input_t in;
-    ds_head_t v;
-    int64_t now = clock_s(pf);
-    int rc;
+    ds_wire_host(w, c->host, c->port);
+}
 
-    if (!in_range(now) || !in_range(offset) ||
-        ds_date_sdk(now + offset, date, sizeof date))
-        return DS_R_NO_CLOCK;
-    /* Host and path go to the end of the scratch buffer, not the stack:
-     * this frame sits on the deepest call chain of a stop. */
-    if (!scratch || scratch_cap < TAIL)
-        return DS_R_REQUEST_TOO_LARGE;
-    scratch_cap -= TAIL;
-    host = scratch + scratch_cap;
-    path = host + HOST_VALUE_MAX + 1u;
-    ds_head_init(&v, host, HOST_VALUE_MAX + 1u);
-    host_value(&v, req);
-    if (v.len > v.cap)
-        return DS_R_BAD_HOST;
-    ds_head_init(&v, path, STOP_PATH_LEN + 1u);
-    ds_head_put(&v, "/v2/tasks/", 0);
-    ds_head_put(&v, req->task_id, 0);
-    ds_head_put(&v, "/records/", 0);
-    ds_head_put(&v, req->record_id, 0);
-    ds_head_put(&v, "/stop", 6);
-    if (v.len > v.cap)
-        return DS_R_BAD_RECORD_ID;
-
-    memset(&in, 0, sizeof in);
-    in.method = "PUT";
-    in.path = path;
-    in.content_type = "application/json";
-    in.host = host;
-    in.sdk_date = date;
-    in.body = (const uint8_t *)"{}";
-    in.body_len = 2;
-
-    ds_head_begin(h, req);
-    ds_head_header(h, "X-Sdk-Date", date);
-    ds_head_put(h, "Authorization: ", 0);
-    /* Signed straight into the head: no second copy of the header. */
-    rc = h->len < h->cap
-             ? ds_sign_authorization(&in, req->auth.ak, req->auth.sk,
-                                     req->auth.crypto, scratch, scratch_cap,
-                                     h->buf + h->len, h->cap - h->len)
-             : DS_SIGN_E_OUTPUT;
+static ds_reason_t sign_into(ds_wr_t *h, const ds_call_t *c,
+                             const ds_sign_input_t *in, char *scratch,
+                             size_t cap)
+{
+    int rc = h->len < h->cap && !h->err
+                 ? ds_sign_authorization(in, c->auth->ak, c->auth->sk,
+                                         c->auth->crypto, scratch, cap,
+                                         h->buf + h->len, h->cap - h->len)
+                 : DS_SIGN_E_OUTPUT;
     if (rc == DS_SIGN_E_CRYPTO || rc == DS_SIGN_E_CREDENTIALS)
         return DS_R_BAD_CREDENTIALS;
     if (rc != DS_SIGN_OK)
         return DS_R_REQUEST_TOO_LARGE;
+    /* Signed straight into the head: no second copy of the header. */
     h->len += strlen(h->buf + h->len);
-    ds_head_put(h, "\r\n", 2);
-    return ds_head_end(h);
+    return DS_R_NONE;
+}
+
+ds_reason_t ds_aksk_call_head(ds_wr_t *h, const ds_call_t *c,
+                              const ds_platform_t *pf, int64_t offset,
+                              char *scratch, size_t scratch_cap,
+                              size_t body_len)
+{
+    char date[DS_SDK_DATE_LEN + 1];
+    char *host, *path, *query = NULL;
+    ds_sign_input_t in;
+    int64_t now = clock_s(pf);
+    size_t tail = tail_len(c);
+    ds_reason_t why;
+
+    if (!in_range(now) || !in_range(offset) ||
+        ds_date_sdk(now + offset, date, sizeof date))
+        return DS_R_NO_CLOCK;
+    if (!scratch || scratch_cap < tail)
+        return DS_R_REQUEST_TOO_LARGE;
+    scratch_cap -= tail;
+    host = scratch + scratch_cap;
+    path = host + HOST_VALUE_MAX + 1u;
+    if (!element(host, HOST_VALUE_MAX + 1u, host_of, c))
+        return DS_R_BAD_HOST;
+    if (!element(path, DS_WIRE_PATH_MAX + 1u, ds_wire_path, c))
+        return DS_R_BAD_RECORD_ID;
+    if (ds_wire_has_query(c)) {
+        query = path + DS_WIRE_PATH_MAX + 1u;
+        if (!element(query, DS_WIRE_QUERY_MAX + 1u, ds_wire_query, c))
+            return DS_R_REQUEST_TOO_LARGE;
+    }
+    memset(&in, 0, sizeof in);
+    in.method = c->method;
+    in.path = path;
+    in.query = query;
+    in.content_type = c->content_type;
+    in.host = host;
+    in.sdk_date = date;
+    in.body = (const uint8_t *)c->body_lit;
+    in.body_len = ds_call_body_lit_len(c);
+
+    ds_call_begin(h, c, body_len);
+    ds_wr_header(h, "X-Sdk-Date", date);
+    ds_wr_str(h, "Authorization: ");
+    why = sign_into(h, c, &in, scratch, scratch_cap);
+    if (why)
+        return why;
+    ds_wr_put(h, "\r\n", 2);
+    return ds_call_end(h, c);
+}
+
+ds_reason_t ds_aksk_head(ds_wr_t *h, const ds_stop_request_t *req,
+                         const ds_platform_t *pf, int64_t offset,
+                         char *scratch, size_t scratch_cap)
+{
+    ds_call_t c;
+    ds_call_stop(&c, req);
+    return ds_aksk_call_head(h, &c, pf, offset, scratch, scratch_cap, 0);
 }
 
 int ds_aksk_skew_offset(const ds_platform_t *pf, const ds_result_t *res,

@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-#define DS_VERSION "0.1.0"
+#define DS_VERSION "0.2.0"
 
 /* The outcome of a stop. Names (ds_outcome_name) are a stable interface:
  * the CLI, the firmware console and scripts print them. */
@@ -36,8 +36,15 @@ typedef enum ds_outcome {
     DS_REJECTED,          /* other 4xx, or 200 whose status is not success */
     DS_UNAVAILABLE,       /* 5xx or 429, after the retries */
     DS_NETWORK,           /* failed before the request was completely sent */
-    DS_UNKNOWN            /* sent, but no complete well-formed matching answer */
+    DS_UNKNOWN,           /* sent, but no complete well-formed matching answer */
+    DS_NOTHING_RUNNING,   /* ds_halt: no running record, nothing was stopped */
+    DS_STILL_RUNNING      /* ds_halt: stop accepted, record still ran when
+                           * the wait ran out */
 } ds_outcome_t;
+
+/* Outcome 0 of a call that stops nothing (ds_state, ds_history): it was
+ * answered as documented. */
+#define DS_OK DS_STOPPED
 
 /* Finer reason behind an outcome (for messages; not a stable number). */
 typedef enum ds_reason {
@@ -67,7 +74,12 @@ typedef enum ds_reason {
     DS_R_ID_MISMATCH,       /* 200 success, but for other ids */
     /* answered by the server */
     DS_R_HTTP_STATUS,       /* see http_status, error_code, error_msg */
-    DS_R_STATUS_NOT_SUCCESS /* HTTP 200 but "status" was not "success" */
+    DS_R_STATUS_NOT_SUCCESS, /* HTTP 200 but "status" was not "success" */
+    /* added by discovery and confirmation */
+    DS_R_BAD_PROJECT_ID,    /* not exactly 32 [A-Za-z0-9] */
+    DS_R_BAD_ROW,           /* a history row with a malformed record id */
+    DS_R_ENDED,             /* the record ended on its own before the stop */
+    DS_R_WAIT_OVER          /* the wait or the deadline ran out */
 } ds_reason_t;
 
 typedef enum ds_auth_kind {
@@ -108,10 +120,15 @@ typedef struct ds_stop_request {
     uint16_t port;           /* default 443 */
     int use_tls;             /* default 1; the real API is HTTPS only */
     const char *task_id;     /* NUL-terminated, 32 [A-Za-z0-9] */
-    const char *record_id;   /* NUL-terminated, 32 [A-Za-z0-9] */
+    const char *record_id;   /* NUL-terminated, 32 [A-Za-z0-9]; ds_halt: NULL
+                              * to find the running records itself */
+    const char *project_id;  /* ds_halt / ds_history: the CodeArts project
+                              * id, 32 [A-Za-z0-9]; NULL otherwise */
     ds_auth_t auth;
     uint32_t deadline_ms;    /* overall, all attempts; default 30000 */
     int retries;             /* extra attempts on NETWORK/5xx/429; default 2 */
+    uint32_t wait_ms;        /* ds_halt: poll the state this long after an
+                              * accepted stop; 0: do not wait */
     ds_trace_fn trace;       /* may be NULL */
     void *trace_ctx;
 } ds_stop_request_t;
@@ -144,11 +161,52 @@ typedef struct ds_json_slot {
  * 20 KB with the default limits; see README "Buffers"). */
 typedef struct ds_workspace {
     ds_http_parser_t http;
-    char body[DS_HTTP_BODY_MAX];
+    /* The body buffer is idle until an answer arrives: while an AK/SK
+     * request is signed it holds the canonical request. */
+    union {
+        char body[DS_HTTP_BODY_MAX];
+        char sign_scratch[DS_HTTP_BODY_MAX];
+    };
     char head[DS_REQ_HEAD_MAX];
     uint8_t rx[256];
     ds_json_slot_t json[DS_JSON_TOKENS];
 } ds_workspace_t;
+
+/*
+ * A run: one deadline and at most one connection, shared by every call made
+ * on it (discover, stop, confirm; several tasks). The connection is kept
+ * between calls when the server allows it (HTTP/1.1 without
+ * "Connection: close", the answer fully framed) and the transport can tell
+ * that it is still open (ds_transport_t.alive); otherwise the next call
+ * connects again. Caller-owned; no field is for the caller to set.
+ */
+typedef struct ds_session {
+    const ds_transport_t *tr;
+    const ds_platform_t *pf;
+    ds_workspace_t *ws;
+    uint32_t start;          /* pf->now_ms at ds_session_begin */
+    uint32_t deadline_ms;
+    int open;                /* a connection is held */
+    int reusable;            /* the last answer allows another request */
+    const char *host;        /* of the held connection (borrowed) */
+    uint16_t port;
+    int use_tls;
+    unsigned connects;       /* connections opened so far */
+    unsigned requests;       /* requests sent so far */
+    int has_server_time;     /* a Date header was seen on this run */
+    int64_t server_time_s;   /* that Date, Unix seconds ... */
+    uint32_t server_time_at; /* ... at this pf->now_ms */
+} ds_session_t;
+
+/* Start a run of `deadline_ms` (0: the default) now. Borrows tr, pf and ws
+ * until ds_session_end. */
+void ds_session_begin(ds_session_t *s, const ds_transport_t *tr,
+                      const ds_platform_t *pf, ds_workspace_t *ws,
+                      uint32_t deadline_ms);
+/* Milliseconds left of the run's deadline. */
+uint32_t ds_session_left(const ds_session_t *s);
+/* Close the connection (if held) and wipe the request head. */
+void ds_session_end(ds_session_t *s);
 
 /* Fill `req` with defaults (port 443, TLS, 30 s, 2 retries, token auth). */
 void ds_stop_request_init(ds_stop_request_t *req);
@@ -166,6 +224,11 @@ ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
                      const ds_platform_t *pf, ds_workspace_t *ws,
                      ds_result_t *res);
 
+/* ds_stop on a run the caller holds (its deadline, not req->deadline_ms;
+ * the connection may be reused and stays open). */
+ds_outcome_t ds_stop_in(ds_session_t *s, const ds_stop_request_t *req,
+                        ds_result_t *res);
+
 /* Validation, each returns 1 when valid. Used by ds_stop and by callers that
  * want to reject input early. */
 int ds_valid_id(const char *id);
@@ -173,7 +236,8 @@ int ds_valid_token(const char *token, size_t len);
 int ds_valid_host(const char *host);
 
 /* Stable names: "STOPPED", "INVALID_INPUT", "AUTH_FAILED", "NOT_FOUND",
- * "REJECTED", "UNAVAILABLE", "NETWORK", "UNKNOWN". */
+ * "REJECTED", "UNAVAILABLE", "NETWORK", "UNKNOWN", "NOTHING_RUNNING",
+ * "STILL_RUNNING". */
 const char *ds_outcome_name(ds_outcome_t outcome);
 /* One-line English description of a reason. */
 const char *ds_reason_text(ds_reason_t reason);

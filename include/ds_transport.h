@@ -68,6 +68,16 @@ typedef struct ds_transport {
     /* Close the connection and release everything connect() took. Safe to
      * call after a failed connect and more than once. */
     void (*close)(void *ctx);
+
+    /*
+     * Optional (NULL: the core never reuses a connection). Without
+     * blocking: 1 when the connection is still open and the peer has sent
+     * nothing since the last answer (no FIN, close_notify, reset or stray
+     * byte pending); 0 otherwise. A kept-alive connection is reused only
+     * when this says 1, so a request is never sent on a connection known
+     * to be closed.
+     */
+    int (*alive)(void *ctx);
 } ds_transport_t;
 
 typedef struct ds_platform {

@@ -13,7 +13,7 @@ $(E2E_WORK)/cli_units: tests/e2e/cli_units.c $(CLI_UNIT_SRC) $(CORE_SRC) $(wildc
 # Test-only LD_PRELOAD shim: a name resolving to several loopback addresses.
 $(E2E_WORK)/gai_shim.so: tests/e2e/gai_shim.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) -std=c99 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $< -ldl
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $< -ldl
 
 e2e: $(CLI) e2e-install $(E2E_WORK)/cli_units $(E2E_WORK)/gai_shim.so
 	$(E2E_WORK)/cli_units
@@ -30,7 +30,7 @@ e2e-install: $(LIB) $(POSIX_LIB) $(CLI) | $(DEPS_STAMP)
 	test -x $(E2E_STAGE)/usr/local/bin/deploystop
 	PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=$(E2E_STAGE)/usr/local/lib/pkgconfig \
 	  PKG_CONFIG_SYSROOT_DIR=$(abspath $(E2E_STAGE)) \
-	  sh -c '$(CC) -std=c99 -Wall -Wextra -Werror $$(pkg-config --cflags deploystop) \
+	  sh -c '$(CC) -std=c11 -Wall -Wextra -Werror $$(pkg-config --cflags deploystop) \
 	    -o $(E2E_STAGE)/consumer tests/e2e/install_consumer.c $$(pkg-config --libs deploystop)'
 	$(E2E_STAGE)/consumer
 

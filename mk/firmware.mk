@@ -29,7 +29,7 @@ FW_INC = -Iinclude -Icore -Iboards -Iboards/killswitch -Iboards/qemu-mps2-an385 
 FW_OPT := -Os -g -ffunction-sections -fdata-sections -fno-common -fstack-usage \
           --specs=nano.specs
 # Our code: the project's warnings; third-party code: theirs, not -Werror.
-FW_CFLAGS = -std=c99 $(WARN) $(FW_ARCH) $(FW_OPT) $(FW_DEFS) $(FW_INC)
+FW_CFLAGS = -std=c11 $(WARN) $(FW_ARCH) $(FW_OPT) $(FW_DEFS) $(FW_INC)
 FW_TP_CFLAGS = -std=gnu99 -w $(FW_ARCH) $(FW_OPT) $(FW_DEFS) $(FW_INC)
 # No _sbrk is provided: anything that pulls malloc into the image fails to
 # link. mbedtls_ssl_read/handshake are wrapped to see what altcp_tls hides,

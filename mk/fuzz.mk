@@ -5,7 +5,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 20
-FUZZ_CFLAGS = -std=c99 -Wall -Wextra -Werror -Iinclude -Icore -g -O1 \
+FUZZ_CFLAGS = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore -g -O1 \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard include/*.h core/*.h) | $(DEPS_STAMP)

@@ -13,11 +13,11 @@ LINT_FLAGS := $(BUILD)/lint/compile_flags.txt
 # clang-tidy finds the flags in the compile_flags.txt of the -p directory.
 $(LINT_FLAGS): mk/lint.mk
 	@mkdir -p $(@D)
-	printf '%s\n' -std=c99 $(LINT_INC) > $@
+	printf '%s\n' -std=c11 $(LINT_INC) > $@
 
 lint-cppcheck: | $(DEPS_STAMP)
 	cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \
-	  --inline-suppr --std=c99 -q $(LINT_INC) --suppress=missingIncludeSystem \
+	  --inline-suppr --std=c11 -q $(LINT_INC) --suppress=missingIncludeSystem \
 	  $(LINT_SRC)
 
 lint-tidy: $(LINT_FLAGS) | $(DEPS_STAMP)

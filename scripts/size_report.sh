@@ -18,7 +18,7 @@ mkdir -p "$out/inc"
 # The cross compiler does not search /usr/include; jsmn.h needs only stddef.h.
 ln -sf /usr/include/jsmn.h "$out/inc/jsmn.h"
 CC=arm-none-eabi-gcc
-FLAGS="-std=c99 -Os -mthumb -ffunction-sections -fdata-sections -fstack-usage -Iinclude -Icore -I$out/inc"
+FLAGS="-std=c11 -Os -mthumb -ffunction-sections -fdata-sections -fstack-usage -Iinclude -Icore -I$out/inc"
 ENTRIES="ds_stop ds_outcome_name ds_reason_text ds_stop_request_init ds_wipe ds_valid_id ds_valid_token ds_valid_host"
 fail=0
 
@@ -111,8 +111,8 @@ char ds_result_t_[sizeof(ds_result_t)];
 char ds_stop_request_t_[sizeof(ds_stop_request_t)];
 char ds_http_parser_t_[sizeof(ds_http_parser_t)];
 C
-$CC -std=c99 -mthumb -mcpu=cortex-m3 -Iinclude -c "$out/buffers.c" -o "$out/buffers-arm.o"
-${HOSTCC:-cc} -std=c99 -Iinclude -c "$out/buffers.c" -o "$out/buffers-host.o"
+$CC -std=c11 -mthumb -mcpu=cortex-m3 -Iinclude -c "$out/buffers.c" -o "$out/buffers-arm.o"
+${HOSTCC:-cc} -std=c11 -Iinclude -c "$out/buffers.c" -o "$out/buffers-host.o"
 echo "== caller buffers, bytes (Cortex-M3 / $(uname -m) host)"
 for s in ds_workspace_t ds_result_t ds_stop_request_t ds_http_parser_t; do
     a=$(arm-none-eabi-nm -S "$out/buffers-arm.o" | awk -v s="${s}_" '$4 == s { print $2 }')

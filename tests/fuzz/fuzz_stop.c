@@ -105,7 +105,7 @@ static void terminated(const char *s, size_t cap)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    ds_transport_t tr = {NULL, fz_connect, fz_send, fz_recv, fz_close};
+    ds_transport_t tr = {NULL, fz_connect, fz_send, fz_recv, fz_close, NULL};
     ds_platform_t pf = {NULL, fz_now, fz_sleep, fz_rand, NULL};
     ds_stop_request_t req;
     ds_result_t res;

@@ -182,11 +182,20 @@ static void request_id_from_header_is_kept(void **state)
 static void non_string_values_are_ignored(void **state)
 {
     (void)state;
-    assert_int_equal(map("{\"status\":1,\"error_code\":404,\"error_msg\":null,"
+    assert_int_equal(map("{\"status\":1,\"error_msg\":null,"
                          "\"result\":{\"id\":[\"" RECORD "\"]}}"),
                      DS_JSON_VALID);
     assert_string_equal(res.status, "");
-    assert_string_equal(res.error_code, "");
+    assert_string_equal(res.error_msg, "");
+}
+
+/* IAM (Keystone) answers "code":401: an error code may be a number. */
+static void numeric_error_code_is_copied_as_written(void **state)
+{
+    (void)state;
+    assert_int_equal(map("{\"error_code\":404,\"error_msg\":null}"),
+                     DS_JSON_VALID);
+    assert_string_equal(res.error_code, "404");
 }
 
 static void simple_escapes_are_decoded(void **state)
@@ -401,6 +410,7 @@ int main(void)
         cmocka_unit_test(top_level_wins_over_nested_and_error_code_over_code),
         cmocka_unit_test(request_id_from_header_is_kept),
         cmocka_unit_test(non_string_values_are_ignored),
+        cmocka_unit_test(numeric_error_code_is_copied_as_written),
         cmocka_unit_test(simple_escapes_are_decoded),
         cmocka_unit_test(unicode_escapes_become_utf8),
         cmocka_unit_test(raw_utf8_is_copied),

@@ -44,9 +44,9 @@ static ds_stop_request_t make_req(const char *host, uint16_t port)
 }
 
 static void build(const ds_stop_request_t *req, char *buf, size_t cap,
-                  ds_head_t *h, ds_reason_t want)
+                  ds_wr_t *h, ds_reason_t want)
 {
-    ds_head_init(h, buf, cap);
+    ds_wr_init(h, buf, cap);
     assert_int_equal(ds_request_head(h, req), want);
 }
 
@@ -58,7 +58,7 @@ static void head_for_default_port_is_exact(void **state)
         "X-Auth-Token: [REDACTED]\r\n"
         "\r\n{}";
     char buf[DS_REQ_HEAD_MAX];
-    ds_head_t h;
+    ds_wr_t h;
     ds_stop_request_t req =
         make_req("codearts-deploy.cn-north-4.myhuaweicloud.com", 443);
     (void)state;
@@ -71,7 +71,7 @@ static void head_for_default_port_is_exact(void **state)
 static void host_carries_port_when_not_443(void **state)
 {
     char buf[DS_REQ_HEAD_MAX];
-    ds_head_t h;
+    ds_wr_t h;
     ds_stop_request_t req = make_req("localhost", 8443);
     (void)state;
     build(&req, buf, sizeof buf, &h, DS_R_NONE);
@@ -87,7 +87,7 @@ static void host_carries_port_when_not_443(void **state)
 static void ipv6_host_is_bracketed(void **state)
 {
     char buf[DS_REQ_HEAD_MAX];
-    ds_head_t h;
+    ds_wr_t h;
     ds_stop_request_t req = make_req("::1", 8443);
     (void)state;
     build(&req, buf, sizeof buf, &h, DS_R_NONE);
@@ -103,7 +103,7 @@ static void ipv6_host_is_bracketed(void **state)
 static void head_that_does_not_fit_is_request_too_large(void **state)
 {
     char buf[DS_REQ_HEAD_MAX];
-    ds_head_t h;
+    ds_wr_t h;
     size_t need;
     ds_stop_request_t req = make_req("localhost", 443);
     (void)state;
@@ -119,7 +119,7 @@ static void head_that_does_not_fit_is_request_too_large(void **state)
 static void longest_host_fits_the_default_head(void **state)
 {
     char host[DS_HOST_MAX + 1], buf[DS_REQ_HEAD_MAX];
-    ds_head_t h;
+    ds_wr_t h;
     ds_stop_request_t req;
     (void)state;
     memset(host, 'a', DS_HOST_MAX);
@@ -131,15 +131,15 @@ static void longest_host_fits_the_default_head(void **state)
 static void extra_header_lines_go_before_the_blank_line(void **state)
 {
     char buf[DS_REQ_HEAD_MAX];
-    ds_head_t h;
+    ds_wr_t h;
     ds_stop_request_t req = make_req("localhost", 443);
     static const char tail[] = "X-Sdk-Date: 20250709T033628Z\r\n"
                                "Authorization: SDK-HMAC-SHA256 x\r\n\r\n{}";
     (void)state;
-    ds_head_init(&h, buf, sizeof buf);
+    ds_wr_init(&h, buf, sizeof buf);
     ds_head_begin(&h, &req);
-    ds_head_header(&h, "X-Sdk-Date", "20250709T033628Z");
-    ds_head_header(&h, "Authorization", "SDK-HMAC-SHA256 x");
+    ds_wr_header(&h, "X-Sdk-Date", "20250709T033628Z");
+    ds_wr_header(&h, "Authorization", "SDK-HMAC-SHA256 x");
     assert_int_equal(ds_head_end(&h), DS_R_NONE);
     assert_int_equal(h.mark, 0);
     assert_memory_equal(buf + h.len - (sizeof tail - 1), tail, sizeof tail - 1);
@@ -149,7 +149,7 @@ static void extra_header_lines_go_before_the_blank_line(void **state)
 static void aksk_is_not_built_by_the_token_head(void **state)
 {
     char buf[DS_REQ_HEAD_MAX];
-    ds_head_t h;
+    ds_wr_t h;
     ds_stop_request_t req = make_req("localhost", 443);
     (void)state;
     req.auth.kind = DS_AUTH_AKSK;
@@ -159,12 +159,12 @@ static void aksk_is_not_built_by_the_token_head(void **state)
 static void numbers_are_decimal(void **state)
 {
     char buf[32];
-    ds_head_t h;
+    ds_wr_t h;
     (void)state;
-    ds_head_init(&h, buf, sizeof buf);
-    ds_head_put_u(&h, 0);
-    ds_head_put(&h, ",", 1);
-    ds_head_put_u(&h, 4294967295ul);
+    ds_wr_init(&h, buf, sizeof buf);
+    ds_wr_uint(&h, 0);
+    ds_wr_put(&h, ",", 1);
+    ds_wr_uint(&h, 4294967295ul);
     assert_int_equal(h.len, 12);
     assert_memory_equal(buf, "0,4294967295", 12);
 }

@@ -66,9 +66,9 @@ static int setup(void **state)
 static ds_reason_t head(const ds_stop_request_t *r, int64_t offset,
                         size_t cap)
 {
-    ds_head_t h;
+    ds_wr_t h;
     ds_reason_t why;
-    ds_head_init(&h, g_head, cap);
+    ds_wr_init(&h, g_head, cap);
     why = ds_aksk_head(&h, r, &g_pf, offset, g_scratch, sizeof g_scratch);
     if (!why)
         g_head[h.len] = '\0';
@@ -147,8 +147,8 @@ static void small_head_buffer_is_request_too_large(void **state)
 
 static ds_reason_t head_with_scratch(const ds_stop_request_t *r, size_t cap)
 {
-    ds_head_t h;
-    ds_head_init(&h, g_head, DS_REQ_HEAD_MAX);
+    ds_wr_t h;
+    ds_wr_init(&h, g_head, DS_REQ_HEAD_MAX);
     return ds_aksk_head(&h, r, &g_pf, 0, g_scratch, cap);
 }
 

@@ -1,0 +1,97 @@
+/*
+ * Internal: the exchange engine. Every call deploystop makes (stop, state,
+ * history, IAM token, time probe) is one ds_call_t run by ds_exchange on a
+ * session: the engine owns the deadline, connecting or reusing the held
+ * connection, sending (a streamed token or body included), receiving and
+ * parsing, status -> outcome, the error-body fields, and the retry loop
+ * with backoff and Retry-After. A call supplies only what differs: which
+ * request it is (request.c writes it), how to judge a 2xx answer, and
+ * whether it may be sent again after a lost connection (idempotent).
+ */
+#ifndef DS_EXCHANGE_H
+#define DS_EXCHANGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "deploystop.h"
+#include "ds_iam.h"
+#include "writer.h"
+
+typedef struct ds_call ds_call_t;
+typedef void (*ds_call_write_fn)(ds_wr_t *w, const ds_call_t *c);
+
+struct ds_call {
+    /* The request: method, Content-Type (NULL: none), a literal body
+     * (NULL: none) or a streamed one (body, NULL: none), and one writer per
+     * wire element, used by the request and by the AK/SK signer alike. */
+    const char *method;
+    const char *content_type;
+    const char *body_lit;
+    ds_call_write_fn path;
+    ds_call_write_fn query;     /* NULL: no query */
+    ds_call_write_fn body;
+    /* Where and who. auth NULL: unauthenticated. */
+    const char *host;
+    uint16_t port;
+    int use_tls;
+    int retries;
+    const ds_auth_t *auth;
+    ds_trace_fn trace;          /* may be NULL */
+    void *trace_ctx;
+    /* What the writers and judge read: ids of a stop request, IAM fields,
+     * the history page. */
+    const ds_stop_request_t *req;
+    const ds_iam_request_t *iam;
+    unsigned page;
+    unsigned size;
+    char start_date[11];
+    char end_date[11];
+    /* Optional, before the answer is parsed (IAM: capture the token). */
+    void (*prepare)(ds_call_t *c, ds_session_t *s);
+    /* Judges a complete 2xx answer (ws->http, body in ws->body) into res;
+     * the error fields are already mapped. NULL: any 2xx is DS_OK. */
+    void (*judge)(ds_call_t *c, ds_session_t *s, ds_result_t *res);
+    void *out;                  /* what judge fills, per call */
+    /* The result fields the engine maps for judge (the key echoing the
+     * record id, state fields; NULL: ids are not compared), and the
+     * DS_JSON_* flags it found. */
+    const struct ds_json_fields *fields;
+    unsigned json;
+};
+
+/* A call to `req`'s host with its auth, retries and trace. */
+void ds_call_init(ds_call_t *c, const ds_stop_request_t *req);
+
+/* 1 when the call may be sent again after a connection was lost before
+ * any byte of its answer (GET only). */
+int ds_call_idempotent(const ds_call_t *c);
+
+/*
+ * Run `c` on `s`: up to 1 + retries attempts (DS_NETWORK but a refused
+ * certificate, 5xx, 429), an AK/SK clock-skew re-sign once, and a GET sent
+ * again once on a fresh connection when a reused one turned out dead. Fills
+ * *res (cleared first) and returns res->outcome. Input must have been
+ * validated by the caller.
+ */
+ds_outcome_t ds_exchange(ds_session_t *s, ds_call_t *c, ds_result_t *res);
+
+/* Validation shared by every call: DS_R_NONE or the first problem. */
+#define DS_NEED_RECORD 1u
+#define DS_NEED_PROJECT 2u
+ds_reason_t ds_check_request(const ds_stop_request_t *req, unsigned need);
+
+/* Outcome of a non-2xx status (compile-time checked table). */
+ds_outcome_t ds_status_outcome(int status);
+/* Reason of a failed connect (DS_TR_ERR_*). */
+ds_reason_t ds_connect_reason(int rc);
+/* Reason of a DS_HTTP_E_* parser error. */
+ds_reason_t ds_http_reason(int rc);
+
+/* The run's best idea of the server's time, Unix seconds: the platform
+ * wall clock plus the AK/SK offset, else a Date seen on this run plus the
+ * time since. Returns 0, or -1 when the run knows no time. */
+int ds_session_time(const ds_session_t *s, const ds_auth_t *auth,
+                    int64_t *now_s);
+
+#endif /* DS_EXCHANGE_H */
