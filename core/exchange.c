@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#include "ds_date.h"
 #include "json_map.h"
 #include "request.h"
 #include "retry.h"
@@ -55,21 +54,6 @@ void ds_session_end(ds_session_t *s)
     if (s->open)
         drop(s);
     ds_wipe(s->ws->head, sizeof s->ws->head);
-}
-
-int ds_session_time(const ds_session_t *s, const ds_auth_t *auth,
-                    int64_t *now_s)
-{
-    int64_t t;
-    if (s->pf->unix_time && s->pf->unix_time(s->pf->ctx, &t) == 0) {
-        *now_s = t + (auth && auth->clock_offset_s ? *auth->clock_offset_s : 0);
-        return 0;
-    }
-    if (!s->has_server_time)
-        return -1;
-    *now_s = s->server_time_s +
-             (int64_t)((s->pf->now_ms(s->pf->ctx) - s->server_time_at) / 1000u);
-    return 0;
 }
 
 void ds_call_init(ds_call_t *c, const ds_stop_request_t *req)
@@ -248,13 +232,13 @@ static void trace_line(void *ctx, const char *line, size_t len)
     x->c->trace(x->c->trace_ctx, DS_TRACE_RESPONSE_LINE, line, len);
 }
 
+/* Kept raw: only a call that needs dates parses it (ds_session_time), so
+ * a stop does not link the date parser. */
 static void note_date(ds_session_t *s, const char *date)
 {
-    int64_t t;
-    if (date[0] && !ds_date_parse_http(date, &t)) {
-        s->has_server_time = 1;
-        s->server_time_s = t;
-        s->server_time_at = s->pf->now_ms(s->pf->ctx);
+    if (date[0]) {
+        memcpy(s->server_date, date, sizeof s->server_date);
+        s->server_date_at = s->pf->now_ms(s->pf->ctx);
     }
 }
 

@@ -193,9 +193,8 @@ typedef struct ds_session {
     int use_tls;
     unsigned connects;       /* connections opened so far */
     unsigned requests;       /* requests sent so far */
-    int has_server_time;     /* a Date header was seen on this run */
-    int64_t server_time_s;   /* that Date, Unix seconds ... */
-    uint32_t server_time_at; /* ... at this pf->now_ms */
+    char server_date[DS_DATE_MAX]; /* the last Date header of the run ... */
+    uint32_t server_date_at; /* ... seen at this pf->now_ms */
 } ds_session_t;
 
 /* Start a run of `deadline_ms` (0: the default) now. Borrows tr, pf and ws
