@@ -11,25 +11,38 @@
 
 const char cli_usage_text[] =
     "Usage:\n"
-    "  deploystop stop --endpoint https://HOST[:PORT] | --region REGION\n"
-    "                  --task TASK_ID --record RECORD_ID\n"
-    "                  [--token-file FILE]   (else the DEPLOYSTOP_TOKEN environment variable)\n"
-    "                  [--credentials FILE]  (AK/SK; else DEPLOYSTOP_AK + DEPLOYSTOP_SK)\n"
-    "                  [--ca-file PEM] [--timeout SECONDS (overall, default 30)]\n"
-    "                  [--retries N (default 2)] [--json] [-v]\n"
+    "  deploystop stop   (--endpoint https://HOST[:PORT] | --region REGION)\n"
+    "                    --task TASK_ID [--task TASK_ID2 ...]\n"
+    "                    (--record RECORD_ID | --project PROJECT_ID) [--wait SECONDS]\n"
+    "                    [--token-file FILE]   (else the DEPLOYSTOP_TOKEN environment variable)\n"
+    "                    [--credentials FILE]  (AK/SK; else DEPLOYSTOP_AK + DEPLOYSTOP_SK)\n"
+    "                    [--ca-file PEM] [--timeout SECONDS (overall, default 30)]\n"
+    "                    [--retries N (default 2)] [--json] [-v]\n"
+    "  deploystop status (--endpoint URL | --region REGION) --task TASK_ID\n"
+    "                    (--record RECORD_ID | --project PROJECT_ID) [same options]\n"
     "  deploystop token --iam-endpoint URL --user U --domain D --project REGION\n"
     "                   (--out FILE | --print)   (see deploystop token --help)\n"
     "  deploystop --help | --version\n"
     "\n"
-    "Stops a running Huawei Cloud CodeArts Deploy deployment record:\n"
-    "  PUT /v2/tasks/TASK_ID/records/RECORD_ID/stop over HTTPS.\n"
+    "Stops a running Huawei Cloud CodeArts Deploy deployment:\n"
+    "  PUT /v2/tasks/TASK_ID/records/RECORD_ID/stop over HTTPS. With --project the\n"
+    "  task's history finds the running records (state running or pending) and each\n"
+    "  is stopped; with --wait the state call confirms that it has ended. Every call\n"
+    "  of a run shares one connection.\n"
     "\n"
     "Options:\n"
     "  --endpoint URL     https://HOST[:PORT] of the Deploy API (http:// is refused)\n"
     "  --region REGION    cn-north-4, cn-north-1, cn-east-2, cn-east-3, cn-south-1,\n"
     "                     ap-southeast-3, la-north-2, sa-brazil-1, tr-west-1, eu-west-101\n"
-    "  --task ID          deployment task id (32 letters and digits)\n"
-    "  --record ID        deployment record (execution) id (32 letters and digits)\n"
+    "  --task ID          deployment task id (32 letters and digits); up to 16 with\n"
+    "                     --project, handled in the order given\n"
+    "  --record ID        deployment record (execution) id (32 letters and digits);\n"
+    "                     with exactly one --task\n"
+    "  --project ID       CodeArts project id (32 letters and digits): stop whatever\n"
+    "                     runs on each task\n"
+    "  --wait SECONDS     after an accepted stop, poll the record's state about once\n"
+    "                     a second for up to SECONDS until it no longer runs\n"
+    "                     (default 0: do not wait; --timeout bounds it too)\n"
     "  --token-file FILE  IAM token (X-Auth-Token), one line; keep it mode 600\n"
     "  --credentials FILE AK/SK signing (SDK-HMAC-SHA256): the console's credentials.csv\n"
     "                     or \"ak = ...\" / \"sk = ...\" lines; keep it mode 600. AK/SK\n"
@@ -42,10 +55,13 @@ const char cli_usage_text[] =
     "  -v, --verbose      show request and response headers on stderr (token redacted)\n"
     "\n"
     "Exit status:\n"
-    "  0 stopped   2 usage or invalid input (nothing sent)   3 authentication or\n"
-    "  permission (401/403)   4 not found (404)   5 rejected (other 4xx, or 200 whose\n"
-    "  status is not success)   6 unavailable after retries (5xx/429)   7 network or TLS\n"
-    "  failure before the request was sent   8 request sent but outcome unknown\n";
+    "  0 every task stopped (confirmed, with --wait) or had nothing running\n"
+    "  2 usage or invalid input (nothing sent)   3 authentication or permission\n"
+    "  (401/403)   4 not found (404)   5 rejected (other 4xx, or 200 whose status is\n"
+    "  not success)   6 unavailable after retries (5xx/429)   7 network or TLS failure\n"
+    "  before the request was sent   8 request sent but outcome unknown   9 stop\n"
+    "  accepted but the record still ran when --wait ran out. Several tasks: the code\n"
+    "  of the first task, in the order given, that did not end in 0\n";
 
 int cli_parse_seconds(const char *text, uint32_t *ms)
 {
@@ -111,10 +127,12 @@ static int parse_retries(const char *text, int *out)
 
 /* Options that take a value, and where it goes. */
 enum { OPT_ENDPOINT, OPT_REGION, OPT_TASK, OPT_RECORD, OPT_TOKEN_FILE,
-       OPT_CA_FILE, OPT_TIMEOUT, OPT_RETRIES, OPT_CREDENTIALS, OPT_COUNT };
+       OPT_CA_FILE, OPT_TIMEOUT, OPT_RETRIES, OPT_CREDENTIALS, OPT_PROJECT,
+       OPT_WAIT, OPT_COUNT };
 static const char *const value_opts[OPT_COUNT] = {
     "--endpoint", "--region", "--task", "--record", "--token-file",
-    "--ca-file", "--timeout", "--retries", "--credentials"
+    "--ca-file", "--timeout", "--retries", "--credentials", "--project",
+    "--wait"
 };
 
 static int value_option(const char *arg, size_t *name_len)
@@ -129,6 +147,28 @@ static int value_option(const char *arg, size_t *name_len)
         }
     }
     return -1;
+}
+
+/* Which tasks and records a command names: the rules of the usage. */
+static cli_action_t check_targets(const cli_opts_t *o, int status, char *err,
+                                  size_t err_cap)
+{
+    const char *why = NULL;
+    if (o->ntasks == 0)
+        why = "--task is required";
+    else if ((o->record == NULL) == (o->project == NULL))
+        why = "give exactly one of --record and --project";
+    else if (o->record != NULL && o->ntasks > 1)
+        why = "--record takes exactly one --task";
+    else if (status && o->ntasks > 1)
+        why = "status takes exactly one --task";
+    else if (status && o->wait_ms)
+        why = "--wait is for stop";
+    if (why != NULL) {
+        (void)snprintf(err, err_cap, "%s", why);
+        return CLI_USAGE_ERROR;
+    }
+    return status ? CLI_STATUS : CLI_STOP;
 }
 
 cli_action_t cli_parse(int argc, char **argv, cli_opts_t *o, char *err,
@@ -151,7 +191,7 @@ cli_action_t cli_parse(int argc, char **argv, cli_opts_t *o, char *err,
     if (strcmp(argv[1], "--version") == 0) {
         return CLI_VERSION;
     }
-    if (strcmp(argv[1], "stop") != 0) {
+    if (strcmp(argv[1], "stop") != 0 && strcmp(argv[1], "status") != 0) {
         (void)snprintf(err, err_cap, "unknown command '%.40s' (try: deploystop --help)",
                        argv[1]);
         return CLI_USAGE_ERROR;
@@ -186,14 +226,29 @@ cli_action_t cli_parse(int argc, char **argv, cli_opts_t *o, char *err,
             (void)snprintf(err, err_cap, "%s needs a value", value_opts[opt]);
             return CLI_USAGE_ERROR;
         }
-        if (seen[opt]++) {
+        if (seen[opt]++ && opt != OPT_TASK) {
             (void)snprintf(err, err_cap, "%s given twice", value_opts[opt]);
             return CLI_USAGE_ERROR;
         }
         switch (opt) {
         case OPT_ENDPOINT: o->endpoint = value; break;
         case OPT_REGION: o->region = value; break;
-        case OPT_TASK: o->task = value; break;
+        case OPT_TASK:
+            if (o->ntasks == CLI_TASKS_MAX) {
+                (void)snprintf(err, err_cap, "at most %d --task", CLI_TASKS_MAX);
+                return CLI_USAGE_ERROR;
+            }
+            o->tasks[o->ntasks++] = value;
+            o->task = o->tasks[0];
+            break;
+        case OPT_PROJECT: o->project = value; break;
+        case OPT_WAIT:
+            if (strcmp(value, "0") != 0 && cli_parse_seconds(value, &o->wait_ms) != 0) {
+                (void)snprintf(err, err_cap,
+                               "--wait wants seconds between 0 and 86400");
+                return CLI_USAGE_ERROR;
+            }
+            break;
         case OPT_RECORD: o->record = value; break;
         case OPT_TOKEN_FILE: o->token_file = value; break;
         case OPT_CA_FILE: o->ca_file = value; break;
@@ -221,9 +276,5 @@ cli_action_t cli_parse(int argc, char **argv, cli_opts_t *o, char *err,
         (void)snprintf(err, err_cap, "give at most one of --token-file and --credentials");
         return CLI_USAGE_ERROR;
     }
-    if (o->task == NULL || o->record == NULL) {
-        (void)snprintf(err, err_cap, "--task and --record are required");
-        return CLI_USAGE_ERROR;
-    }
-    return CLI_STOP;
+    return check_targets(o, strcmp(argv[1], "status") == 0, err, err_cap);
 }

@@ -9,16 +9,24 @@
 
 typedef enum cli_action {
     CLI_STOP = 0,
+    CLI_STATUS,
     CLI_HELP,
     CLI_VERSION,
     CLI_USAGE_ERROR
 } cli_action_t;
 
+/* --task may be given this many times (all on one connection). */
+#define CLI_TASKS_MAX 16
+
 typedef struct cli_opts {
     const char *endpoint;   /* https://HOST[:PORT] */
     const char *region;     /* or a region name, mapped by endpoint.c */
-    const char *task;
+    const char *task;       /* the first --task */
+    const char *tasks[CLI_TASKS_MAX];
+    int ntasks;
     const char *record;
+    const char *project;    /* --project: find the running records */
+    uint32_t wait_ms;       /* --wait; 0: do not wait */
     const char *token_file; /* NULL: DEPLOYSTOP_TOKEN */
     const char *credentials_file; /* AK/SK; NULL: DEPLOYSTOP_AK/_SK */
     const char *ca_file;    /* NULL: the system bundle */

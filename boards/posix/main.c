@@ -1,10 +1,10 @@
 /*
  * deploystop: the command-line tool of the POSIX "board".
  *
- *   deploystop stop --endpoint https://HOST[:PORT] | --region REGION
- *                   --task TASK_ID --record RECORD_ID [--token-file FILE]
- *                   [--ca-file PEM] [--timeout SECONDS] [--retries N]
- *                   [--json] [-v]
+ *   deploystop stop   (--endpoint URL | --region R) --task T [--task T2 ...]
+ *                     (--record R | --project P) [--wait SECONDS] [options]
+ *   deploystop status (--endpoint URL | --region R) --task T
+ *                     (--record R | --project P) [options]
  *
  * Everything is checked before the first connection: a run that exits 2
  * has sent nothing.
@@ -18,6 +18,7 @@
 #include "cli_args.h"
 #include "cli_token.h"
 #include "deploystop.h"
+#include "ds_halt.h"
 #include "ds_posix.h"
 #include "endpoint.h"
 #include "report.h"
@@ -40,8 +41,6 @@ static int invalid(const cli_opts_t *o, const char *why)
 static void report_result(const cli_opts_t *o, const ds_result_t *res,
                           report_ctx_t *rc)
 {
-    rc->task_id = o->task;
-    rc->record_id = o->record;
     rc->detail = ds_posix_net_error(&net);
     if (o->json) {
         report_json(stdout, res, rc);
@@ -50,7 +49,128 @@ static void report_result(const cli_opts_t *o, const ds_result_t *res,
     }
 }
 
-static int run_stop(const cli_opts_t *o)
+/* A line per record ds_halt dealt with; one line when nothing ran. */
+static int report_halt(const cli_opts_t *o, const char *task, const ds_halt_t *h)
+{
+    report_ctx_t rc;
+    ds_result_t res = h->res;
+    unsigned i, shown = 0;
+    memset(&rc, 0, sizeof rc);
+    rc.task_id = task;
+    rc.confirmed = -1;
+    for (i = 0; i < h->count; i++) {
+        const ds_halt_record_t *r = &h->rec[i];
+        if (r->outcome == DS_NOTHING_RUNNING) {
+            continue;
+        }
+        res.outcome = r->outcome;
+        res.reason = r->reason;
+        if (r->accepted) {
+            memcpy(res.request_id, r->request_id, sizeof res.request_id);
+        }
+        rc.record_id = r->id;
+        rc.confirmed = r->confirmed;
+        rc.state = r->state[0] ? r->state : NULL;
+        rc.ended_ms = r->ended_ms;
+        report_result(o, &res, &rc);
+        shown++;
+    }
+    if (!shown) {
+        res.outcome = h->outcome;
+        if (h->outcome == DS_NOTHING_RUNNING) {
+            res.reason = DS_R_NONE;
+        }
+        rc.record_id = o->record;
+        report_result(o, &res, &rc);
+    }
+    return report_exit_status(h->outcome);
+}
+
+/* `status`: the record's state, or the running records of the task. */
+static int show_status(const cli_opts_t *o, ds_session_t *s, ds_stop_request_t *req)
+{
+    ds_record_state_t st;
+    ds_running_t run;
+    ds_result_t res;
+    report_ctx_t rc;
+    unsigned i;
+    ds_outcome_t out = DS_OK;
+    memset(&rc, 0, sizeof rc);
+    rc.task_id = req->task_id;
+    rc.confirmed = -1;
+    if (req->record_id == NULL) {
+        out = ds_history(s, req, &run, &res);
+        if (out == DS_OK && run.count == 0) {
+            report_nothing(o->json, req->task_id);
+        }
+    } else {
+        run.count = 1;
+        memcpy(run.id[0], req->record_id, sizeof run.id[0]);
+    }
+    for (i = 0; out == DS_OK && i < run.count; i++) {
+        req->record_id = run.id[i];
+        rc.record_id = run.id[i];
+        out = ds_state(s, req, &st, &res);
+        if (out == DS_OK) {
+            report_state(o->json, req->task_id, run.id[i], &st);
+        }
+    }
+    if (out != DS_OK) {
+        report_result(o, &res, &rc);
+    }
+    return out == DS_OK ? 0 : report_exit_status(out);
+}
+
+/* Everything a run needs is checked before the first connection. */
+static const char *check_ids(const cli_opts_t *o)
+{
+    int i;
+    for (i = 0; i < o->ntasks; i++) {
+        if (!ds_valid_id(o->tasks[i])) {
+            return "--task must be exactly 32 letters and digits";
+        }
+    }
+    if (o->record != NULL && !ds_valid_id(o->record)) {
+        return "--record must be exactly 32 letters and digits";
+    }
+    if (o->project != NULL && !ds_valid_id(o->project)) {
+        return "--project must be exactly 32 letters and digits";
+    }
+    return NULL;
+}
+
+/* Every task in the order given, on one session (one connection). The
+ * exit status is the first task's, in that order, that was not 0. */
+static int run_tasks(const cli_opts_t *o, int status, ds_stop_request_t *req,
+                     const ds_transport_t *tr, const ds_platform_t *pf)
+{
+    ds_session_t s;
+    static ds_halt_t h;
+    int i, exit_code = 0;
+    ds_session_begin(&s, tr, pf, &workspace, o->timeout_ms);
+    for (i = 0; i < o->ntasks; i++) {
+        int rc;
+        req->task_id = o->tasks[i];
+        req->record_id = o->record;
+        if (status) {
+            rc = show_status(o, &s, req);
+        } else {
+            (void)ds_halt(&s, req, &h);
+            rc = report_halt(o, o->tasks[i], &h);
+        }
+        if (exit_code == 0) {
+            exit_code = rc;
+        }
+    }
+    if (o->verbose) {
+        (void)fprintf(stderr, "* %u connection(s), %u request(s)\n", s.connects,
+                      s.requests);
+    }
+    ds_session_end(&s);
+    return exit_code;
+}
+
+static int run(const cli_opts_t *o, int status)
 {
     cli_endpoint_t ep;
     ds_stop_request_t req;
@@ -63,17 +183,16 @@ static int run_stop(const cli_opts_t *o)
     size_t token_len = 0;
     ds_crypto_t crypto;
     int64_t clock_offset = 0;
-    int rc_init, aksk;
+    int rc_init, aksk, exit_code;
+    const char *bad;
 
     if (o->endpoint != NULL ? endpoint_parse(o->endpoint, &ep, why, sizeof why)
                             : endpoint_from_region(o->region, &ep, why, sizeof why)) {
         return invalid(o, why);
     }
-    if (!ds_valid_id(o->task)) {
-        return invalid(o, "--task must be exactly 32 letters and digits");
-    }
-    if (!ds_valid_id(o->record)) {
-        return invalid(o, "--record must be exactly 32 letters and digits");
+    bad = check_ids(o);
+    if (bad != NULL) {
+        return invalid(o, bad);
     }
     /* An explicit --token-file wins; else AK/SK (recommended by IAM) when
      * configured; else DEPLOYSTOP_TOKEN. */
@@ -98,8 +217,12 @@ static int run_stop(const cli_opts_t *o)
             return invalid(o, why);
         }
         memset(&res, 0, sizeof res);
+        memset(&rc, 0, sizeof rc);
         res.outcome = DS_NETWORK;
         res.reason = DS_R_TLS;
+        rc.task_id = o->task;
+        rc.record_id = o->record;
+        rc.confirmed = -1;
         report_result(o, &res, &rc);
         return report_exit_status(res.outcome);
     }
@@ -110,8 +233,8 @@ static int run_stop(const cli_opts_t *o)
     req.host = ep.host;
     req.port = ep.port;
     req.use_tls = 1;
-    req.task_id = o->task;
-    req.record_id = o->record;
+    req.project_id = o->project;
+    req.wait_ms = o->wait_ms;
     if (aksk) {
         ds_posix_crypto(&crypto);
         req.auth.kind = DS_AUTH_AKSK;
@@ -134,22 +257,15 @@ static int run_stop(const cli_opts_t *o)
         req.trace_ctx = &tc;
     }
 
-    (void)ds_stop(&req, &tr, &pf, &workspace, &res);
+    exit_code = run_tasks(o, status, &req, &tr, &pf);
 
     ds_wipe(token, sizeof token);
     ds_wipe(&creds, sizeof creds);
     tr.close(tr.ctx);
-
-    report_result(o, &res, &rc);
-    if (o->verbose && !o->json && res.outcome != DS_STOPPED &&
-        ds_posix_net_error(&net)[0] != '\0' &&
-        res.outcome != DS_NETWORK && res.outcome != DS_UNKNOWN) {
-        (void)fprintf(stderr, "* last transport note: %s\n", ds_posix_net_error(&net));
-    }
     ds_posix_net_free(&net);
-    /* The workspace held the answer only, but wiping it is cheap. */
+    /* The workspace held the answers only, but wiping it is cheap. */
     ds_wipe(&workspace, sizeof workspace);
-    return report_exit_status(res.outcome);
+    return exit_code;
 }
 
 static int wants_json(int argc, char **argv)
@@ -193,7 +309,9 @@ int main(int argc, char **argv)
             (void)fprintf(stderr, "deploystop: %s\n", err);
         }
         return 2;
+    case CLI_STATUS:
+        return run(&opts, 1);
     default:
-        return run_stop(&opts);
+        return run(&opts, 0);
     }
 }

@@ -11,7 +11,9 @@
 int report_exit_status(ds_outcome_t outcome)
 {
     switch (outcome) {
-    case DS_STOPPED: return 0;
+    case DS_STOPPED:
+    case DS_NOTHING_RUNNING: return 0;
+    case DS_STILL_RUNNING: return 9;
     case DS_INVALID_INPUT: return 2;
     case DS_AUTH_FAILED: return 3;
     case DS_NOT_FOUND: return 4;
@@ -133,6 +135,11 @@ static int wants_detail(ds_outcome_t outcome)
 void report_text(const ds_result_t *res, const report_ctx_t *rc)
 {
     FILE *err = stderr;
+    if (res->outcome == DS_NOTHING_RUNNING) {
+        (void)fprintf(stdout, "nothing running on task %s\n", rc->task_id);
+        (void)fflush(stdout);
+        return;
+    }
     if (res->outcome == DS_STOPPED) {
         (void)fprintf(stdout, "stopped record %s of task %s", rc->record_id,
                       rc->task_id);
@@ -140,6 +147,12 @@ void report_text(const ds_result_t *res, const report_ctx_t *rc)
             (void)fputs(" (request_id ", stdout);
             put_text(stdout, res->request_id, strlen(res->request_id));
             (void)fputc(')', stdout);
+        }
+        if (rc->confirmed == 1 && rc->state != NULL) {
+            (void)fputs(", ended (state ", stdout);
+            put_text(stdout, rc->state, strlen(rc->state));
+            (void)fprintf(stdout, " after %lu.%lu s)", (unsigned long)(rc->ended_ms / 1000u),
+                          (unsigned long)(rc->ended_ms % 1000u / 100u));
         }
         (void)fputc('\n', stdout);
         (void)fflush(stdout);
@@ -184,9 +197,12 @@ void report_json(FILE *out, const ds_result_t *res, const report_ctx_t *rc)
     (void)fputs(",\"task_id\":", out);
     put_json_string(out, rc->task_id);
     (void)fputs(",\"record_id\":", out);
-    put_json_string(out, rc->record_id);
+    put_json_string_or_null(out, rc->record_id);
     (void)fprintf(out, ",\"attempts\":%d,\"detail\":", res->attempts);
     put_json_string_or_null(out, wants_detail(res->outcome) ? rc->detail : NULL);
+    (void)fprintf(out, ",\"confirmed\":%s,\"state\":",
+                  rc->confirmed < 0 ? "null" : rc->confirmed ? "true" : "false");
+    put_json_string_or_null(out, rc->state);
     (void)fputs("}\n", out);
     (void)fflush(out);
 }
@@ -202,7 +218,8 @@ void report_invalid(int json, const char *why, const char *task_id,
         put_json_string_or_null(stdout, task_id);
         (void)fputs(",\"record_id\":", stdout);
         put_json_string_or_null(stdout, record_id);
-        (void)fputs(",\"attempts\":0,\"detail\":null}\n", stdout);
+        (void)fputs(",\"attempts\":0,\"detail\":null,\"confirmed\":null,"
+                    "\"state\":null}\n", stdout);
         (void)fflush(stdout);
     }
     (void)fprintf(stderr, "deploystop: INVALID_INPUT: ");
@@ -257,4 +274,45 @@ void report_trace(void *ctx, ds_trace_kind_t kind, const char *data, size_t len)
     default: trace_lines("* ", data, len); break;
     }
     (void)fflush(stderr);
+}
+
+void report_state(int json, const char *task_id, const char *record_id,
+                  const ds_record_state_t *st)
+{
+    if (json) {
+        (void)fputs("{\"task_id\":", stdout);
+        put_json_string(stdout, task_id);
+        (void)fputs(",\"record_id\":", stdout);
+        put_json_string(stdout, record_id);
+        (void)fputs(",\"state\":", stdout);
+        put_json_string_or_null(stdout, st->status);
+        (void)fputs(",\"step\":", stdout);
+        put_json_string_or_null(stdout, st->step);
+        (void)fputs(",\"start_time\":", stdout);
+        put_json_string_or_null(stdout, st->start_time);
+        (void)fputs("}\n", stdout);
+    } else {
+        (void)fprintf(stdout, "record %s of task %s: ", record_id, task_id);
+        put_text(stdout, st->status, strlen(st->status));
+        (void)fputs(" (step ", stdout);
+        put_text(stdout, st->step[0] ? st->step : "-", st->step[0] ? strlen(st->step) : 1);
+        (void)fputs(", started ", stdout);
+        put_text(stdout, st->start_time[0] ? st->start_time : "-",
+                 st->start_time[0] ? strlen(st->start_time) : 1);
+        (void)fputs(")\n", stdout);
+    }
+    (void)fflush(stdout);
+}
+
+void report_nothing(int json, const char *task_id)
+{
+    if (json) {
+        (void)fputs("{\"task_id\":", stdout);
+        put_json_string(stdout, task_id);
+        (void)fputs(",\"record_id\":null,\"state\":null,\"step\":null,"
+                    "\"start_time\":null}\n", stdout);
+    } else {
+        (void)fprintf(stdout, "nothing running on task %s\n", task_id);
+    }
+    (void)fflush(stdout);
 }

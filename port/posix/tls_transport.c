@@ -465,6 +465,26 @@ static void net_close(void *ctx)
     net->use_tls = 0;
 }
 
+/* Without blocking: still open, and the server has sent nothing since the
+ * last answer. Anything readable now (FIN, reset, a close_notify, a stray
+ * byte) or buffered inside TLS means the connection is not to be reused. */
+static int net_alive(void *ctx)
+{
+    ds_posix_net_t *net = ctx;
+    struct pollfd p;
+    if (net == NULL || net->fd < 0 || net->peer_closed ||
+        (net->use_tls && !net->tls_done)) {
+        return 0;
+    }
+    if (net->use_tls && mbedtls_ssl_get_bytes_avail(&net->ssl) > 0) {
+        return 0;
+    }
+    p.fd = net->fd;
+    p.events = POLLIN;
+    p.revents = 0;
+    return poll(&p, 1, 0) == 0;
+}
+
 void ds_posix_transport(ds_posix_net_t *net, ds_transport_t *tr)
 {
     tr->ctx = net;
@@ -472,4 +492,5 @@ void ds_posix_transport(ds_posix_net_t *net, ds_transport_t *tr)
     tr->send = net_send;
     tr->recv = net_recv;
     tr->close = net_close;
+    tr->alive = net_alive;
 }
