@@ -13,6 +13,7 @@ import hmac
 import itertools
 import json
 import os
+import random
 import re
 import secrets
 import signal
@@ -32,7 +33,22 @@ TASK_ID = "e700f15965694253940502911220d76b"
 RECORD_RUNNING = "2c82ffe8d00d4968a4e5f7a36d87ae17"
 RECORD_FINISHED = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
 APP_ID = "5f9e8d7c6b5a49382716a5b4c3d2e1f0"
-PROJECT_ID = "3a4b5c6d7e8f40a1b2c3d4e5f6a7b8c9"
+# The CodeArts project (the history path's {project_id}), default of --project-id.
+PROJECT_ID = "8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a"
+# The IAM (region) project of issued tokens: a different id on purpose, so a
+# client that puts the IAM project into the history path is caught.
+IAM_PROJECT_ID = "3a4b5c6d7e8f40a1b2c3d4e5f6a7b8c9"
+TASK2_ID = "1f2e3d4c5b6a79880716253443526170"
+RECORD2_RUNNING = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+# scenario multi (TASK_ID): RECORD_RUNNING, MULTI_RUNNING2 running,
+# MULTI_PENDING pending, RECORD_FINISHED, MULTI_FAILED, MULTI_ABORTED ended.
+MULTI_RUNNING2 = "6d1e2f3a4b5c4d6e8f7a9b0c1d2e3f4a"
+MULTI_PENDING = "7e2f3a4b5c6d4e7f9a8b0c1d2e3f4a5b"
+MULTI_FAILED = "8f3a4b5c6d7e4f8a0b9c1d2e3f4a5b6c"
+MULTI_ABORTED = "9a4b5c6d7e8f4a9b1c0d2e3f4a5b6c7d"
+MANY_ENDED = 150
+SCENARIOS = ("default", "idle", "multi", "old_running", "many")
+HISTORY_ORDERS = ("newest", "oldest", "shuffled")
 
 ID_RE = re.compile(r"^[A-Za-z0-9]{32}$")
 PASSWORD_RE = re.compile(rb'("password"\s*:\s*)"((?:[^"\\]|\\.)*)"')
@@ -54,7 +70,8 @@ REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request",
 
 FAULTS_PLAIN = {"byte_at_a_time", "chunked", "no_length", "silence", "truncate",
                 "reset", "oversize_headers", "oversize_body", "malformed_json",
-                "wrong_ids", "status_error_200", "keep_open", "nested_errors"}
+                "wrong_ids", "status_error_200", "keep_open", "nested_errors",
+                "ends_before_stop", "stop_not_running_200"}
 FAULTS_VALUED = {"delay": float, "status": int, "retry_after": int,
                  "fail_times": int, "iam_fail_times": int}
 
@@ -92,6 +109,105 @@ def fmt_duration(a, b):
     return "%02d:%02d:%02d" % (s // 3600, s % 3600 // 60, s % 60)
 
 
+def many_id(i):
+    """Ids of the 150 ended records of scenario many (0 = newest)."""
+    return "c0ffee%026d" % i
+
+
+def build_records(scenario, now):
+    """The initial records of a scenario (see README, Scenarios)."""
+    d = datetime.timedelta
+
+    def rec(task, state, ago, rel, took=d(minutes=4)):
+        start = now - ago
+        ended = state not in ("running", "pending")
+        return {"task_id": task, "state": state, "start": start,
+                "end": start + took if ended else None, "release_id": rel,
+                "operator": "deploystop-ci", "stop_left": None}
+    r = {}
+    if scenario == "default":
+        r[RECORD_RUNNING] = rec(TASK_ID, "running", d(minutes=2), 42)
+        r[RECORD_FINISHED] = rec(TASK_ID, "succeeded", d(hours=3), 41)
+    elif scenario == "idle":
+        r[RECORD_RUNNING] = rec(TASK_ID, "succeeded", d(minutes=20), 42,
+                                d(minutes=15))
+        r[RECORD_FINISHED] = rec(TASK_ID, "succeeded", d(hours=3), 41)
+    elif scenario == "multi":
+        r[RECORD_RUNNING] = rec(TASK_ID, "running", d(minutes=2), 45)
+        r[MULTI_RUNNING2] = rec(TASK_ID, "running", d(minutes=10), 44)
+        r[MULTI_PENDING] = rec(TASK_ID, "pending", d(minutes=1), 46)
+        r[RECORD_FINISHED] = rec(TASK_ID, "succeeded", d(hours=3), 43)
+        r[MULTI_FAILED] = rec(TASK_ID, "failed", d(hours=5), 42)
+        r[MULTI_ABORTED] = rec(TASK_ID, "abort", d(days=1), 41)
+    elif scenario == "old_running":
+        r[RECORD_RUNNING] = rec(TASK_ID, "running", d(hours=30), 42)
+        r[RECORD_FINISHED] = rec(TASK_ID, "succeeded", d(hours=3), 43)
+    elif scenario == "many":
+        # 150 ended records 95 minutes apart (newest 1 hour ago, oldest about
+        # 9.9 days ago); the running one sits between the 75th and the 76th,
+        # so it is row 75 (0-based) of 151 newest first.
+        for i in range(MANY_ENDED):
+            state = "failed" if i % 10 == 9 else "abort" if i % 15 == 14 \
+                else "succeeded"
+            r[many_id(i)] = rec(TASK_ID, state, d(hours=1) + i * d(minutes=95),
+                                1000 + MANY_ENDED - i)
+        r[RECORD_RUNNING] = rec(TASK_ID, "running",
+                                d(hours=1) + d(minutes=95 * 74 + 47), 2000)
+    else:
+        raise ValueError("unknown scenario %r" % scenario)
+    r[RECORD2_RUNNING] = rec(TASK2_ID, "succeeded" if scenario == "idle"
+                             else "running", d(minutes=5), 7)
+    return r
+
+
+def parse_stop_polls(v):
+    """N >= 0 or "never" (stored as -1)."""
+    if v == "never":
+        return -1
+    if isinstance(v, bool):
+        raise ValueError("stop_polls must be N >= 0 or \"never\"")
+    try:
+        n = int(v)
+    except (TypeError, ValueError):
+        raise ValueError("stop_polls must be N >= 0 or \"never\"")
+    if n < 0 or (isinstance(v, float) and v != n):
+        raise ValueError("stop_polls must be N >= 0 or \"never\"")
+    return n
+
+
+def parse_config(obj, base):
+    """Validates a /__mock/config body; returns base updated."""
+    if not isinstance(obj, dict):
+        raise ValueError("config must be a JSON object")
+    out = dict(base)
+    for k, v in obj.items():
+        if k == "scenario":
+            if v not in SCENARIOS:
+                raise ValueError("unknown scenario %r" % (v,))
+        elif k == "history_order":
+            if v not in HISTORY_ORDERS:
+                raise ValueError("unknown history_order %r" % (v,))
+        elif k == "stop_polls":
+            v = parse_stop_polls(v)
+        elif k == "keep_alive":
+            if not isinstance(v, bool):
+                raise ValueError("keep_alive must be true or false")
+        elif k == "close_after_answers":
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ValueError("close_after_answers must be N >= 0")
+        else:
+            raise ValueError("unknown config key %r" % (k,))
+        out[k] = v
+    return out
+
+
+def config_view(cfg):
+    v = dict(cfg)
+    if v["stop_polls"] < 0:
+        v["stop_polls"] = "never"
+    return v
+
+
 class Mock:
     """Everything the server knows: records, faults, credentials, lockouts."""
 
@@ -109,22 +225,19 @@ class Mock:
         # An empty token must never authenticate an empty X-Auth-Token.
         self.tokens.discard("")
         self.initial_faults = parse_faults(args.fault)
+        self.initial_cfg = {"scenario": args.scenario,
+                            "history_order": args.history_order,
+                            "stop_polls": parse_stop_polls(args.stop_polls),
+                            "keep_alive": not args.no_keepalive,
+                            "close_after_answers": args.close_after_answers}
+        self.tasks = {TASK_ID, TASK2_ID}
         self.conn_ids = itertools.count(1)
         self.reset()
 
     def reset(self):
         with self.lock:
-            now = utcnow()
-            d = datetime.timedelta
-            self.records = {
-                RECORD_RUNNING: {"task_id": TASK_ID, "state": "running",
-                                 "start": now - d(minutes=2), "end": None,
-                                 "release_id": 42, "operator": "deploystop-ci"},
-                RECORD_FINISHED: {"task_id": TASK_ID, "state": "succeeded",
-                                  "start": now - d(hours=3),
-                                  "end": now - d(hours=3) + d(minutes=4),
-                                  "release_id": 41, "operator": "deploystop-ci"},
-            }
+            self.cfg = dict(self.initial_cfg)
+            self.records = build_records(self.cfg["scenario"], utcnow())
             self.faults = dict(self.initial_faults)
             self.stop_requests = 0
             self.iam_requests = 0
@@ -212,6 +325,7 @@ class Handler:
         self.tls_ok = False
         self.buf = b""
         self.seq = 0
+        self.answers = 0
         self.info = {}
 
     # ------------------------------------------------------------ socket io
@@ -355,6 +469,13 @@ class Handler:
             self.tls_ok = True
             self.info["tls_version"] = self.sock.version()
             self.info["cipher"] = self.sock.cipher()[0]
+            # Logged before any request is read, so a test can count the
+            # handshakes of a run as soon as the client has exited.
+            self.m.log({"event": "handshake", "conn": self.conn,
+                        "peer": self.peer,
+                        "tls_version": self.info["tls_version"],
+                        "cipher": self.info["cipher"],
+                        "session_reused": bool(self.sock.session_reused)})
             while not self.m.stopping.is_set():
                 if not self.serve_one():
                     break
@@ -427,13 +548,56 @@ class Handler:
                                  struct.pack("ii", 1, 0))
             raise ConnectionDone("reset fault: RST sent")
         closing = self.write(resp, req, faults, rid)
+        self.answers += 1
         if faults.get("keep_open"):
             self.hold_until_closed()
             raise ConnectionDone("keep_open fault: client closed")
         if closing:
             self.close_notify()
             raise ConnectionDone("closed after answer")
+        with self.m.lock:
+            limit = self.m.cfg["close_after_answers"]
+        if limit and self.answers >= limit:
+            # A gateway dropping a kept connection: the answer said
+            # keep-alive, and yet the connection ends right after it.
+            style = self.a.close_style
+            self.drop(style)
+            raise ConnectionDone("close_after_answers: closed after %d answers "
+                                 "(%s)" % (self.answers, style))
         return True
+
+    def drop(self, style):
+        """Ends the connection unannounced: notify (close_notify + FIN),
+        fin (FIN only) or rst (SO_LINGER 0 reset)."""
+        raw = socket.socket
+        if style == "rst":
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                 struct.pack("ii", 1, 0))
+            return                  # run() closes the socket: RST
+        if style == "notify":
+            # One SSL_shutdown (close_notify out) without waiting for the
+            # peer's close_notify, which a client between requests never sends.
+            try:
+                self.sock.settimeout(0)
+                self.sock.unwrap()
+            except (OSError, ssl.SSLError, ValueError):
+                pass
+        try:
+            raw.shutdown(self.sock, socket.SHUT_WR)        # FIN now
+        except OSError:
+            return
+        # Read (and drop) what the client still sends for a moment, so the
+        # close that follows is not turned into an RST by unread bytes.
+        end = time.monotonic() + 0.3
+        while time.monotonic() < end:
+            try:
+                raw.settimeout(self.sock, max(0.01, end - time.monotonic()))
+                if not raw.recv(self.sock, 65536):
+                    return
+            except (socket.timeout, TimeoutError):
+                return
+            except OSError:
+                return
 
     def close_notify(self):
         # A real server sends close_notify before FIN; clients that ignore it
@@ -508,7 +672,9 @@ class Handler:
         hdrs += resp.headers
         if faults.get("oversize_headers"):
             hdrs.append(("X-Mock-Padding", "p" * 20480))
-        close = resp.close or req.version == "HTTP/1.0" or \
+        with self.m.lock:
+            keep_alive = self.m.cfg["keep_alive"]
+        close = resp.close or req.version == "HTTP/1.0" or not keep_alive or \
             req.headers.get("connection", "").lower() == "close"
         chunked = bool(faults.get("chunked"))
         no_length = bool(faults.get("no_length")) and not chunked
@@ -566,6 +732,13 @@ class Handler:
         auth, fail = self.authenticate(req, rid)
         if fail is not None:
             return fail, auth, self.faults_for(route, faults, False), False, False
+        if route == "history":
+            q = urllib.parse.parse_qs(req.query, keep_blank_values=True)
+            if "start_date" not in q or "end_date" not in q:
+                # The gateway's parameter check (APIG "Orchestration error"):
+                # decided before the backend, so only framing faults apply.
+                return gw_error(400, "APIGW.0106", "Orchestration error.", rid), \
+                    auth, self.faults_for(route, faults, False), False, False
         is_stop = route == "stop"
         if is_stop:
             with m.lock:
@@ -594,7 +767,7 @@ class Handler:
                 "error_msg": "The application is being deployed. Try again later.",
                 "result": None})), auth, faults, False, False
         handler = getattr(self, "api_" + route)
-        resp, changed = handler(req, params, faults.get("nested_errors", False))
+        resp, changed = handler(req, params, faults)
         if resp.status == 200 and faults.get("malformed_json"):
             resp.body = resp.body[:-1]
         if resp.status == 200 and faults.get("oversize_body"):
@@ -761,57 +934,89 @@ class Handler:
                         "requests": m.requests,
                         "ak_locked": time.monotonic() < m.ak_locked_until,
                         "ak_failures": m.ak_failures,
-                        "issued_tokens": len(m.issued)}
+                        "issued_tokens": len(m.issued),
+                        "config": config_view(m.cfg)}
                 if "record_id" in q:
                     rec = m.records.get(q["record_id"])
                     if rec is None:
                         return Response(404, jbody({"error": "no such record"}))
                     base.update(record_view(q["record_id"], rec))
                     base["state"] = rec["state"]
+                    base["stop_requested"] = rec["stop_left"] is not None
                 else:
-                    base["records"] = [dict(record_view(k, v), state=v["state"])
+                    base["records"] = [dict(record_view(k, v), state=v["state"],
+                                            stop_requested=v["stop_left"] is not None)
                                        for k, v in m.records.items()]
             return Response(200, jbody(base))
+        if req.path == "/__mock/config" and req.method == "POST":
+            try:
+                obj = json.loads(req.body or b"{}")
+                with m.lock:
+                    cfg = parse_config(obj, m.cfg)
+                    m.cfg = cfg
+                    if "scenario" in obj:
+                        m.records = build_records(cfg["scenario"], utcnow())
+                    view = config_view(m.cfg)
+            except ValueError as e:
+                return Response(400, jbody({"error": str(e)}))
+            return Response(200, jbody({"config": view}))
+        if req.path == "/__mock/config" and req.method == "GET":
+            with m.lock:
+                return Response(200, jbody({"config": config_view(m.cfg)}))
         if req.path == "/__mock/reset" and req.method == "POST":
             m.reset()
             return Response(200, jbody({"reset": True}))
         return Response(404, jbody({"error": "no such control endpoint"}))
 
     # ------------------------------------------------------------ API
-    def api_stop(self, req, p, nested):
+    def api_stop(self, req, p, faults):
         task, record = p
-        err = nested_error if nested else flat_error
+        err = nested_error if faults.get("nested_errors") else flat_error
         bad = check_json_request(req, exact_body=b"{}")
         if bad:
             return nested_error(400, "DEV.CH.10001", "Param invalid: " + bad), False
         if not ID_RE.match(task) or not ID_RE.match(record):
             return nested_error(400, "DEV.CH.10001", "Param invalid"), False
         m = self.m
+        ok = Response(200, jbody({"status": "success", "result": {
+            "id": record, "task_id": task}}))
         with m.lock:
-            if task != TASK_ID:
+            if task not in m.tasks:
                 return err(404, "Deploy.00011020",
                            "The application does not exist."), False
             rec = m.records.get(record)
             if rec is None or rec["task_id"] != task:
                 return err(404, "Deploy.00011303",
                            "The execution record does not exist."), False
-            if rec["state"] != "running":
-                return err(400, "Deploy.00011304",
-                           "The deployment record is not running and cannot be "
-                           "stopped (state: %s)." % rec["state"]), False
-            rec["state"] = "abort"
-            rec["end"] = utcnow()
-        return Response(200, jbody({"status": "success", "result": {
-            "id": record, "task_id": task}})), True
+            if rec["state"] not in ("running", "pending"):
+                msg = ("The deployment record is not running and cannot be "
+                       "stopped (state: %s)." % rec["state"])
+                if faults.get("stop_not_running_200"):
+                    return Response(200, jbody({
+                        "status": "error", "error_code": "Deploy.00011304",
+                        "error_msg": msg})), False
+                return err(400, "Deploy.00011304", msg), False
+            if rec["stop_left"] is not None:
+                # Stop already accepted, the record still winds down: accepted
+                # again, the count is not restarted.
+                return ok, False
+            polls = m.cfg["stop_polls"]
+            if polls == 0:
+                rec["state"] = "abort"
+                rec["end"] = utcnow()
+            else:
+                rec["stop_left"] = polls        # -1: never
+        return ok, True
 
-    def api_state(self, req, p, nested):
+    def api_state(self, req, p, faults):
         (task,) = p
+        # Other parameters (step_state=false) are accepted and ignored.
         q = urllib.parse.parse_qs(req.query, keep_blank_values=True)
         rid = q.get("record_id", [""])
         if len(rid) != 1 or not ID_RE.match(rid[0]) or not ID_RE.match(task):
             return nested_error(400, "DEV.CH.10001", "Param invalid"), False
         with self.m.lock:
-            if task != TASK_ID:
+            if task not in self.m.tasks:
                 return flat_error(404, "Deploy.00011020",
                                   "The application does not exist."), False
             rec = self.m.records.get(rid[0])
@@ -819,9 +1024,19 @@ class Handler:
                 return nested_error(404, "Deploy.00011303",
                                     "The execution record does not exist."), False
             view = record_view(rid[0], rec)
-        return Response(200, jbody({"status": "success", "result": view})), False
+            changed = False
+            if rec["stop_left"] is not None and rec["stop_left"] > 0:
+                # --stop-polls N: this was one of the N answers still showing
+                # the old state; after the Nth the record is aborted.
+                rec["stop_left"] -= 1
+                if rec["stop_left"] == 0:
+                    rec["stop_left"] = None
+                    rec["state"] = "abort"
+                    rec["end"] = utcnow()
+                    changed = True
+        return Response(200, jbody({"status": "success", "result": view})), changed
 
-    def api_history(self, req, p, nested):
+    def api_history(self, req, p, faults):
         project, task = p
         q = urllib.parse.parse_qs(req.query, keep_blank_values=True)
         try:
@@ -839,20 +1054,39 @@ class Handler:
                 raise ValueError("bad id")
         except ValueError as e:
             return nested_error(400, "DEV.CH.10001", "Param invalid: %s" % e), False
-        with self.m.lock:
-            if task != TASK_ID:
+        m = self.m
+        if project != self.a.project_id:
+            return flat_error(404, "Deploy.00016902",
+                              "The project does not exist."), False
+        changed = False
+        with m.lock:
+            if task not in m.tasks:
                 return flat_error(404, "Deploy.00011020",
                                   "The application does not exist."), False
-            rows = []
-            for rid, rec in self.m.records.items():
-                if rec["task_id"] == task and d0 <= rec["start"].date() <= d1:
-                    rows.append((rec["start"], history_row(rid, rec)))
-        rows.sort(key=lambda r: r[0], reverse=True)
-        page_rows = [r[1] for r in rows[(page - 1) * size:page * size]]
-        return Response(200, jbody({"result": page_rows,
-                                    "total_num": len(rows)})), False
+            rows = [(rec["start"], rid, rec) for rid, rec in m.records.items()
+                    if rec["task_id"] == task and d0 <= rec["start"].date() <= d1]
+            order = m.cfg["history_order"]
+            if order == "shuffled":
+                # One fixed pseudo-random rank per record (seed and id), so
+                # every page of every call, and every run, agree.
+                seed = self.a.seed
+                rows.sort(key=lambda r: random.Random(
+                    "%d:%s" % (seed, r[1])).random())
+            else:
+                rows.sort(key=lambda r: r[0], reverse=(order == "newest"))
+            listed = rows[(page - 1) * size:page * size]
+            body = jbody({"result": [history_row(rid, rec) for _, rid, rec in listed],
+                          "total_num": len(rows)})
+            if faults.get("ends_before_stop"):
+                # The deployment finishes on its own right after it was seen.
+                for _, rid, rec in listed:
+                    if rec["state"] == "running" and rec["stop_left"] is None:
+                        rec["state"] = "succeeded"
+                        rec["end"] = utcnow()
+                        changed = True
+        return Response(200, body), changed
 
-    def api_start(self, req, p, nested):
+    def api_start(self, req, p, faults):
         (task,) = p
         bad = check_json_request(req)
         if not bad:
@@ -867,7 +1101,7 @@ class Handler:
             return nested_error(400, "DEV.CH.10001",
                                 "Param invalid: %s" % (bad or "task id")), False
         with self.m.lock:
-            if task != TASK_ID:
+            if task not in self.m.tasks:
                 return flat_error(404, "Deploy.00011020",
                                   "The application does not exist."), False
             if any(r["state"] == "running" and r["task_id"] == task
@@ -879,12 +1113,13 @@ class Handler:
             rel = max(r["release_id"] for r in self.m.records.values()) + 1
             self.m.records[new] = {"task_id": task, "state": "running",
                                    "start": utcnow(), "end": None,
-                                   "release_id": rel, "operator": "deploystop-ci"}
+                                   "release_id": rel, "operator": "deploystop-ci",
+                                   "stop_left": None}
         return Response(200, jbody({"id": new, "task_id": task,
                                     "job_name": "deploystop-demo",
                                     "release_id": rel})), True
 
-    def api_app_info(self, req, p, nested):
+    def api_app_info(self, req, p, faults):
         (app,) = p
         if not ID_RE.match(app):
             return nested_error(400, "DEV.CH.10001", "Param invalid"), False
@@ -895,7 +1130,8 @@ class Handler:
             latest = max(((r["start"], r["state"]) for r in self.m.records.values()
                           if r["task_id"] == TASK_ID), default=(None, "not_started"))
         return Response(200, jbody({"status": "success", "result": {
-            "id": APP_ID, "name": "deploystop-demo", "project_id": PROJECT_ID,
+            "id": APP_ID, "name": "deploystop-demo",
+            "project_id": self.a.project_id,
             "arrange_infos": [{"id": TASK_ID, "name": "deploystop-demo",
                                "state": latest[1], "deploy_system": "deployTemplate"}]}})), \
             False
@@ -939,7 +1175,7 @@ class Handler:
         body = {"token": {
             "expires_at": exp.strftime(iso), "issued_at": now.strftime(iso),
             "methods": ["password"],
-            "project": {"name": project, "id": PROJECT_ID,
+            "project": {"name": project, "id": IAM_PROJECT_ID,
                         "domain": {"name": domain, "id": "d" * 32}},
             "user": {"name": user, "id": "u" * 32, "password_expires_at": "",
                      "domain": {"name": domain, "id": "d" * 32}},
@@ -980,7 +1216,7 @@ def parse_date(s):
 
 
 def record_view(rid, rec):
-    running = rec["state"] == "running"
+    running = rec["state"] in ("running", "pending")
     return {"status": rec["state"], "record_id": rid, "task_id": rec["task_id"],
             "step": "running" if running else "finish",
             "start_time": fmt_time(rec["start"]), "end_time": fmt_time(rec["end"]),
@@ -1087,7 +1323,24 @@ def main(argv=None):
     ap.add_argument("--allow-host", action="append", default=[])
     ap.add_argument("--host-lax", action="store_true",
                     help="accept any port (or none) in the Host header")
+    ap.add_argument("--project-id", default=PROJECT_ID)
+    ap.add_argument("--scenario", choices=SCENARIOS, default="default")
+    ap.add_argument("--history-order", choices=HISTORY_ORDERS, default="newest")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--stop-polls", default="0", help="N >= 0 or never")
+    ap.add_argument("--no-keepalive", action="store_true")
+    ap.add_argument("--close-after-answers", type=int, default=0)
+    ap.add_argument("--close-style", choices=["notify", "fin", "rst"],
+                    default="notify")
     args = ap.parse_args(argv)
+    if not ID_RE.match(args.project_id):
+        ap.error("--project-id must be 32 letters/digits")
+    try:
+        parse_stop_polls(args.stop_polls)
+    except ValueError:
+        ap.error("--stop-polls must be N >= 0 or never")
+    if args.close_after_answers < 0:
+        ap.error("--close-after-answers must be N >= 0")
     if bool(args.ak) != bool(args.sk):
         ap.error("--ak and --sk go together")
     if not 3 <= args.iam_token_len <= 65536:

@@ -31,8 +31,15 @@ TASK = "e700f15965694253940502911220d76b"
 RUNNING = "2c82ffe8d00d4968a4e5f7a36d87ae17"
 FINISHED = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
 APP = "5f9e8d7c6b5a49382716a5b4c3d2e1f0"
-PROJECT = "3a4b5c6d7e8f40a1b2c3d4e5f6a7b8c9"
+PROJECT = "8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a"
 UNKNOWN = "0123456789abcdef0123456789abcdef"
+IAM_PROJECT = "3a4b5c6d7e8f40a1b2c3d4e5f6a7b8c9"    # IAM's, not CodeArts'
+TASK2 = "1f2e3d4c5b6a79880716253443526170"
+RUNNING2 = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+MULTI_RUNNING2 = "6d1e2f3a4b5c4d6e8f7a9b0c1d2e3f4a"
+MULTI_PENDING = "7e2f3a4b5c6d4e7f9a8b0c1d2e3f4a5b"
+MULTI_FAILED = "8f3a4b5c6d7e4f8a0b9c1d2e3f4a5b6c"
+MULTI_ABORTED = "9a4b5c6d7e8f4a9b1c0d2e3f4a5b6c7d"
 TOKEN = "MIItest-" + "T" * 19992          # 20,000 characters, the API's budget
 AK, SK = "AccessKey", "SecretKey"
 STOP = "/v2/tasks/%s/records/%s/stop" % (TASK, RUNNING)
@@ -232,6 +239,72 @@ def set_faults(port, *faults):
              body=json.dumps({"faults": list(faults)}).encode())
     assert a.status == 200, a.body
     return a
+
+
+def utc_today():
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def history_path(task=TASK, page=1, size=100, start=None, end=None,
+                 project=PROJECT, days=30):
+    """History query; the window ends today (UTC) and spans `days` days."""
+    today = utc_today()
+    start = start or today - datetime.timedelta(days=days)
+    end = end or today
+    return "/v2/%s/task/%s/history?page=%d&size=%d&start_date=%s&end_date=%s" % (
+        project, task, page, size, start, end)
+
+
+def history(port, **kw):
+    return call(port, "GET", history_path(**kw))
+
+
+def rows(answer):
+    """(execution_id, state) of a history answer's rows, in order."""
+    assert answer.status == 200, (answer.status, answer.body)
+    return [(r["execution_id"], r["state"]) for r in answer.json()["result"]]
+
+
+def set_config(port, **cfg):
+    a = call(port, "POST", "/__mock/config", token=None,
+             body=json.dumps(cfg).encode())
+    assert a.status == 200, a.body
+    return a.json()["config"]
+
+
+def api_state(port, record=RUNNING, task=TASK):
+    a = call(port, "GET", "/v2/tasks/%s/state?record_id=%s&step_state=false"
+             % (task, record))
+    assert a.status == 200, (a.status, a.body)
+    return a.json()["result"]
+
+
+def parse_time(s):
+    return datetime.datetime.strptime(s, "%Y-%m-%d %H:%M:%S").replace(
+        tzinfo=datetime.timezone.utc)
+
+
+class Conn:
+    """One kept-alive TLS connection for several requests."""
+
+    def __init__(self, port, **kw):
+        self.port = port
+        self.s = tls_connect(port, **kw)
+
+    def __call__(self, method, path, **kw):
+        self.s.sendall(build(method, path, self.port, **kw))
+        return read_answer(self.s)
+
+    def raw_recv(self, timeout=2.0):
+        """Reads below TLS: b"" for a FIN, raises on an RST."""
+        socket.socket.settimeout(self.s, timeout)
+        return socket.socket.recv(self.s, 65536)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.s.close()
 
 
 def signed_headers(method, path, query, port, body, sk=SK, when=None,
@@ -811,6 +884,478 @@ class TestFaults(SharedMock):
         self.assertEqual(r.returncode, 2)
 
 
+class TestDiscover(SharedMock):
+    """History discovery, scenarios, stop timing, races and run-time config."""
+
+    # ---------------------------------------------------------- project id
+    def test_history_only_for_the_codearts_project(self):
+        self.assertEqual(history(self.port).status, 200)
+        for other in (UNKNOWN, IAM_PROJECT):
+            a = history(self.port, project=other)
+            self.assertEqual(a.status, 404, other)
+            self.assertEqual(a.json(), {"error_code": "Deploy.00016902",
+                                        "error_msg": "The project does not exist."})
+        bad = history(self.port, project="not-an-id")
+        self.assertEqual((bad.status, bad.json()["error"]["code"]),
+                         (400, "DEV.CH.10001"))
+        app = call(self.port, "GET", "/v1/applications/%s/info" % APP).json()
+        self.assertEqual(app["result"]["project_id"], PROJECT)
+
+    # --------------------------------------------------- missing dates 0106
+    def test_history_without_dates_is_gateway_apigw_0106(self):
+        base = "/v2/%s/task/%s/history?page=1&size=10" % (PROJECT, TASK)
+        for q in ("", "&start_date=%s" % utc_today(), "&end_date=%s" % utc_today()):
+            a = call(self.port, "GET", base + q)
+            self.assertEqual(a.status, 400, q)
+            j = a.json()
+            self.assertEqual(set(j), {"error_msg", "error_code", "request_id"})
+            self.assertEqual(j["error_code"], "APIGW.0106")
+            self.assertEqual(j["request_id"], a.header("X-Request-Id"))
+        # Other bad parameters keep the service's nested answer.
+        other = "/v2/%s/task/%s/history?size=10&start_date=%s&end_date=%s" % (
+            PROJECT, TASK, utc_today(), utc_today())
+        a = call(self.port, "GET", other)
+        self.assertEqual((a.status, a.json()["error"]["code"]), (400, "DEV.CH.10001"))
+        # Decided by the gateway, so a backend status fault does not replace it.
+        set_faults(self.port, "status:503")
+        self.assertEqual(call(self.port, "GET", base).json()["error_code"], "APIGW.0106")
+        self.assertEqual(history(self.port).status, 503)
+
+    # ----------------------------------------------------------- scenarios
+    def test_default_scenario_has_second_task_with_running_record(self):
+        self.assertEqual(rows(history(self.port)),
+                         [(RUNNING, "running"), (FINISHED, "succeeded")])
+        self.assertEqual(rows(history(self.port, task=TASK2)), [(RUNNING2, "running")])
+        self.assertEqual(api_state(self.port, RUNNING2, TASK2)["status"], "running")
+        self.assertEqual(stop(self.port, record=RUNNING2, task=TASK2).status, 200)
+        self.assertEqual(stop(self.port).status, 200)
+        self.assertEqual(api_state(self.port, RUNNING2, TASK2)["status"], "abort")
+        self.assertEqual(rows(history(self.port, task=TASK2)), [(RUNNING2, "abort")])
+        # A record of one task is unknown under the other.
+        self.assertEqual(stop(self.port, record=RUNNING2).status, 404)
+        self.assertEqual(history(self.port, task=UNKNOWN).json()["error_code"],
+                         "Deploy.00011020")
+
+    def test_idle_scenario_has_nothing_to_stop(self):
+        self.assertEqual(set_config(self.port, scenario="idle")["scenario"], "idle")
+        for task in (TASK, TASK2):
+            r = rows(history(self.port, task=task))
+            self.assertTrue(r, task)
+            self.assertFalse([x for x in r if x[1] in ("running", "pending")], r)
+        a = stop(self.port)
+        self.assertEqual((a.status, a.json()["error_code"]), (400, "Deploy.00011304"))
+        self.assertEqual(stop(self.port, record=RUNNING2, task=TASK2).status, 400)
+
+    def test_multi_scenario_two_running_one_pending(self):
+        set_config(self.port, scenario="multi")
+        r = rows(history(self.port))
+        self.assertEqual(sorted(i for i, st in r if st == "running"),
+                         sorted([RUNNING, MULTI_RUNNING2]))
+        self.assertEqual([i for i, st in r if st == "pending"], [MULTI_PENDING])
+        self.assertEqual({i for i, st in r if st not in ("running", "pending")},
+                         {FINISHED, MULTI_FAILED, MULTI_ABORTED})
+        self.assertEqual(history(self.port).json()["total_num"], 6)
+        p = api_state(self.port, MULTI_PENDING)
+        self.assertEqual((p["status"], p["step"]), ("pending", "running"))
+        for rec in (RUNNING, MULTI_RUNNING2, MULTI_PENDING):
+            self.assertEqual(stop(self.port, record=rec).status, 200, rec)
+            self.assertEqual(api_state(self.port, rec)["status"], "abort")
+        self.assertEqual(stop(self.port, record=MULTI_FAILED).status, 400)
+        self.assertEqual(rows(history(self.port, task=TASK2)), [(RUNNING2, "running")])
+
+    def test_old_running_scenario_started_30_hours_ago(self):
+        set_config(self.port, scenario="old_running")
+        today = utc_today()
+        self.assertEqual([x for x in rows(history(self.port, start=today, end=today))
+                          if x[1] == "running"], [])
+        r = history(self.port, start=today - datetime.timedelta(days=2), end=today)
+        self.assertEqual([x for x in rows(r) if x[1] == "running"],
+                         [(RUNNING, "running")])
+        row = [x for x in r.json()["result"] if x["execution_id"] == RUNNING][0]
+        ago = datetime.datetime.now(datetime.timezone.utc) - parse_time(row["start_time"])
+        self.assertAlmostEqual(ago.total_seconds(), 30 * 3600, delta=120)
+        self.assertEqual(api_state(self.port)["status"], "running")
+        self.assertEqual(stop(self.port).status, 200)
+
+    def test_many_scenario_needs_paging_to_find_the_running_record(self):
+        set_config(self.port, scenario="many")
+        with Conn(self.port) as c:
+            pages = []
+            for page in range(1, 17):
+                a = c("GET", history_path(page=page, size=10))
+                self.assertEqual(a.json()["total_num"], 151)
+                pages.append(rows(a))
+        self.assertEqual([len(p) for p in pages], [10] * 15 + [1])
+        flat = [x for p in pages for x in p]
+        self.assertEqual(len({i for i, _ in flat}), 151)
+        running = [n for n, (i, st) in enumerate(flat) if st == "running"]
+        self.assertEqual(running, [75])
+        self.assertEqual(flat[75][0], RUNNING)
+        self.assertFalse([x for x in pages[0] if x[1] == "running"])
+        # Spread over the last 10 days, newest first.
+        full = history(self.port, size=100).json()["result"] + \
+            history(self.port, size=100, page=2).json()["result"]
+        times = [parse_time(r["start_time"]) for r in full]
+        self.assertEqual(times, sorted(times, reverse=True))
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.assertGreater(min(times), now - datetime.timedelta(days=10))
+        self.assertGreater(now - min(times), datetime.timedelta(days=9))
+        # A 3-day window holds fewer records and not the running one.
+        short = history(self.port, days=2)
+        self.assertLess(short.json()["total_num"], 151)
+        self.assertNotIn(RUNNING, [i for i, _ in rows(short)])
+
+    # --------------------------------------------------------------- order
+    def test_history_order_oldest_and_shuffled(self):
+        set_config(self.port, scenario="many")
+
+        def ids(**kw):
+            return [i for i, _ in rows(history(self.port, **kw))]
+        newest = ids() + ids(page=2)
+        self.assertEqual(set_config(self.port, history_order="oldest")
+                         ["history_order"], "oldest")
+        self.assertEqual(ids() + ids(page=2), newest[::-1])
+        set_config(self.port, history_order="shuffled")
+        shuffled = ids() + ids(page=2)
+        self.assertEqual(sorted(shuffled), sorted(newest))
+        self.assertNotEqual(shuffled, newest)
+        self.assertNotEqual(shuffled, newest[::-1])
+        # Stable: the same order on every call and across page sizes.
+        self.assertEqual(ids() + ids(page=2), shuffled)
+        self.assertEqual([i for p in range(1, 9) for i in ids(page=p, size=20)],
+                         shuffled)
+        # The running record moves away from its newest-first place.
+        self.assertNotEqual(shuffled.index(RUNNING), 75)
+        call(self.port, "POST", "/__mock/reset", token=None)
+        self.assertEqual(call(self.port, "GET", "/__mock/config", token=None)
+                         .json()["config"]["history_order"], "newest")
+
+    def test_shuffled_order_is_reproducible_by_seed(self):
+        def order(port):
+            return [i for p in (1, 2) for i, _ in rows(history(port, page=p))]
+        set_config(self.port, scenario="many", history_order="shuffled")
+        here = order(self.port)          # --seed default 1
+        m1 = Mock("--scenario", "many", "--history-order", "shuffled")
+        m7 = Mock("--scenario", "many", "--history-order", "shuffled", "--seed", "7")
+        try:
+            self.assertEqual(order(m1.port), here)
+            o7 = order(m7.port)
+            self.assertEqual(sorted(o7), sorted(here))
+            self.assertNotEqual(o7, here)
+        finally:
+            self.assertEqual(m1.stop(), 0)
+            self.assertEqual(m7.stop(), 0)
+
+    # ---------------------------------------------------------- stop timing
+    def test_stop_polls_keeps_running_for_n_state_calls(self):
+        self.assertEqual(set_config(self.port, stop_polls=2)["stop_polls"], 2)
+        a = stop(self.port)
+        self.assertEqual(a.json(), {"status": "success", "result": {
+            "id": RUNNING, "task_id": TASK}})
+        self.assertEqual(rows(history(self.port))[0], (RUNNING, "running"))
+        st = call(self.port, "GET", "/__mock/state?record_id=" + RUNNING,
+                  token=None).json()
+        self.assertEqual((st["state"], st["stop_requested"]), ("running", True))
+        # A repeated stop while it winds down is accepted, count not restarted.
+        self.assertEqual(stop(self.port).status, 200)
+        first = api_state(self.port)
+        self.assertEqual((first["status"], first["step"]), ("running", "running"))
+        self.assertEqual(rows(history(self.port))[0], (RUNNING, "running"))
+        self.assertEqual(api_state(self.port)["status"], "running")
+        # After the Nth answer the record is aborted, everywhere at once.
+        self.assertEqual(rows(history(self.port))[0], (RUNNING, "abort"))
+        last = api_state(self.port)
+        self.assertEqual((last["status"], last["step"]), ("abort", "finish"))
+        self.assertNotEqual(last["end_time"], "")
+        self.assertEqual(mock_state(self.port), "abort")
+        self.assertEqual(stop(self.port).status, 400)
+
+    def test_stop_polls_never_keeps_the_record_running(self):
+        self.assertEqual(set_config(self.port, stop_polls="never")["stop_polls"],
+                         "never")
+        self.assertEqual(stop(self.port).json()["status"], "success")
+        with Conn(self.port) as c:
+            for _ in range(8):
+                a = c("GET", STATE % (TASK, RUNNING) + "&step_state=false")
+                self.assertEqual(a.json()["result"]["status"], "running")
+        self.assertEqual(stop(self.port).status, 200)
+        self.assertEqual(rows(history(self.port))[0], (RUNNING, "running"))
+        self.assertEqual(mock_state(self.port), "running")
+
+    def test_stop_polls_applies_to_pending_records(self):
+        set_config(self.port, scenario="multi", stop_polls=1)
+        self.assertEqual(stop(self.port, record=MULTI_PENDING).status, 200)
+        self.assertEqual(api_state(self.port, MULTI_PENDING)["status"], "pending")
+        self.assertEqual(api_state(self.port, MULTI_PENDING)["status"], "abort")
+
+    # --------------------------------------------------------------- races
+    def test_ends_before_stop_ends_a_listed_running_record(self):
+        set_faults(self.port, "ends_before_stop")
+        # Not listed (page 2 of size 1 holds only the finished one): untouched.
+        self.assertEqual(rows(history(self.port, page=2, size=1)),
+                         [(FINISHED, "succeeded")])
+        self.assertEqual(api_state(self.port)["status"], "running")
+        # Listed as running, then it ends on its own.
+        self.assertEqual(rows(history(self.port))[0], (RUNNING, "running"))
+        a = stop(self.port)
+        self.assertEqual((a.status, a.json()["error_code"]), (400, "Deploy.00011304"))
+        self.assertIn("state: succeeded", a.json()["error_msg"])
+        s = api_state(self.port)
+        self.assertEqual((s["status"], s["step"]), ("succeeded", "finish"))
+        self.assertEqual(rows(history(self.port))[0], (RUNNING, "succeeded"))
+        e = [r for r in self.m.requests() if "/history" in r.get("path", "")]
+        self.assertTrue(e[-2]["state_changed"])
+
+    def test_stop_not_running_200_with_ends_before_stop(self):
+        set_faults(self.port, "ends_before_stop", "stop_not_running_200")
+        history(self.port)
+        a = stop(self.port)
+        self.assertEqual(a.status, 200)
+        j = a.json()
+        self.assertEqual((j["status"], j["error_code"]), ("error", "Deploy.00011304"))
+        self.assertIn("error_msg", j)
+        self.assertEqual(mock_state(self.port), "succeeded")
+
+    def test_stop_not_running_200_only_for_not_running(self):
+        set_faults(self.port, "stop_not_running_200")
+        a = stop(self.port, record=FINISHED)
+        self.assertEqual((a.status, a.json()["status"], a.json()["error_code"]),
+                         (200, "error", "Deploy.00011304"))
+        self.assertEqual(stop(self.port, record=UNKNOWN).status, 404)
+        self.assertEqual(stop(self.port).json()["status"], "success")
+        self.assertEqual(mock_state(self.port), "abort")
+
+    # -------------------------------------------------------------- config
+    def test_config_is_validated_and_reset_restores_it(self):
+        for bad in ({"scenario": "nope"}, {"history_order": "random"},
+                    {"stop_polls": -1}, {"stop_polls": "sometimes"},
+                    {"stop_polls": True}, {"keep_alive": "yes"},
+                    {"close_after_answers": -2}, {"bogus": 1}, []):
+            a = call(self.port, "POST", "/__mock/config", token=None,
+                     body=json.dumps(bad).encode())
+            self.assertEqual(a.status, 400, bad)
+        cfg = set_config(self.port, scenario="idle", history_order="oldest",
+                         stop_polls=3, keep_alive=True, close_after_answers=5)
+        self.assertEqual(cfg, {"scenario": "idle", "history_order": "oldest",
+                               "stop_polls": 3, "keep_alive": True,
+                               "close_after_answers": 5})
+        st = call(self.port, "GET", "/__mock/state", token=None).json()
+        self.assertEqual(st["config"], cfg)
+        call(self.port, "POST", "/__mock/reset", token=None)
+        self.assertEqual(call(self.port, "GET", "/__mock/config", token=None)
+                         .json()["config"],
+                         {"scenario": "default", "history_order": "newest",
+                          "stop_polls": 0, "keep_alive": True,
+                          "close_after_answers": 0})
+        self.assertEqual(mock_state(self.port), "running")
+
+    def test_setting_scenario_again_restores_its_records(self):
+        set_config(self.port, scenario="multi")
+        stop(self.port)
+        set_config(self.port, history_order="oldest")     # records kept
+        self.assertEqual(mock_state(self.port), "abort")
+        set_config(self.port, scenario="multi")           # records rebuilt
+        self.assertEqual(mock_state(self.port), "running")
+
+    # ---------------------------------------------------------- keep-alive
+    def test_keep_alive_off_at_run_time(self):
+        set_config(self.port, keep_alive=False)
+        with Conn(self.port) as c:
+            a = c("GET", STATE % (TASK, RUNNING))
+            self.assertEqual((a.status, a.header("Connection")), (200, "close"))
+            c.s.settimeout(2)
+            self.assertEqual(c.s.recv(100), b"")
+
+    def test_close_after_answers_drops_a_kept_connection(self):
+        set_config(self.port, close_after_answers=2)
+        with Conn(self.port) as c:
+            a = c("GET", STATE % (TASK, RUNNING))
+            b = c("GET", history_path())
+            for x in (a, b):
+                self.assertEqual((x.status, x.header("Connection")),
+                                 (200, "keep-alive"))
+            c.s.settimeout(2)
+            self.assertEqual(c.s.recv(100), b"")     # close_notify, then EOF
+        # Every connection gets its own count.
+        with Conn(self.port) as c:
+            self.assertEqual(c("GET", STATE % (TASK, RUNNING)).status, 200)
+            self.assertEqual(c("GET", STATE % (TASK, RUNNING)).status, 200)
+        end = time.monotonic() + 3
+        while True:
+            ends = [e.get("end", "") for e in self.m.log()
+                    if e["event"] == "connection"]
+            done = [x for x in ends if x.startswith("close_after_answers")]
+            if len(done) >= 2 or time.monotonic() > end:
+                break
+            time.sleep(0.02)
+        self.assertEqual(done[-2:], ["close_after_answers: closed after 2 "
+                                     "answers (notify)"] * 2)
+
+    # ------------------------------------------------------- the whole flow
+    def test_discover_stop_confirm_on_one_connection(self):
+        set_config(self.port, scenario="multi", stop_polls=1)
+        before = len([e for e in self.m.log() if e["event"] == "handshake"])
+        stopped = {}
+        with Conn(self.port) as c:
+            for task in (TASK, TASK2):
+                found = [i for i, st in rows(c("GET", history_path(task=task)))
+                         if st in ("running", "pending")]
+                for rec in found:
+                    a = c("PUT", "/v2/tasks/%s/records/%s/stop" % (task, rec),
+                          body=b"{}")
+                    self.assertEqual(a.json()["status"], "success")
+                    polls = 0
+                    while True:
+                        polls += 1
+                        s = c("GET", "/v2/tasks/%s/state?record_id=%s&step_state=false"
+                              % (task, rec)).json()["result"]
+                        if s["status"] not in ("running", "pending"):
+                            break
+                    stopped[rec] = (s["status"], polls)
+        self.assertEqual(stopped, {RUNNING: ("abort", 2), MULTI_RUNNING2: ("abort", 2),
+                                   MULTI_PENDING: ("abort", 2), RUNNING2: ("abort", 2)})
+        after = len([e for e in self.m.log() if e["event"] == "handshake"])
+        self.assertEqual(after - before, 1)
+
+    # ----------------------------------------------------- clockless clients
+    def test_unknown_path_answers_404_with_date_without_auth(self):
+        set_faults(self.port, "status:503")
+        for token in (None, "wrong-token"):
+            a = call(self.port, "GET", "/", token=token)
+            self.assertEqual(a.status, 404)
+            j = a.json()
+            self.assertEqual((j["error_code"], j["error_msg"]),
+                             ("APIGW.0101", "The API does not exist or has not "
+                              "been published in the environment"))
+            server = datetime.datetime.strptime(
+                a.header("Date"), "%a, %d %b %Y %H:%M:%S GMT").replace(
+                    tzinfo=datetime.timezone.utc)
+            now = datetime.datetime.now(datetime.timezone.utc)
+            self.assertLess(abs((server - now).total_seconds()), 5)
+        self.assertEqual(self.m.requests()[-1]["auth"], "not-checked")
+
+    # ------------------------------------------------------- handshake log
+    def test_handshake_event_is_logged_before_any_request(self):
+        with tls_connect(self.port) as s:
+            end = time.monotonic() + 3
+            while True:
+                hs = [e for e in self.m.log() if e["event"] == "handshake"]
+                mine = [e for e in hs if e["peer"].endswith(":%d" % s.getsockname()[1])]
+                if mine or time.monotonic() > end:
+                    break
+                time.sleep(0.02)
+            self.assertEqual(len(mine), 1)
+            e = mine[0]
+            self.assertEqual(e["tls_version"], s.version())
+            self.assertEqual(e["cipher"], s.cipher()[0])
+            self.assertIs(e["session_reused"], False)
+            self.assertFalse([x for x in self.m.log() if x["event"] == "connection"
+                              and x["conn"] == e["conn"]])
+
+
+class TestCommandLineOptions(unittest.TestCase):
+    def test_options_apply_and_reset_restores_them(self):
+        other = "aaaabbbbccccddddeeeeffff00001111"
+        m = Mock("--project-id", other, "--scenario", "multi", "--history-order",
+                 "oldest", "--stop-polls", "never", "--no-keepalive")
+        try:
+            self.assertEqual(history(m.port, project=PROJECT).json()["error_code"],
+                             "Deploy.00016902")
+            a = history(m.port, project=other)
+            self.assertEqual(a.header("Connection"), "close")
+            times = [r["start_time"] for r in a.json()["result"]]
+            self.assertEqual(len(times), 6)
+            self.assertEqual(times, sorted(times))
+            with Conn(m.port) as c:
+                self.assertEqual(c("PUT", STOP, body=b"{}").status, 200)
+                c.s.settimeout(2)
+                self.assertEqual(c.s.recv(100), b"")
+            self.assertEqual(api_state(m.port)["status"], "running")
+            cfg = set_config(m.port, scenario="default", stop_polls=0,
+                             keep_alive=True)
+            self.assertEqual(cfg["history_order"], "oldest")
+            with Conn(m.port) as c:
+                self.assertEqual(c("PUT", STOP, body=b"{}").header("Connection"),
+                                 "keep-alive")
+                self.assertEqual(c("GET", STATE % (TASK, RUNNING)).json()
+                                 ["result"]["status"], "abort")
+            call(m.port, "POST", "/__mock/reset", token=None)
+            self.assertEqual(call(m.port, "GET", "/__mock/config", token=None)
+                             .json()["config"],
+                             {"scenario": "multi", "history_order": "oldest",
+                              "stop_polls": "never", "keep_alive": False,
+                              "close_after_answers": 0})
+            self.assertEqual(len(rows(history(m.port, project=other))), 6)
+        finally:
+            self.assertEqual(m.stop(), 0)
+
+    def test_bad_new_options_exit_2(self):
+        for bad in (["--project-id", "short"], ["--scenario", "nope"],
+                    ["--history-order", "random"], ["--stop-polls", "-1"],
+                    ["--stop-polls", "x"], ["--close-after-answers", "-1"],
+                    ["--close-style", "slam"]):
+            r = subprocess.run([sys.executable, os.path.join(MOCK_DIR, "mock_deploy.py"),
+                                "--certs", CERTS] + bad, capture_output=True, timeout=10)
+            self.assertEqual(r.returncode, 2, bad)
+
+    def _drop(self, style):
+        m = Mock("--close-after-answers", "1", "--close-style", style,
+                 "--tls-max", "1.2")
+        try:
+            with Conn(m.port) as c:
+                a = c("GET", STATE % (TASK, RUNNING))
+                self.assertEqual((a.status, a.header("Connection")),
+                                 (200, "keep-alive"))
+                time.sleep(0.1)
+                if style == "rst":
+                    with self.assertRaises(ConnectionResetError):
+                        c.raw_recv()
+                    return
+                first = c.raw_recv()
+                if style == "notify":
+                    # TLS 1.2: an encrypted alert record, then the FIN.
+                    self.assertEqual(first[:3], b"\x15\x03\x03")
+                    self.assertEqual(c.raw_recv(), b"")
+                else:
+                    self.assertEqual(first, b"")
+        finally:
+            self.assertEqual(m.stop(), 0)
+
+    def test_close_style_notify(self):
+        self._drop("notify")
+
+    def test_close_style_fin(self):
+        self._drop("fin")
+
+    def test_close_style_rst(self):
+        self._drop("rst")
+
+    def test_handshake_event_shows_session_resumption(self):
+        m = Mock("--tls-max", "1.2")
+        try:
+            ctx = ssl.create_default_context(cafile=os.path.join(CERTS, "ca.pem"))
+            raw = socket.create_connection(("127.0.0.1", m.port), timeout=5)
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(build("GET", STATE % (TASK, RUNNING), m.port))
+                read_answer(s)
+                sess = s.session
+            raw = socket.create_connection(("127.0.0.1", m.port), timeout=5)
+            with ctx.wrap_socket(raw, server_hostname="localhost",
+                                 session=sess) as s:
+                self.assertTrue(s.session_reused)
+            end = time.monotonic() + 3
+            while True:
+                hs = [e for e in m.log() if e["event"] == "handshake"]
+                if len(hs) >= 2 or time.monotonic() > end:
+                    break
+                time.sleep(0.02)
+            self.assertEqual([(e["conn"], e["session_reused"], e["tls_version"])
+                              for e in hs],
+                             [(1, False, "TLSv1.2"), (2, True, "TLSv1.2")])
+        finally:
+            self.assertEqual(m.stop(), 0)
+
+
 class TestAkSk(unittest.TestCase):
     def test_vector_1_signing_guide(self):
         h = {"content-type": "application/json",
@@ -962,6 +1507,14 @@ class TestClockOffset(unittest.TestCase):
             b = stop(m.port, token=None, headers=signed_headers(
                 "PUT", STOP, "", m.port, b"{}", when=server))
             self.assertEqual(b.status, 200)
+            # A clockless client learns the server time from any path.
+            c = call(m.port, "GET", "/", token=None)
+            self.assertEqual((c.status, c.json()["error_code"]), (404, "APIGW.0101"))
+            t = datetime.datetime.strptime(
+                c.header("Date"), "%a, %d %b %Y %H:%M:%S GMT").replace(
+                    tzinfo=datetime.timezone.utc)
+            self.assertAlmostEqual((t - datetime.datetime.now(
+                datetime.timezone.utc)).total_seconds(), 3600, delta=5)
         finally:
             self.assertEqual(m.stop(), 0)
 
