@@ -12,7 +12,7 @@
 #include "ds_sink.h"
 #include "retry.h"
 
-/* The password body of API.md around the four escaped fields. */
+/* The password body of docs/api.md section 5 around the four escaped fields. */
 static const char *const k_body[5] = {
     ("{\"auth\":{\"identity\":{\"methods\":[\"password\"],\"password\":"
      "{\"user\":{\"name\":\""),
