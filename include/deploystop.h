@@ -84,7 +84,7 @@ typedef enum ds_reason {
 
 typedef enum ds_auth_kind {
     DS_AUTH_TOKEN = 0,      /* X-Auth-Token */
-    DS_AUTH_AKSK = 1        /* SDK-HMAC-SHA256 signing (API.md section 5) */
+    DS_AUTH_AKSK = 1        /* SDK-HMAC-SHA256 signing (docs/api.md section 5) */
 } ds_auth_kind_t;
 
 typedef struct ds_auth {

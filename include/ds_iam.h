@@ -1,5 +1,5 @@
 /*
- * deploystop IAM token fetch (API.md section 5), for users who must use
+ * deploystop IAM token fetch (docs/api.md section 5), for users who must use
  * tokens rather than AK/SK signing:
  *
  *   POST /v3/auth/tokens?nocatalog=true   Content-Type: application/json;charset=utf8

@@ -1,6 +1,6 @@
 /*
  * deploystop AK/SK request signing: Huawei Cloud "SDK-HMAC-SHA256"
- * (API.md section 5), zero-malloc.
+ * (docs/api.md section 5), zero-malloc.
  *
  *   CanonicalRequest = METHOD \n URI/ \n QUERY \n HEADERS \n SIGNED \n hex(sha256(body))
  *   StringToSign     = "SDK-HMAC-SHA256" \n X-Sdk-Date \n hex(sha256(CanonicalRequest))

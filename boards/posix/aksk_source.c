@@ -15,6 +15,7 @@
 
 #include "aksk_source.h"
 #include "deploystop.h"
+#include "ds_posix.h"
 
 #define FILE_MAX 4096
 
@@ -123,8 +124,13 @@ static int load_file(const char *file, aksk_creds_t *c, char *err,
     struct stat st;
     size_t n = 0;
     const char *p = buf, *end;
-    int rc, fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int rc, fd = ds_posix_open_regular(file, O_RDONLY, 0);
 
+    if (fd == DS_POSIX_NOT_REGULAR) {
+        (void)snprintf(err, err_cap,
+                       "credentials file %.200s is not a regular file", file);
+        return -1;
+    }
     if (fd < 0) {
         (void)snprintf(err, err_cap, "cannot open credentials file %.200s: %s",
                        file, strerror(errno));

@@ -169,8 +169,10 @@ static int write_token(const char *file, size_t len, int64_t expires)
 
     if (len >= sizeof token)
         return -1;
-    fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    fd = ds_posix_open_regular(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
 
+    if (fd == DS_POSIX_NOT_REGULAR)
+        errno = EINVAL; /* replaced by something else since the check */
     if (fd < 0)
         return -1;
     /* An existing file keeps its mode through O_CREAT: narrow it first. */
@@ -238,7 +240,8 @@ static int fetch(const char *v[T_COUNT], int print, const cli_endpoint_t *ep,
     int rc;
 
     if (ds_posix_net_init(&net, v[T_CA]) != 0) {
-        (void)fprintf(stderr, "deploystop token: %s\n", ds_posix_net_error(&net));
+        (void)fprintf(stderr, "deploystop token: %s%s\n", v[T_CA] ? "--ca-file: " : "",
+                      ds_posix_net_error(&net));
         ds_posix_net_free(&net);
         return v[T_CA] ? 2 : report_exit_status(DS_NETWORK);
     }
@@ -309,12 +312,24 @@ int cli_token_main(int argc, char **argv)
         strlen(v[T_DOMAIN]) > DS_IAM_FIELD_MAX ||
         strlen(v[T_PROJECT]) > DS_IAM_FIELD_MAX)
         return usage("--user, --domain and --project take at most 255 bytes", "");
-    if (v[T_MARGIN] && still_valid(v[T_OUT], margin_ms / 1000u, &expires)) {
-        char when[21];
-        iso_time(expires, when);
-        (void)fprintf(stderr, "deploystop token: %s still valid until %s, kept\n",
-                      v[T_OUT], when);
-        return 0;
+    if (v[T_OUT]) {
+        /* Before anything is asked or sent: a FIFO or directory as --out
+         * would only fail (or block) once the token has been issued. */
+        i = ds_posix_open_regular(v[T_OUT], O_RDONLY, 0);
+        if (i == DS_POSIX_NOT_REGULAR) {
+            (void)fprintf(stderr, "deploystop token: --out %.200s is not a "
+                          "regular file\n", v[T_OUT]);
+            return 2;
+        }
+        if (i >= 0)
+            (void)close(i);
+        if (v[T_MARGIN] && still_valid(v[T_OUT], margin_ms / 1000u, &expires)) {
+            char when[21];
+            iso_time(expires, when);
+            (void)fprintf(stderr, "deploystop token: %s still valid until %s, kept\n",
+                          v[T_OUT], when);
+            return 0;
+        }
     }
     if (read_password(v[T_USER]) != 0) {
         ds_wipe(password, sizeof password);

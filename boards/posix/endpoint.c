@@ -7,7 +7,7 @@
 #include "deploystop.h"
 #include "endpoint.h"
 
-/* API.md section 2. Only documented regions: a typo must not turn into a
+/* docs/api.md section 2. Only documented regions: a typo must not turn into a
  * DNS query for a host that may belong to someone else. */
 static const struct {
     const char *region;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "deploystop.h"
+#include "ds_posix.h"
 #include "token_source.h"
 
 static int finish(char *buf, size_t n, size_t *len, const char *what, char *err,
@@ -48,8 +49,12 @@ static int load_file(const char *file, char *buf, size_t cap, size_t *len,
 {
     struct stat st;
     size_t n = 0;
-    int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = ds_posix_open_regular(file, O_RDONLY, 0);
 
+    if (fd == DS_POSIX_NOT_REGULAR) {
+        (void)snprintf(err, err_cap, "token file %.200s is not a regular file", file);
+        return -1;
+    }
     if (fd < 0) {
         (void)snprintf(err, err_cap, "cannot open token file %.200s: %s", file,
                        strerror(errno));

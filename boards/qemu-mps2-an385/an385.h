@@ -1,4 +1,4 @@
-/* Registers of QEMU's mps2-an385 that this board uses (see NOTES.md). */
+/* Registers of QEMU's mps2-an385 that this board uses (see docs/platform.md). */
 #ifndef AN385_H
 #define AN385_H
 

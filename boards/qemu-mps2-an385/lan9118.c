@@ -1,7 +1,7 @@
 /*
  * Polled driver for the SMSC LAN9118 Ethernet controller of mps2-an385, as
  * QEMU emulates it, attached to lwIP as an Ethernet netif. No interrupts:
- * the main loop calls board_nic_poll(). Facts it relies on (NOTES.md):
+ * the main loop calls board_nic_poll(). Facts it relies on (docs/platform.md):
  * 32-bit register access at 0x40200000, frames are dropped until
  * MAC_CR.RXEN is set, the RX status length includes the 4-byte CRC.
  */
@@ -175,7 +175,7 @@ int board_nic_init(struct netif *netif)
         }
     }
     /* Polled: interrupt output off (its polarity is inverted unless
-     * IRQ_CFG is 0x111, NOTES.md), nothing enabled. */
+     * IRQ_CFG is 0x111, docs/platform.md), nothing enabled. */
     INT_EN = 0u;
     IRQ_CFG = 0u;
     TX_CFG = TX_CFG_TX_ON | TX_CFG_TXSAO;

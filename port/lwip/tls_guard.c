@@ -1,5 +1,5 @@
 /*
- * The fixes lwIP 2.1.3's altcp_tls_mbedtls.c needs (NOTES.md):
+ * The fixes lwIP 2.1.3's altcp_tls_mbedtls.c needs (docs/platform.md):
  *  - it sets verification to OPTIONAL: we set REQUIRED on each connection's
  *    context and check the verify result again before reporting success;
  *  - it never sets the server name: we set it (SNI + host check) for DNS

@@ -84,6 +84,23 @@ void ds_posix_platform(ds_platform_t *pf);
 /* SHA-256 and HMAC-SHA256 from mbedTLS. No state. */
 void ds_posix_crypto(ds_crypto_t *crypto);
 
+/* What ds_posix_open_regular returns for a path that exists but is not a
+ * regular file (directory, FIFO, socket, device). */
+#define DS_POSIX_NOT_REGULAR (-2)
+
+/*
+ * open(2) `path` with `flags` (O_CLOEXEC and O_NOCTTY added; `mode` as for
+ * O_CREAT) without ever blocking in open: the file is opened O_NONBLOCK,
+ * checked with fstat and only then set back to blocking. A symbolic link to
+ * a regular file is fine (unless `flags` has O_NOFOLLOW). Returns the
+ * descriptor, DS_POSIX_NOT_REGULAR (nothing left open), or -1 with errno
+ * set when open failed for another reason (ENOENT, EACCES, ...).
+ * Every file the CLI reads or writes goes through it: a FIFO with no writer
+ * would otherwise block open() forever, and a directory would reach
+ * mbedTLS's parser.
+ */
+int ds_posix_open_regular(const char *path, int flags, unsigned mode);
+
 #ifdef __cplusplus
 }
 #endif

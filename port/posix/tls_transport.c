@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,6 +124,19 @@ int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file)
     mbedtls_x509_crt_init(&net->ca);
     mbedtls_ssl_config_init(&net->conf);
     mbedtls_ssl_init(&net->ssl);
+
+    /* Before mbedTLS opens it: a FIFO would block its fopen forever and a
+     * directory ends in a misleading "Memory allocation failed". */
+    ret = ds_posix_open_regular(file, O_RDONLY, 0);
+    if (ret < 0) {
+        if (ret == DS_POSIX_NOT_REGULAR) {
+            ds_posix_set_error(net, "CA file %s is not a regular file", file);
+        } else {
+            ds_posix_set_error(net, "cannot open CA file %s: %s", file, strerror(errno));
+        }
+        return DS_TR_ERR_ARG;
+    }
+    (void)close(ret);
 
     /* mbedtls_entropy_init's default source is the OS (getrandom on Linux,
      * /dev/urandom otherwise). */

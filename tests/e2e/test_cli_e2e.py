@@ -14,7 +14,7 @@ import time
 import unittest
 
 from e2e_support import (CLI, RECORD_FINISHED, RECORD_RUNNING, TASK_ID, TOKEN,
-                         UNKNOWN_ID, Mock, StalledListener, certs, closed_port,
+                         UNKNOWN_ID, WORK, Mock, StalledListener, certs, closed_port,
                          run_cli, sha256_hex, stop_args, write_token_file)
 
 
@@ -176,6 +176,111 @@ class InvalidInputNeverConnects(CliCase):
         obj = json.loads(r.stdout)
         self.assertEqual(obj["outcome"], "INVALID_INPUT")
         self.assertEqual(obj["http_status"], 0)
+
+
+class NonRegularFilesAreRefusedAtOnce(CliCase):
+    """A FIFO with no writer or a directory given where a file is expected:
+    exit 2 with "not a regular file", quickly (a blocking open() would run
+    into the subprocess timeout), and the mock sees no connection."""
+
+    QUICK = 5  # seconds; a run that blocks fails with TimeoutExpired
+
+    @classmethod
+    def setUpClass(cls):
+        cls.mock = Mock()
+        cls.dir = os.path.join(WORK, "non-regular")
+        shutil.rmtree(cls.dir, ignore_errors=True)
+        os.makedirs(os.path.join(cls.dir, "a-directory"))
+        os.mkfifo(os.path.join(cls.dir, "a-fifo"), 0o600)  # nobody ever writes
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.mock.stop()
+
+    def tearDown(self):
+        time.sleep(0.2)  # a stray connection is logged when it closes
+        self.assertEqual(self.mock.events("connection"), [])
+        self.assertEqual(self.mock.events("request"), [])
+
+    def path(self, kind):
+        return os.path.join(self.dir, "a-fifo" if kind == "fifo" else "a-directory")
+
+    def expect_refused(self, args, **kw):
+        r = self.run_ok(args, timeout=self.QUICK, **kw)
+        self.assertEqual(r.code, 2, r.stderr)
+        self.assertIn("not a regular file", r.stderr)
+        self.assertNotIn("Memory allocation failed", r.stderr)
+        self.assertLess(r.seconds, self.QUICK)
+        return r
+
+    def stop_with(self, option, kind, **kw):
+        args = ["stop", "--endpoint", self.mock.endpoint, "--task", TASK_ID,
+                "--record", RECORD_RUNNING]
+        if option != "--ca-file":
+            args += ["--ca-file", os.path.join(certs(), "ca.pem")]
+        return self.expect_refused(args + [option, self.path(kind)], **kw)
+
+    def token_with(self, option, kind):
+        args = ["token", "--iam-endpoint", self.mock.endpoint, "--user", "u",
+                "--domain", "d", "--project", "cn-north-4"]
+        args += ["--ca-file", self.path(kind)] if option == "--ca-file" else \
+                ["--ca-file", os.path.join(certs(), "ca.pem")]
+        args += ["--out", self.path(kind)] if option == "--out" else \
+                ["--out", os.path.join(self.dir, "token-out")]
+        return self.expect_refused(args, token=None,
+                                   env_extra={"DEPLOYSTOP_PASSWORD": "pw"})
+
+    def test_token_file_fifo(self):
+        self.stop_with("--token-file", "fifo", token=None)
+
+    def test_token_file_directory(self):
+        self.stop_with("--token-file", "dir", token=None)
+
+    def test_ca_file_fifo(self):
+        self.stop_with("--ca-file", "fifo")
+
+    def test_ca_file_directory(self):
+        self.stop_with("--ca-file", "dir")
+
+    def test_ca_file_fifo_json(self):
+        r = self.expect_refused(["stop", "--json", "--endpoint", self.mock.endpoint,
+                                 "--task", TASK_ID, "--record", RECORD_RUNNING,
+                                 "--ca-file", self.path("fifo")])
+        obj = json.loads(r.stdout)
+        self.assertEqual(obj["outcome"], "INVALID_INPUT")
+        self.assertIn("not a regular file", obj["reason"])
+
+    def test_credentials_fifo(self):
+        self.stop_with("--credentials", "fifo", token=None)
+
+    def test_credentials_directory(self):
+        self.stop_with("--credentials", "dir", token=None)
+
+    def test_token_command_ca_file_fifo(self):
+        self.token_with("--ca-file", "fifo")
+
+    def test_token_command_ca_file_directory(self):
+        self.token_with("--ca-file", "dir")
+
+    def test_token_command_out_fifo(self):
+        self.token_with("--out", "fifo")
+
+    def test_token_command_out_directory(self):
+        self.token_with("--out", "dir")
+
+    def test_symlink_to_a_regular_file_is_read(self):
+        # A two-line token, so the run stops at the token's content: proof
+        # the file behind the link passed the check and was read.
+        f = write_token_file("via-link.token", TOKEN + "\nsecond\n")
+        link = os.path.join(self.dir, "link.token")
+        if os.path.lexists(link):
+            os.unlink(link)
+        os.symlink(f, link)
+        r = self.run_ok(stop_args(self.mock), token=None, token_file=link,
+                        timeout=self.QUICK)
+        self.assertEqual(r.code, 2, r.stderr)
+        self.assertNotIn("regular file", r.stderr)
+        self.assertIn("holds characters", r.stderr)
 
 
 class ExitStatuses(SharedMockCase):

@@ -1,5 +1,5 @@
 """A TLS 1.2 server that misbehaves at the TLS layer in the ways lwIP 2.1.3's
-altcp_tls gets wrong (NOTES.md), one mode per run, to show the port's fixes.
+altcp_tls gets wrong (docs/platform.md), one mode per run, to show the port's fixes.
 
   record16k     answers the stop correctly, but the answer's first TLS record
                 carries the full 16,384 bytes (padding headers): a client whose

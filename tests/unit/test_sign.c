@@ -1,4 +1,4 @@
-/* AK/SK signing: API.md section 5 vectors, canonicalisation, errors. */
+/* AK/SK signing: docs/api.md section 5 vectors, canonicalisation, errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
