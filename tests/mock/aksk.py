@@ -1,4 +1,4 @@
-"""SDK-HMAC-SHA256 request signing, written from API.md section 5 alone.
+"""SDK-HMAC-SHA256 request signing, written from docs/api.md (AK/SK signing) alone.
 
 The mock verifies client signatures with this module, so it deliberately
 shares no code with the C implementation: two independent readings of the
