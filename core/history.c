@@ -13,10 +13,14 @@
 #include "json_map.h"
 
 #define DAY_S 86400
-/* The window: 72 hours back and 24 ahead of UTC "now" covers the last 48
- * hours in every zone (UTC-12 .. UTC+14) with room for a clock that is
- * some hours off. */
-#define BACK_S (3 * DAY_S)
+/* The window: DS_HISTORY_DAYS back and one day ahead of UTC "now". Three
+ * days would cover the last 48 hours in every zone (UTC-12 .. UTC+14) with
+ * room for a clock some hours off; a week also finds a run stuck for days,
+ * which is what a stop button is for, at a few more pages. */
+#ifndef DS_HISTORY_DAYS
+#define DS_HISTORY_DAYS 7
+#endif
+#define BACK_S ((int64_t)DS_HISTORY_DAYS * DAY_S)
 #define AHEAD_S (1 * DAY_S)
 /* Pages asked for at most: far beyond any real window, a bound all the
  * same. */

@@ -430,7 +430,7 @@ long ds_json_skip(const char *js, size_t len, size_t at)
 {
     uint32_t stack = 0;
     int depth = 0;
-    size_t i = skip_ws(js, len, at);
+    size_t i = skip_ws(js, len, at), first = i;
     while (i < len) {
         char c = js[i];
         if (c == '"') {
@@ -439,16 +439,18 @@ long ds_json_skip(const char *js, size_t len, size_t at)
                 return i <= len ? (long)i : -1;
             continue;
         }
+        if (!depth && i > first &&
+            (c == ',' || c == '}' || c == ']' || is_ws_c(c))) {
+            return (long)i; /* the end of a number or literal */
+        }
         if (c == '{' || c == '[' || c == '}' || c == ']') {
             int r = bracket(c, &stack, &depth);
             if (r <= 0)
                 return r < 0 ? -1 : (long)i + 1;
-        } else if (!depth && (c == ',' || c == '}' || c == ']' || is_ws_c(c))) {
-            return (long)i;
         }
         i++;
     }
-    return !depth && i > at ? (long)i : -1;
+    return !depth && i > first ? (long)i : -1;
 }
 
 /* Offset of the value after the key string that ends at js[i - 1] (the

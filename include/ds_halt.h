@@ -71,9 +71,9 @@ typedef struct ds_running {
 /*
  * The running records of req->task_id in project req->project_id: every
  * row of every page (the order of rows is not documented), within the
- * run's deadline. The date window covers the last 72 hours and the next
- * 24 in UTC, so the last 48 hours of every time zone of the service are
- * in it; the dates come from the platform's wall clock, else from a Date
+ * run's deadline. The date window covers the last DS_HISTORY_DAYS (7) days
+ * and the next one in UTC, so the last 48 hours of every time zone of the
+ * service are in it with days to spare; the dates come from the platform's wall clock, else from a Date
  * header of this run, else one unauthenticated GET / learns it first.
  * DS_OK with run->count 0 means nothing runs. A page larger than the body
  * buffer is DS_UNKNOWN (DS_R_HTTP_TOO_LARGE), a running row whose id is

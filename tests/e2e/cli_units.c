@@ -157,7 +157,8 @@ static void defaults_are_30_seconds_and_2_retries(void **state)
 
 static void repeated_option_is_a_usage_error(void **state)
 {
-    char *argv[] = {"deploystop", "stop", "--task", "a", "--task", "b", NULL};
+    /* --task repeats (several tasks); other options may not. */
+    char *argv[] = {"deploystop", "stop", "--record", "a", "--record", "b", NULL};
     cli_opts_t o;
     char err[160];
     (void)state;
