@@ -109,15 +109,15 @@ static ds_outcome_t overall(const ds_halt_t *out, int overflow)
 
 static ds_outcome_t discover(halt_t *h, int *overflow)
 {
-    ds_running_t run;
+    ds_running_t *run = &h->out->found;
     unsigned i;
-    ds_outcome_t o = ds_history(h->s, &h->r, &run, &h->out->res);
+    ds_outcome_t o = ds_history(h->s, &h->r, run, &h->out->res);
     if (o != DS_OK)
         return o;
-    for (i = 0; i < run.count; i++)
-        memcpy(h->out->rec[i].id, run.id[i], sizeof run.id[i]);
-    h->out->count = run.count;
-    *overflow = run.running > run.count;
+    for (i = 0; i < run->count; i++)
+        memcpy(h->out->rec[i].id, run->id[i], sizeof run->id[i]);
+    h->out->count = run->count;
+    *overflow = run->running > run->count;
     return DS_OK;
 }
 

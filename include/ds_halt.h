@@ -104,6 +104,7 @@ typedef struct ds_halt {
     ds_halt_record_t rec[DS_RUNNING_MAX];
     ds_result_t res;           /* the last call's details (HTTP status,
                                 * error code and message, request id) */
+    ds_running_t found;        /* what discovery found (not with a record) */
 } ds_halt_t;
 
 /*

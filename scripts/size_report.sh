@@ -60,6 +60,10 @@ for cpu in cortex-m3 cortex-m0plus; do
     arm-none-eabi-ld -r --gc-sections $undef -o "$dir/stop_path.o" "$dir"/*.o
     # shellcheck disable=SC2086
     arm-none-eabi-ld -r --gc-sections $undef -o "$dir/token_path.o" "$dir"/token/*.o
+    # Discover + stop + confirm (ds_halt on a session), token-only.
+    # shellcheck disable=SC2086
+    arm-none-eabi-ld -r --gc-sections $undef -u ds_halt -u ds_session_begin \
+        -u ds_session_end -o "$dir/halt_path.o" "$dir"/token/*.o
     # The same token-only path as a whole program (-flto, then
     # --gc-sections): for comparison; the bar uses the plain link above.
     mkdir -p "$dir/lto"
@@ -71,10 +75,11 @@ for cpu in cortex-m3 cortex-m0plus; do
     $CC -mthumb -mcpu=$cpu -Os -flto -ffunction-sections -fdata-sections -r -nostdlib \
         -flinker-output=nolto-rel -Wl,--gc-sections $(echo "$undef" | sed 's/-u /-Wl,-u,/g') \
         -o "$dir/token_lto.o" "$dir"/lto/*.o
-    for v in stop_path token_path token_lto; do
+    for v in stop_path token_path token_lto halt_path; do
         case $v in
         stop_path) label="stop path (AK/SK)";;
         token_path) label="stop path (token)";;
+        halt_path) label="halt (token)";;
         *) label="token, with LTO";;
         esac
         printf '%-18s %7d %7d %7d %7d\n' "$label" "$(sect "$dir/$v.o" '^\.text')" \

@@ -34,10 +34,10 @@ CA="$WORK/certs/ca.pem"
 printf 'demo-%s\n' "$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" > "$WORK/token"
 printf 'X-Auth-Token: %s\n' "$(cat "$WORK/token")" > "$WORK/auth.header"
 
-say "starting the mock CodeArts Deploy server with one running deployment"
+say "starting the mock CodeArts Deploy server with one running deployment (a stop takes effect two state polls later)"
 "$PYTHON" "$ROOT/tests/mock/mock_deploy.py" --certs "$WORK/certs" --port 0 \
     --bind 127.0.0.1 --ready-file "$WORK/ready" --token-file "$WORK/token" \
-    --log "$WORK/mock.log" --max-seconds 120 2>"$WORK/mock.err" &
+    --log "$WORK/mock.log" --max-seconds 120 --stop-polls 2 2>"$WORK/mock.err" &
 MOCK_PID=$!
 i=0
 while [ ! -s "$WORK/ready" ]; do
@@ -53,32 +53,35 @@ PORT=$(cat "$WORK/ready")
 URL="https://127.0.0.1:$PORT"
 echo "mock listening on $URL"
 
-show_state() {
-    echo "\$ curl --cacert ca.pem -H @auth.header '$URL/v2/tasks/$TASK/state?record_id=$RECORD'"
-    curl -sS --max-time 10 --cacert "$CA" -H @"$WORK/auth.header" \
-        "$URL/v2/tasks/$TASK/state?record_id=$RECORD" > "$WORK/state.json"
-    "$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]))["result"]; print("record %s of task %s: status=%s step=%s" % (r.get("record_id"), r.get("task_id"), r.get("status"), r.get("step")))' "$WORK/state.json"
-}
+PROJECT=8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a
+COMMON="--endpoint $URL --task $TASK --project $PROJECT --token-file $WORK/token --ca-file $CA"
 
-say "state before"
-show_state
+say "what runs on task $TASK now (deploystop status finds it in the history)"
+echo "\$ deploystop status --endpoint $URL --task $TASK --project $PROJECT --token-file token --ca-file ca.pem"
+# shellcheck disable=SC2086
+"$BIN" status $COMMON
 
-say "stopping it with deploystop"
-echo "\$ deploystop stop --endpoint $URL --task $TASK --record $RECORD --token-file token --ca-file ca.pem"
+say "stopping whatever runs on the task, and waiting until it has ended"
+echo "\$ deploystop stop --endpoint $URL --task $TASK --project $PROJECT --wait 30 --token-file token --ca-file ca.pem"
 status=0
-"$BIN" stop --endpoint "$URL" --task "$TASK" --record "$RECORD" \
-    --token-file "$WORK/token" --ca-file "$CA" || status=$?
+# shellcheck disable=SC2086
+"$BIN" stop $COMMON --wait 30 > "$WORK/stop.out" || status=$?
+cat "$WORK/stop.out"
 echo "(exit status $status)"
-
-say "state after"
-show_state
-
-if [ "$status" -ne 0 ]; then
-    echo "demo: deploystop failed with exit status $status" >&2
+if [ "$status" -ne 0 ] || ! grep -q "^stopped record $RECORD of task $TASK .*, ended (state " "$WORK/stop.out"; then
+    echo "demo: deploystop did not stop and confirm the deployment (exit status $status)" >&2
     exit 1
 fi
-grep -q '"status": *"running"' "$WORK/state.json" && {
-    echo "demo: the record is still running" >&2
+
+say "pressing stop again: nothing is left running"
+echo "\$ deploystop stop --endpoint $URL --task $TASK --project $PROJECT --wait 30 --token-file token --ca-file ca.pem"
+status=0
+# shellcheck disable=SC2086
+"$BIN" stop $COMMON --wait 30 > "$WORK/stop2.out" || status=$?
+cat "$WORK/stop2.out"
+echo "(exit status $status)"
+if [ "$status" -ne 0 ] || ! grep -qx "nothing running on task $TASK" "$WORK/stop2.out"; then
+    echo "demo: the second run should report nothing running (exit status $status)" >&2
     exit 1
-}
-say "demo finished: the deployment was stopped"
+fi
+say "demo finished: the deployment was stopped, confirmed ended, and nothing runs any more"
