@@ -68,58 +68,82 @@ static int parent(const jsmntok_t *t, int k)
  * NEXT: the innermost container may end here. */
 enum { VALUE = 0, KEY = 1, CLOSE = 2, COLON = 4, NEXT = 8 };
 
+typedef struct wf {
+    const char *js;
+    const jsmntok_t *t;
+    int i, k, cur, want;
+} wf_t;
+
+/* Token w->k starts at w->i: a key (a string) or a value. 0 when it is not
+ * what the grammar expects here. */
+static int wf_token(wf_t *w)
+{
+    const jsmntok_t *tk = &w->t[w->k];
+    int key = (w->want & ~CLOSE) == KEY;
+    if ((w->want & ~CLOSE) != VALUE && !(key && tk->type == JSMN_STRING))
+        return 0;
+    w->want = key ? COLON : NEXT | CLOSE;
+    w->k++;
+    if (tk->type == JSMN_OBJECT || tk->type == JSMN_ARRAY) {
+        w->cur = w->k - 1;
+        w->want = (tk->type == JSMN_OBJECT ? KEY : VALUE) | CLOSE;
+        w->i++;
+        return 1;
+    }
+    /* A JSON primitive is a number, true, false or null: only its first
+     * character is checked, as strict jsmn would (never a NUL: jsmn stops
+     * reading there). */
+    if (tk->type == JSMN_PRIMITIVE && !strchr("-0123456789tfn", w->js[tk->start]))
+        return 0;
+    /* jsmn lets raw control characters through; JSON does not. */
+    for (w->i = tk->start; w->i < tk->end; w->i++)
+        if ((unsigned char)w->js[w->i] < 0x20)
+            return 0;
+    w->i += tk->type == JSMN_STRING;
+    return 1;
+}
+
+/* A character between tokens: a separator the grammar expects, or
+ * whitespace. 0 otherwise. */
+static int wf_between(wf_t *w, int c)
+{
+    if (c == ':' && w->want == COLON) {
+        w->want = VALUE;
+    } else if (c == ',' && w->want == (NEXT | CLOSE) && w->cur >= 0) {
+        w->want = w->t[w->cur].type == JSMN_OBJECT ? KEY : VALUE;
+    } else if ((c == '}' || c == ']') && (w->want & CLOSE) && w->cur >= 0 &&
+               w->i == w->t[w->cur].end - 1) {
+        w->cur = parent(w->t, w->cur);
+        w->want = NEXT | CLOSE;
+    } else if (!is_ws(c)) {
+        return 0;
+    }
+    w->i++;
+    return 1;
+}
+
 /* One pass over the text, token by token: outside tokens only whitespace
  * and the separators the grammar expects. jsmn has already matched the
  * brackets, checked string escapes and refused other characters; `cur` is
  * the innermost open container. */
 static int well_formed(const char *js, int len, const jsmntok_t *t, int n)
 {
-    int i = 0, k = 0, cur = -1, want = VALUE;
+    wf_t w;
     if (t[0].type != JSMN_OBJECT)
         return 0;
-    while (i < len) {
-        int c = (unsigned char)js[i];
-        const jsmntok_t *tk = &t[k];
-        if (k < n && i == tk->start - (tk->type == JSMN_STRING)) {
-            /* A token starts: a key (a string) or a value. */
-            int key = (want & ~CLOSE) == KEY;
-            if ((want & ~CLOSE) != VALUE && !(key && tk->type == JSMN_STRING))
-                return 0;
-            want = key ? COLON : NEXT | CLOSE;
-            if (tk->type == JSMN_OBJECT || tk->type == JSMN_ARRAY) {
-                cur = k;
-                want = (tk->type == JSMN_OBJECT ? KEY : VALUE) | CLOSE;
-                i++;
-            } else {
-                /* A JSON primitive is a number, true, false or null: only
-                 * its first character is checked, as strict jsmn would
-                 * (never a NUL: jsmn stops reading there). */
-                if (tk->type == JSMN_PRIMITIVE &&
-                    !strchr("-0123456789tfn", js[tk->start]))
-                    return 0;
-                /* jsmn lets raw control characters through; JSON does not. */
-                for (i = tk->start; i < tk->end; i++)
-                    if ((unsigned char)js[i] < 0x20)
-                        return 0;
-                i += tk->type == JSMN_STRING;
-            }
-            k++;
-            continue;
-        }
-        if (c == ':' && want == COLON) {
-            want = VALUE;
-        } else if (c == ',' && want == (NEXT | CLOSE) && cur >= 0) {
-            want = t[cur].type == JSMN_OBJECT ? KEY : VALUE;
-        } else if ((c == '}' || c == ']') && (want & CLOSE) && cur >= 0 &&
-                   i == t[cur].end - 1) {
-            cur = parent(t, cur);
-            want = NEXT | CLOSE;
-        } else if (!is_ws(c)) {
+    w.js = js;
+    w.t = t;
+    w.i = w.k = 0;
+    w.cur = -1;
+    w.want = VALUE;
+    while (w.i < len) {
+        int ok = w.k < n && w.i == t[w.k].start - (t[w.k].type == JSMN_STRING)
+                     ? wf_token(&w)
+                     : wf_between(&w, (unsigned char)js[w.i]);
+        if (!ok)
             return 0;
-        }
-        i++;
     }
-    return k == n && cur < 0 && want == (NEXT | CLOSE);
+    return w.k == n && w.cur < 0 && w.want == (NEXT | CLOSE);
 }
 
 static unsigned hex4(const char *s)
