@@ -12,7 +12,7 @@
 #include "exchange.h"
 #include "json_map.h"
 
-#define DAY_S 86400
+#define DAY_S ((int64_t)86400)
 /* The window: DS_HISTORY_DAYS back and one day ahead of UTC "now". Three
  * days would cover the last 48 hours in every zone (UTC-12 .. UTC+14) with
  * room for a clock some hours off; a week also finds a run stuck for days,
@@ -20,7 +20,7 @@
 #ifndef DS_HISTORY_DAYS
 #define DS_HISTORY_DAYS 7
 #endif
-#define BACK_S ((int64_t)DS_HISTORY_DAYS * DAY_S)
+#define BACK_S (DS_HISTORY_DAYS * DAY_S)
 #define AHEAD_S (1 * DAY_S)
 /* Pages asked for at most: far beyond any real window, a bound all the
  * same. */
@@ -128,8 +128,8 @@ static void keep(ds_running_t *run, char *const *v)
 {
     unsigned i = run->count++;
     memcpy(run->id[i], v[0], DS_ID_LEN + 1);
-    strcpy(run->state[i], v[1]);
-    strcpy(run->start_time[i], v[2]);
+    memcpy(run->state[i], v[1], sizeof run->state[i]);
+    memcpy(run->start_time[i], v[2], sizeof run->start_time[i]);
 }
 
 /* One row object js[0..len): DS_R_NONE, or why the page is refused. */

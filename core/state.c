@@ -38,21 +38,17 @@ static void fail(ds_result_t *res, ds_outcome_t o, ds_reason_t r)
 static void judge_state(ds_call_t *c, ds_session_t *s, ds_result_t *res)
 {
     const ds_record_state_t *st = c->out;
-    unsigned f = c->json;
+    unsigned f = c->json, both = DS_JSON_ID_OK | DS_JSON_TASK_OK;
+    int refused = res->status[0] || res->error_code[0];
     (void)s;
     if (res->http_status != 200)
         fail(res, DS_UNKNOWN, DS_R_HTTP_STATUS);
-    else if (!(f & DS_JSON_VALID))
-        fail(res, DS_UNKNOWN, DS_R_JSON_MALFORMED);
-    else if (strcmp(res->status, "success") != 0)
-        fail(res, res->status[0] || res->error_code[0] ? DS_REJECTED : DS_UNKNOWN,
-             res->status[0] || res->error_code[0] ? DS_R_STATUS_NOT_SUCCESS
-                                                  : DS_R_JSON_MALFORMED);
+    else if ((f & DS_JSON_VALID) && strcmp(res->status, "success") != 0 && refused)
+        fail(res, DS_REJECTED, DS_R_STATUS_NOT_SUCCESS);
     else if (f & DS_JSON_ID_BAD)
         fail(res, DS_UNKNOWN, DS_R_ID_MISMATCH);
-    else if ((f & (DS_JSON_ID_OK | DS_JSON_TASK_OK)) !=
-                 (DS_JSON_ID_OK | DS_JSON_TASK_OK) ||
-             !st->status[0])
+    else if (!(f & DS_JSON_VALID) || strcmp(res->status, "success") != 0 ||
+             (f & both) != both || !st->status[0])
         fail(res, DS_UNKNOWN, DS_R_JSON_MALFORMED);
 }
 

@@ -170,7 +170,7 @@ static int run_tasks(const cli_opts_t *o, int status, ds_stop_request_t *req,
     return exit_code;
 }
 
-static int run(const cli_opts_t *o, int status)
+static int run_command(const cli_opts_t *o, int status)
 {
     cli_endpoint_t ep;
     ds_stop_request_t req;
@@ -310,8 +310,8 @@ int main(int argc, char **argv)
         }
         return 2;
     case CLI_STATUS:
-        return run(&opts, 1);
+        return run_command(&opts, 1);
     default:
-        return run(&opts, 0);
+        return run_command(&opts, 0);
     }
 }
