@@ -47,3 +47,19 @@ void fake_platform_advance(fake_platform_t *fp, uint32_t ms)
 {
     fp->now += ms;
 }
+
+static int fp_unix(void *ctx, int64_t *seconds)
+{
+    fake_platform_t *fp = ctx;
+    fp->unix_calls++;
+    *seconds = fp->unix_s + (int64_t)((fp->now - fp->unix_at) / 1000u);
+    return 0;
+}
+
+void fake_platform_unix(fake_platform_t *fp, ds_platform_t *pf,
+                        int64_t seconds)
+{
+    fp->unix_s = seconds;
+    fp->unix_at = fp->now;
+    pf->unix_time = fp_unix;
+}

@@ -37,6 +37,8 @@ static int ft_connect(void *ctx, const char *host, uint16_t port, int use_tls,
     ft->use_tls = use_tls;
     ft->connect_timeout_ms = timeout_ms;
     ft->pos = 0;
+    ft->creq = -1;
+    ft->receiving = 0;
     if (ft->cur < FT_MAX_ATTEMPTS) {
         ft->attempt_start[ft->cur] = ft->sent_len;
         if (ft->cur < ft->natt)
@@ -66,6 +68,17 @@ static int32_t ft_send(void *ctx, const uint8_t *buf, size_t len,
     }
     a = &ft->att[ft->cur];
     done = ft->attempt_sent[ft->cur];
+    if (ft->creq < 0 || ft->receiving) {
+        /* the first send of a new request on this connection */
+        ft->creq++;
+        ft->receiving = 0;
+        ft->pos = 0;
+        if (ft->nreq < FT_REQ_MAX) {
+            ft->req_start[ft->nreq] = ft->sent_len;
+            ft->req_conn[ft->nreq] = ft->cur;
+        }
+        ft->nreq++;
+    }
     if (a->send_fails) {
         if (done >= a->send_fail_at) {
             if (a->send_fail_rc == DS_TR_ERR_TIMEOUT)
@@ -92,6 +105,7 @@ static int32_t ft_recv(void *ctx, uint8_t *buf, size_t len,
 {
     fake_transport_t *ft = ctx;
     const ft_attempt_t *a;
+    const char *answer;
     size_t total, n;
     ft->recvs++;
     ft->last_recv_timeout_ms = timeout_ms;
@@ -101,7 +115,14 @@ static int32_t ft_recv(void *ctx, uint8_t *buf, size_t len,
         return DS_TR_ERR_ARG;
     }
     a = &ft->att[ft->cur];
-    total = a->answer ? (a->answer_len ? a->answer_len : strlen(a->answer)) : 0;
+    ft->receiving = 1;
+    if (ft->creq <= 0) {
+        answer = a->answer;
+        total = answer ? (a->answer_len ? a->answer_len : strlen(answer)) : 0;
+    } else {
+        answer = ft->creq - 1 < FT_THEN_MAX ? a->then[ft->creq - 1] : NULL;
+        total = answer ? strlen(answer) : 0;
+    }
     if (ft->pos < total) {
         n = total - ft->pos;
         if (ft->split == FT_BYTES)
@@ -110,7 +131,7 @@ static int32_t ft_recv(void *ctx, uint8_t *buf, size_t len,
             n = 1 + ft_rand(ft) % (n < 97 ? n : 97);
         if (n > len)
             n = len;
-        memcpy(buf, a->answer + ft->pos, n);
+        memcpy(buf, answer + ft->pos, n);
         ft->pos += n;
         ft_wait(ft, a->latency_ms);
         ft_log(ft, 'R');
@@ -138,17 +159,51 @@ static void ft_close(void *ctx)
     ft_log(ft, 'X');
 }
 
+static int ft_alive(void *ctx)
+{
+    fake_transport_t *ft = ctx;
+    int v = ft->alive_default;
+    if (ft->alive_script && ft->alive_script[ft->alives])
+        v = ft->alive_script[ft->alives] == '1';
+    ft->alives++;
+    if (!ft->connected)
+        v = 0;
+    ft_log(ft, v ? 'A' : 'a');
+    return v;
+}
+
+void fake_transport_alive(fake_transport_t *ft, ds_transport_t *tr, int value)
+{
+    ft->alive_default = value;
+    tr->alive = ft_alive;
+}
+
+const char *ft_request(const fake_transport_t *ft, int i, size_t *len)
+{
+    size_t end;
+    if (i < 0 || i >= ft->nreq || i >= FT_REQ_MAX) {
+        *len = 0;
+        return "";
+    }
+    end = i + 1 < ft->nreq && i + 1 < FT_REQ_MAX ? ft->req_start[i + 1]
+                                                 : ft->sent_len;
+    *len = end - ft->req_start[i];
+    return (const char *)ft->sent + ft->req_start[i];
+}
+
 void fake_transport_init(fake_transport_t *ft, ds_transport_t *tr,
                          fake_platform_t *clock)
 {
     memset(ft, 0, sizeof *ft);
     ft->cur = -1;
+    ft->creq = -1;
     ft->clock = clock;
     tr->ctx = ft;
     tr->connect = ft_connect;
     tr->send = ft_send;
     tr->recv = ft_recv;
     tr->close = ft_close;
+    tr->alive = NULL;
 }
 
 ft_attempt_t *ft_answer(fake_transport_t *ft, int i, const char *answer)
