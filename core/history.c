@@ -128,8 +128,10 @@ static void keep(ds_running_t *run, char *const *v)
 {
     unsigned i = run->count++;
     memcpy(run->id[i], v[0], DS_ID_LEN + 1);
-    memcpy(run->state[i], v[1], sizeof run->state[i]);
-    memcpy(run->start_time[i], v[2], sizeof run->start_time[i]);
+    /* The copies were cut to fit (ds_json_pick): length + NUL fits, and
+     * nothing past the NUL is copied. */
+    memcpy(run->state[i], v[1], strlen(v[1]) + 1);
+    memcpy(run->start_time[i], v[2], strlen(v[2]) + 1);
 }
 
 /* One row object js[0..len): DS_R_NONE, or why the page is refused. */

@@ -47,7 +47,7 @@ MOCK = os.path.join(ROOT, "tests", "mock", "mock_deploy.py")
 FIXTURES = {
     "task": "e700f15965694253940502911220d76b",       # TASK_ID
     "record": "2c82ffe8d00d4968a4e5f7a36d87ae17",     # RECORD_RUNNING
-    "project": "0123456789abcdef0123456789abcdef",    # any 32 letters/digits
+    "project": "8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a",    # the mock's PROJECT_ID
 }
 LONG_TOKEN_LEN = 20000
 
@@ -81,6 +81,9 @@ CASES = [
     Case("c", "stop, 20,000-character token", STOP, token="long"),
     Case("d", "stop, 20,000-character token; one 503, then success", STOP, token="long",
          faults=FAIL_503_ONCE),
+    Case("e", "discover + stop + confirm (history, stop, state; one connection)",
+         "stop --endpoint {endpoint} --task {task} --project {project} --wait 30 "
+         "--token-file {token_file} --ca-file {ca}"),
 ]
 
 # Sleeps the CLI reports in its -v trace (milliseconds, group 1); their sum is
