@@ -23,6 +23,7 @@
 
 #include "cli_args.h"
 #include "cli_token.h"
+#include "redact.h"
 #include "deploystop.h"
 #include "ds_date.h"
 #include "ds_iam.h"
@@ -259,13 +260,20 @@ static int fetch(const char *v[T_COUNT], int print, const cli_endpoint_t *ep,
     tok.cap = DS_IAM_TOKEN_CAP;
 
     (void)ds_iam_fetch(&req, &tr, &pf, &workspace, &tok, &res);
-    ds_wipe(password, sizeof password);
     ds_posix_net_free(&net);
     ds_wipe(&workspace, sizeof workspace);
     if (res.outcome != DS_IAM_ISSUED) {
+        /* Printed while the password is still known to the filter: a
+         * server that echoes it gets [REDACTED]. */
         print_failure(&res);
+        redact_flush();
+        redact_forget();
+        ds_wipe(password, sizeof password);
         return report_exit_status(res.outcome);
     }
+    redact_flush();
+    redact_forget();
+    ds_wipe(password, sizeof password);
     iso_time(tok.expires_at, when);
     if (print) {
         (void)fwrite(token, 1, tok.len, stdout);
@@ -337,5 +345,6 @@ int cli_token_main(int argc, char **argv)
                     "run on a terminal (1..255 bytes)\n", stderr);
         return 2;
     }
+    redact_add(password, strlen(password));
     return fetch(v, print, &ep, timeout_ms);
 }

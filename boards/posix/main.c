@@ -21,6 +21,7 @@
 #include "ds_halt.h"
 #include "ds_posix.h"
 #include "endpoint.h"
+#include "redact.h"
 #include "report.h"
 #include "token_source.h"
 
@@ -205,9 +206,17 @@ static int run_command(const cli_opts_t *o, int status)
                             sizeof why) != 0) {
         return invalid(o, why);
     }
+    /* From here on no output holds a piece of the secret, even one a
+     * server echoes back. */
+    if (aksk) {
+        redact_add(creds.sk, strlen(creds.sk));
+    } else {
+        redact_add(token, token_len);
+    }
 
     rc_init = ds_posix_net_init(&net, o->ca_file);
     if (rc_init != 0) {
+        redact_forget();
         ds_wipe(token, sizeof token);
         ds_wipe(&creds, sizeof creds);
         ds_posix_net_free(&net);
@@ -259,6 +268,8 @@ static int run_command(const cli_opts_t *o, int status)
 
     exit_code = run_tasks(o, status, &req, &tr, &pf);
 
+    redact_flush();
+    redact_forget();
     ds_wipe(token, sizeof token);
     ds_wipe(&creds, sizeof creds);
     tr.close(tr.ctx);
@@ -281,13 +292,13 @@ static int wants_json(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    static char stderr_buf[4096];
     cli_opts_t opts;
     char err[160];
 
-    /* stderr is unbuffered: the escaped result line would otherwise go out
-     * one write(2) per character. Line buffering keeps lines whole. */
-    (void)setvbuf(stderr, stderr_buf, _IOLBF, sizeof stderr_buf);
+    /* Every line goes out whole and through the secret filter. */
+    if (redact_install() != 0) {
+        return 8;
+    }
 
     if (argc > 1 && strcmp(argv[1], "token") == 0) {
         return cli_token_main(argc - 1, argv + 1);

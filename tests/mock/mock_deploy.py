@@ -71,7 +71,8 @@ REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request",
 FAULTS_PLAIN = {"byte_at_a_time", "chunked", "no_length", "silence", "truncate",
                 "reset", "oversize_headers", "oversize_body", "malformed_json",
                 "wrong_ids", "status_error_200", "keep_open", "nested_errors",
-                "ends_before_stop", "stop_not_running_200"}
+                "ends_before_stop", "stop_not_running_200", "echo_secrets",
+                "echo_location"}
 FAULTS_VALUED = {"delay": float, "status": int, "retry_after": int,
                  "fail_times": int, "iam_fail_times": int}
 
@@ -658,9 +659,50 @@ class Handler:
                     "state_changed": changed})
 
     # ------------------------------------------------------------ writing
+    def secrets_of(self, req):
+        """The secrets this request carries or the mock knows: its token,
+        the AK/SK secret (never sent, but configured here), an IAM
+        password from the body."""
+        out = []
+        tok = req.headers.get("x-auth-token")
+        if tok:
+            out.append(tok)
+        if req.headers.get("authorization") and self.a.sk:
+            out.append(self.a.sk)
+        if req.path.startswith("/v3/auth/tokens"):
+            try:
+                u = json.loads(req.body)["auth"]["identity"]["password"]["user"]
+                out.append(u["password"])
+            except (ValueError, KeyError, TypeError):
+                pass
+        return out
+
+    def echo_response(self, req, rid, location):
+        """A hostile answer: every secret of the request echoed whole and in
+        pieces, in error_msg, in headers, or in a 301 Location."""
+        secrets = self.secrets_of(req)
+        # Sized to pass the client's limits (a header line of 2 KB, a body
+        # of 16 KB) so the echo reaches its output: long secrets go whole
+        # up to 8,000 characters in the body and in pieces elsewhere.
+        whole = " ".join(x[:8000] for x in secrets)
+        head = " ".join(x[:900] for x in secrets)
+        pieces = " ".join(x[3:3 + 900] + " / " + x[-17:] for x in secrets)
+        if location:
+            return Response(301, jbody({"error_code": "APIGW.0301",
+                                        "error_msg": "moved " + pieces}),
+                            headers=[("Location", "https://elsewhere.example/?t=" +
+                                      urllib.parse.quote(head, safe=""))])
+        r = gw_error(401, "APIGW.0301", "echo: " + whole + " piece: " + pieces, rid)
+        r.headers.append(("X-Echo", head))
+        r.headers.append(("X-Echo-Piece", pieces))
+        return r
+
     def write(self, resp, req, faults, rid):
         """Sends resp shaped by the framing faults; returns True to close."""
         a = self.a
+        if (faults.get("echo_secrets") or faults.get("echo_location")) and \
+                not req.path.startswith("/__mock/"):
+            resp = self.echo_response(req, rid, bool(faults.get("echo_location")))
         body = resp.body
         status = resp.status
         hdrs = [("Date", self.m.server_now().strftime("%a, %d %b %Y %H:%M:%S GMT")),
