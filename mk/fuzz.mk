@@ -12,6 +12,14 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard include/*.h core/*.h) | $
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) -lmbedcrypto
 
+# The CLI's parsers (argv, --endpoint, token and credentials files).
+FUZZ_CLI_SRC := boards/posix/cli_args.c boards/posix/endpoint.c \
+                boards/posix/token_source.c boards/posix/aksk_source.c \
+                port/posix/regular_file.c
+$(BUILD)/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(CORE_SRC) $(wildcard include/*.h core/*.h boards/posix/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -Iboards/posix -Iport/posix -o $@ $< $(FUZZ_CLI_SRC) $(CORE_SRC) -lmbedcrypto
+
 define run_fuzz
 	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$n; \

@@ -25,7 +25,14 @@ lint-tidy: $(LINT_FLAGS) | $(DEPS_STAMP)
 	  clang-tidy --quiet -p $(BUILD)/lint $$f 2>/dev/null || fail=1; done; \
 	  [ $$fail = 0 ] || { echo "lint-tidy: findings above"; exit 1; }
 
-lint: lint-cppcheck lint-tidy
+# Every function of core/, port/ and boards/ (the firmware's too) at GNU
+# complexity 10 or below (Debian's `complexity`).
+lint-complexity: | $(DEPS_STAMP)
+	@over=$$(complexity --threshold=11 $$(git ls-files 'core/*.c' 'port/*.c' 'boards/*.c' 2>/dev/null || ls core/*.c port/*/*.c boards/*/*.c) 2>/dev/null | grep -E '^ *[0-9]+ ' || true); \
+	  if [ -n "$$over" ]; then echo "lint-complexity: over GNU complexity 10:"; echo "$$over"; exit 1; fi; \
+	  echo "lint-complexity: every function of core/, port/, boards/ at 10 or below"
+
+lint: lint-cppcheck lint-tidy lint-complexity
 
 # core/ must not allocate: no malloc/calloc/realloc/free/alloca call in the
 # objects (checked on the symbols they import, so comments do not matter),
@@ -43,4 +50,4 @@ no-malloc: $(CORE_OBJ)
 	@echo "no-malloc: core/ allocates nothing (no heap, no alloca, no VLA) in $(words $(CORE_SRC)) files"
 
 TEST_TARGETS += no-malloc lint
-.PHONY: lint lint-cppcheck lint-tidy no-malloc
+.PHONY: lint lint-cppcheck lint-tidy lint-complexity no-malloc

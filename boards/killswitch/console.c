@@ -338,57 +338,71 @@ static void token_byte(char c)
     }
 }
 
+/* A byte while an over-long line is skipped up to its end. */
+static void discard_byte(int c)
+{
+    if (c != '\n')
+        return;
+    mode = discard_from;
+    if (mode == MODE_CA) {
+        ds_wipe(ks_cfg.ca_pem, sizeof ks_cfg.ca_pem);
+        ks_cfg.ca_len = 0;
+        mode = MODE_LINE;
+    }
+    err("line too long");
+}
+
+/* "set token " typed: the rest of the line streams into the token. */
+static void maybe_token_prefix(void)
+{
+    if (mode == MODE_LINE && line_len == sizeof TOKEN_PREFIX - 1u &&
+        memcmp(line, TOKEN_PREFIX, line_len) == 0) {
+        ds_wipe(ks_cfg.token, sizeof ks_cfg.token);
+        ks_cfg.token_len = 0;
+        token_overflow = 0;
+        line_len = 0;
+        mode = MODE_TOKEN;
+    }
+}
+
+/* A byte of a command line or of a CA paste. */
+static void line_byte(int c)
+{
+    if (c == '\n') {
+        line[line_len] = '\0';
+        if (mode == MODE_CA) {
+            ca_line(line, line_len);
+        } else {
+            run_line(line);
+        }
+        ds_wipe(line, sizeof line);
+        line_len = 0;
+        return;
+    }
+    if (line_len >= LINE_MAX) {
+        discard_from = mode;
+        mode = MODE_DISCARD;
+        ds_wipe(line, sizeof line);
+        line_len = 0;
+        return;
+    }
+    line[line_len++] = (char)c;
+    maybe_token_prefix();
+}
+
 void console_poll(void)
 {
     int c;
     /* Bounded per call so the network keeps running during a paste. */
     int budget = 256;
     while (budget-- > 0 && (c = board_console_getc()) >= 0) {
-        if (c == '\r') {
+        if (c == '\r')
             continue;
-        }
-        if (mode == MODE_TOKEN) {
+        if (mode == MODE_TOKEN)
             token_byte((char)c);
-            continue;
-        }
-        if (mode == MODE_DISCARD) {
-            if (c == '\n') {
-                mode = discard_from;
-                if (mode == MODE_CA) {
-                    ds_wipe(ks_cfg.ca_pem, sizeof ks_cfg.ca_pem);
-                    ks_cfg.ca_len = 0;
-                    mode = MODE_LINE;
-                }
-                err("line too long");
-            }
-            continue;
-        }
-        if (c == '\n') {
-            line[line_len] = '\0';
-            if (mode == MODE_CA) {
-                ca_line(line, line_len);
-            } else {
-                run_line(line);
-            }
-            ds_wipe(line, sizeof line);
-            line_len = 0;
-            continue;
-        }
-        if (line_len >= LINE_MAX) {
-            discard_from = mode;
-            mode = MODE_DISCARD;
-            ds_wipe(line, sizeof line);
-            line_len = 0;
-            continue;
-        }
-        line[line_len++] = (char)c;
-        if (mode == MODE_LINE && line_len == sizeof TOKEN_PREFIX - 1u &&
-            memcmp(line, TOKEN_PREFIX, line_len) == 0) {
-            ds_wipe(ks_cfg.token, sizeof ks_cfg.token);
-            ks_cfg.token_len = 0;
-            token_overflow = 0;
-            line_len = 0;
-            mode = MODE_TOKEN;
-        }
+        else if (mode == MODE_DISCARD)
+            discard_byte(c);
+        else
+            line_byte(c);
     }
 }

@@ -125,7 +125,59 @@ static int parse_retries(const char *text, int *out)
     return 0;
 }
 
-/* Options that take a value, and where it goes. */
+int cli_scan(int argc, char **argv, int first, const cli_spec_t *spec,
+             cli_on_opt_fn on, void *ctx, char *err, size_t err_cap)
+{
+    int i, seen[32] = {0};
+    for (i = first; i < argc; i++) {
+        const char *arg = argv[i], *value = NULL;
+        int opt = cli_spec_find(spec, arg), rc;
+        size_t n;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            return CLI_SCAN_HELP;
+        }
+        if (opt == CLI_SCAN_UNKNOWN) {
+            (void)snprintf(err, err_cap, "unknown option '%.40s'", arg);
+            return CLI_SCAN_ERROR;
+        }
+        if (opt >= 0) {
+            n = strlen(spec->names[opt]);
+            value = arg[n] == '=' ? arg + n + 1 : i + 1 < argc ? argv[++i] : NULL;
+            if (value == NULL) {
+                (void)snprintf(err, err_cap, "%s needs a value", spec->names[opt]);
+                return CLI_SCAN_ERROR;
+            }
+            if (seen[opt]++ && !(spec->repeatable & (1u << opt))) {
+                (void)snprintf(err, err_cap, "%s given twice", spec->names[opt]);
+                return CLI_SCAN_ERROR;
+            }
+        }
+        rc = on(ctx, opt, value, err, err_cap);
+        if (rc != 0) {
+            return CLI_SCAN_ERROR;
+        }
+    }
+    return 0;
+}
+
+int cli_spec_find(const cli_spec_t *spec, const char *arg)
+{
+    int i;
+    for (i = 0; i < spec->nflags; i++) {
+        if (strcmp(arg, spec->flags[i]) == 0) {
+            return -1 - i;
+        }
+    }
+    for (i = 0; i < spec->count; i++) {
+        size_t n = strlen(spec->names[i]);
+        if (strncmp(arg, spec->names[i], n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
+            return i;
+        }
+    }
+    return CLI_SCAN_UNKNOWN;
+}
+
+/* `stop` and `status`: options that take a value, and the flags. */
 enum { OPT_ENDPOINT, OPT_REGION, OPT_TASK, OPT_RECORD, OPT_TOKEN_FILE,
        OPT_CA_FILE, OPT_TIMEOUT, OPT_RETRIES, OPT_CREDENTIALS, OPT_PROJECT,
        OPT_WAIT, OPT_COUNT };
@@ -134,19 +186,66 @@ static const char *const value_opts[OPT_COUNT] = {
     "--ca-file", "--timeout", "--retries", "--credentials", "--project",
     "--wait"
 };
+static const char *const flag_opts[] = {"--json", "-v", "--verbose"};
+static const cli_spec_t stop_spec = {value_opts, OPT_COUNT, flag_opts, 3,
+                                     1u << OPT_TASK};
 
-static int value_option(const char *arg, size_t *name_len)
+typedef struct stop_scan {
+    cli_opts_t *o;
+    const char *v[OPT_COUNT];
+} stop_scan_t;
+
+static int on_stop_opt(void *ctx, int opt, const char *value, char *err,
+                       size_t err_cap)
 {
-    int i;
-    for (i = 0; i < OPT_COUNT; i++) {
-        size_t n = strlen(value_opts[i]);
-        if (strncmp(arg, value_opts[i], n) == 0 &&
-            (arg[n] == '\0' || arg[n] == '=')) {
-            *name_len = n;
-            return i;
-        }
+    stop_scan_t *st = ctx;
+    cli_opts_t *o = st->o;
+    if (opt == -1) {
+        o->json = 1;
+    } else if (opt < -1) {
+        o->verbose = 1;
+    } else if (opt == OPT_TASK && o->ntasks == CLI_TASKS_MAX) {
+        (void)snprintf(err, err_cap, "at most %d --task", CLI_TASKS_MAX);
+        return -1;
+    } else if (opt == OPT_TASK) {
+        o->tasks[o->ntasks++] = value;
+    } else {
+        st->v[opt] = value;
     }
-    return -1;
+    return 0;
+}
+
+/* The numbers among the values, each with its own message. */
+static int stop_numbers(stop_scan_t *st, char *err, size_t err_cap)
+{
+    cli_opts_t *o = st->o;
+    const char *why = NULL;
+    if (st->v[OPT_TIMEOUT] && cli_parse_seconds(st->v[OPT_TIMEOUT], &o->timeout_ms) != 0)
+        why = "--timeout wants seconds between 0.001 and 86400";
+    else if (st->v[OPT_RETRIES] && parse_retries(st->v[OPT_RETRIES], &o->retries) != 0)
+        why = "--retries wants a number from 0 to 10";
+    else if (st->v[OPT_WAIT] && strcmp(st->v[OPT_WAIT], "0") != 0 &&
+             cli_parse_seconds(st->v[OPT_WAIT], &o->wait_ms) != 0)
+        why = "--wait wants seconds between 0 and 86400";
+    if (why != NULL) {
+        (void)snprintf(err, err_cap, "%s", why);
+        return -1;
+    }
+    return 0;
+}
+
+/* Where the run goes and which credential it uses. */
+static int check_sources(const cli_opts_t *o, char *err, size_t err_cap)
+{
+    if ((o->endpoint == NULL) == (o->region == NULL)) {
+        (void)snprintf(err, err_cap, "give exactly one of --endpoint and --region");
+        return -1;
+    }
+    if (o->token_file != NULL && o->credentials_file != NULL) {
+        (void)snprintf(err, err_cap, "give at most one of --token-file and --credentials");
+        return -1;
+    }
+    return 0;
 }
 
 /* Which tasks and records a command names: the rules of the usage. */
@@ -174,9 +273,12 @@ static cli_action_t check_targets(const cli_opts_t *o, int status, char *err,
 cli_action_t cli_parse(int argc, char **argv, cli_opts_t *o, char *err,
                        size_t err_cap)
 {
-    int i, seen[OPT_COUNT] = {0};
+    stop_scan_t st;
+    int rc;
 
     memset(o, 0, sizeof *o);
+    memset(&st, 0, sizeof st);
+    st.o = o;
     o->timeout_ms = DS_DEFAULT_DEADLINE_MS;
     o->retries = DS_DEFAULT_RETRIES;
     err[0] = '\0';
@@ -196,85 +298,22 @@ cli_action_t cli_parse(int argc, char **argv, cli_opts_t *o, char *err,
                        argv[1]);
         return CLI_USAGE_ERROR;
     }
-    for (i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *value;
-        size_t name_len = 0;
-        int opt;
-
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            return CLI_HELP;
-        }
-        if (strcmp(arg, "--json") == 0) {
-            o->json = 1;
-            continue;
-        }
-        if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
-            o->verbose = 1;
-            continue;
-        }
-        opt = value_option(arg, &name_len);
-        if (opt < 0) {
-            (void)snprintf(err, err_cap, "unknown option '%.40s'", arg);
-            return CLI_USAGE_ERROR;
-        }
-        if (arg[name_len] == '=') {
-            value = arg + name_len + 1;
-        } else if (i + 1 < argc) {
-            value = argv[++i];
-        } else {
-            (void)snprintf(err, err_cap, "%s needs a value", value_opts[opt]);
-            return CLI_USAGE_ERROR;
-        }
-        if (seen[opt]++ && opt != OPT_TASK) {
-            (void)snprintf(err, err_cap, "%s given twice", value_opts[opt]);
-            return CLI_USAGE_ERROR;
-        }
-        switch (opt) {
-        case OPT_ENDPOINT: o->endpoint = value; break;
-        case OPT_REGION: o->region = value; break;
-        case OPT_TASK:
-            if (o->ntasks == CLI_TASKS_MAX) {
-                (void)snprintf(err, err_cap, "at most %d --task", CLI_TASKS_MAX);
-                return CLI_USAGE_ERROR;
-            }
-            o->tasks[o->ntasks++] = value;
-            o->task = o->tasks[0];
-            break;
-        case OPT_PROJECT: o->project = value; break;
-        case OPT_WAIT:
-            if (strcmp(value, "0") != 0 && cli_parse_seconds(value, &o->wait_ms) != 0) {
-                (void)snprintf(err, err_cap,
-                               "--wait wants seconds between 0 and 86400");
-                return CLI_USAGE_ERROR;
-            }
-            break;
-        case OPT_RECORD: o->record = value; break;
-        case OPT_TOKEN_FILE: o->token_file = value; break;
-        case OPT_CA_FILE: o->ca_file = value; break;
-        case OPT_CREDENTIALS: o->credentials_file = value; break;
-        case OPT_TIMEOUT:
-            if (cli_parse_seconds(value, &o->timeout_ms) != 0) {
-                (void)snprintf(err, err_cap,
-                               "--timeout wants seconds between 0.001 and 86400");
-                return CLI_USAGE_ERROR;
-            }
-            break;
-        default: /* OPT_RETRIES */
-            if (parse_retries(value, &o->retries) != 0) {
-                (void)snprintf(err, err_cap, "--retries wants a number from 0 to 10");
-                return CLI_USAGE_ERROR;
-            }
-            break;
-        }
+    rc = cli_scan(argc, argv, 2, &stop_spec, on_stop_opt, &st, err, err_cap);
+    if (rc == CLI_SCAN_HELP) {
+        return CLI_HELP;
     }
-    if ((o->endpoint == NULL) == (o->region == NULL)) {
-        (void)snprintf(err, err_cap, "give exactly one of --endpoint and --region");
+    if (rc != 0 || stop_numbers(&st, err, err_cap) != 0) {
         return CLI_USAGE_ERROR;
     }
-    if (o->token_file != NULL && o->credentials_file != NULL) {
-        (void)snprintf(err, err_cap, "give at most one of --token-file and --credentials");
-        return CLI_USAGE_ERROR;
-    }
-    return check_targets(o, strcmp(argv[1], "status") == 0, err, err_cap);
+    o->endpoint = st.v[OPT_ENDPOINT];
+    o->region = st.v[OPT_REGION];
+    o->record = st.v[OPT_RECORD];
+    o->token_file = st.v[OPT_TOKEN_FILE];
+    o->ca_file = st.v[OPT_CA_FILE];
+    o->credentials_file = st.v[OPT_CREDENTIALS];
+    o->project = st.v[OPT_PROJECT];
+    o->task = o->tasks[0];
+    return check_sources(o, err, err_cap) ? CLI_USAGE_ERROR
+                                          : check_targets(o, strcmp(argv[1], "status") == 0,
+                                                          err, err_cap);
 }

@@ -46,4 +46,34 @@ int cli_parse_seconds(const char *text, uint32_t *ms);
 
 extern const char cli_usage_text[];
 
+/*
+ * The one option scanner of every subcommand (stop, status, token):
+ * "--opt VALUE" and "--opt=VALUE", flags, --help/-h anywhere, an unknown
+ * option, a missing value or a repeated option (unless marked repeatable)
+ * is an error with a one-line reason in `err`.
+ */
+typedef struct cli_spec {
+    const char *const *names;   /* options that take a value */
+    int count;                  /* at most 32 */
+    const char *const *flags;   /* options that take none */
+    int nflags;
+    unsigned repeatable;        /* bit i: names[i] may be given again */
+} cli_spec_t;
+
+#define CLI_SCAN_HELP 1
+#define CLI_SCAN_ERROR (-1)
+#define CLI_SCAN_UNKNOWN (-1000)
+
+/* Called for each option in order: opt >= 0 is names[opt] with its value,
+ * opt < 0 is flags[-1 - opt] (value NULL). Returns 0, or -1 with `err`
+ * set. */
+typedef int (*cli_on_opt_fn)(void *ctx, int opt, const char *value, char *err,
+                             size_t err_cap);
+
+/* Scan argv[first..argc). Returns 0, CLI_SCAN_HELP or CLI_SCAN_ERROR. */
+int cli_scan(int argc, char **argv, int first, const cli_spec_t *spec,
+             cli_on_opt_fn on, void *ctx, char *err, size_t err_cap);
+/* Index of `arg` in spec (see cli_on_opt_fn), or CLI_SCAN_UNKNOWN. */
+int cli_spec_find(const cli_spec_t *spec, const char *arg);
+
 #endif /* DS_CLI_ARGS_H */

@@ -64,33 +64,39 @@ static int usage(const char *what, const char *detail)
     return 2;
 }
 
+static const char *const k_flags[] = {"--print"};
+static const cli_spec_t k_spec = {k_opts, T_COUNT, k_flags, 1, 0};
+
+typedef struct token_scan {
+    const char **v;
+    int *print;
+} token_scan_t;
+
+static int on_opt(void *ctx, int opt, const char *value, char *err,
+                  size_t err_cap)
+{
+    token_scan_t *t = ctx;
+    (void)err;
+    (void)err_cap;
+    if (opt < 0)
+        *t->print = 1;
+    else
+        t->v[opt] = value;
+    return 0;
+}
+
+/* The same scanner as stop and status (cli_args.c), then the rules of
+ * this command. */
 static int parse(int argc, char **argv, const char *v[T_COUNT], int *print)
 {
-    int i, j;
+    token_scan_t t;
+    char err[160] = "";
+    int j;
 
-    for (i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        size_t n = 0;
-        if (!strcmp(arg, "--print")) {
-            *print = 1;
-            continue;
-        }
-        for (j = 0; j < T_COUNT; j++) {
-            n = strlen(k_opts[j]);
-            if (!strncmp(arg, k_opts[j], n) && (arg[n] == '\0' || arg[n] == '='))
-                break;
-        }
-        if (j == T_COUNT)
-            return usage("unknown option ", arg);
-        if (v[j])
-            return usage(k_opts[j], " given twice");
-        if (arg[n] == '=')
-            v[j] = arg + n + 1;
-        else if (i + 1 < argc)
-            v[j] = argv[++i];
-        else
-            return usage(k_opts[j], " needs a value");
-    }
+    t.v = v;
+    t.print = print;
+    if (cli_scan(argc, argv, 1, &k_spec, on_opt, &t, err, sizeof err) != 0)
+        return usage(err, "");
     for (j = T_ENDPOINT; j <= T_PROJECT; j++)
         if (!v[j] || !*v[j])
             return usage(k_opts[j], " is required");

@@ -225,6 +225,20 @@ void redact_flush(void)
     emit(&sinks[1]);
 }
 
+static FILE *orig_out, *orig_err;
+
+/* At exit: the last partial lines, then the filter streams are closed
+ * (their FILE objects freed) and the process's own streams restored. */
+static void uninstall(void)
+{
+    FILE *o = stdout, *e = stderr;
+    redact_flush();
+    stdout = orig_out;
+    stderr = orig_err;
+    (void)fclose(o);
+    (void)fclose(e);
+}
+
 int redact_install(void)
 {
     static const cookie_io_functions_t io = {NULL, sink_write, NULL, sink_close};
@@ -240,7 +254,9 @@ int redact_install(void)
     }
     (void)setvbuf(o, NULL, _IONBF, 0);
     (void)setvbuf(e, NULL, _IONBF, 0);
+    orig_out = stdout;
+    orig_err = stderr;
     stdout = o;
     stderr = e;
-    return atexit(redact_flush);
+    return atexit(uninstall);
 }

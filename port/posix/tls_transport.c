@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -380,6 +381,58 @@ static int32_t net_send(void *ctx, const uint8_t *buf, size_t len,
     }
 }
 
+/* Marks "nothing yet, wait on the socket" for the read helpers. */
+#define RECV_AGAIN INT32_MIN
+
+/* One TLS read: bytes, 0 at the end of the stream, an error, or
+ * RECV_AGAIN with *wait_for set. */
+static int32_t tls_read_once(ds_posix_net_t *net, uint8_t *buf, size_t len,
+                             short *wait_for)
+{
+    int ret = mbedtls_ssl_read(&net->ssl, buf, len);
+    if (ret > 0) {
+        return ret;
+    }
+    /* A close without close_notify is taken as the end of the stream too:
+     * the HTTP parser decides whether the message was complete, and a cut
+     * JSON body can never pass as a confirmed stop. */
+    if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
+        ret == MBEDTLS_ERR_SSL_CONN_EOF) {
+        net->peer_closed = 1;
+        return 0;
+    }
+    if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+        *wait_for = ret == MBEDTLS_ERR_SSL_WANT_WRITE ? POLLOUT : POLLIN;
+        return RECV_AGAIN;
+    }
+    if (ret == MBEDTLS_ERR_NET_CONN_RESET || ret == MBEDTLS_ERR_NET_RECV_FAILED) {
+        ds_posix_set_error(net, "connection reset by the server");
+        ds_posix_append_mbedtls(net, ret);
+        return DS_TR_ERR_IO;
+    }
+    ds_posix_set_error(net, "TLS receive failed");
+    ds_posix_append_mbedtls(net, ret);
+    return DS_TR_ERR_TLS;
+}
+
+/* One plain TCP read, the same way. */
+static int32_t tcp_read_once(ds_posix_net_t *net, uint8_t *buf, size_t len)
+{
+    ssize_t n = recv(net->fd, buf, len, 0);
+    if (n > 0) {
+        return (int32_t)n;
+    }
+    if (n == 0) {
+        net->peer_closed = 1;
+        return 0;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        ds_posix_set_error(net, "receive: %s", strerror(errno));
+        return DS_TR_ERR_IO;
+    }
+    return RECV_AGAIN;
+}
+
 static int32_t net_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     ds_posix_net_t *net = ctx;
@@ -398,45 +451,10 @@ static int32_t net_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms
     for (;;) {
         short wait_for = POLLIN;
         int ready;
-        if (net->use_tls) {
-            int ret = mbedtls_ssl_read(&net->ssl, buf, len);
-            if (ret > 0) {
-                return ret;
-            }
-            /* A close without close_notify is taken as the end of the stream
-             * too: the HTTP parser decides whether the message was complete,
-             * and a cut JSON body can never pass as a confirmed stop. */
-            if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
-                ret == MBEDTLS_ERR_SSL_CONN_EOF) {
-                net->peer_closed = 1;
-                return 0;
-            }
-            if (ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
-                wait_for = POLLOUT;
-            } else if (ret != MBEDTLS_ERR_SSL_WANT_READ) {
-                if (ret == MBEDTLS_ERR_NET_CONN_RESET ||
-                    ret == MBEDTLS_ERR_NET_RECV_FAILED) {
-                    ds_posix_set_error(net, "connection reset by the server");
-                    ds_posix_append_mbedtls(net, ret);
-                    return DS_TR_ERR_IO;
-                }
-                ds_posix_set_error(net, "TLS receive failed");
-                ds_posix_append_mbedtls(net, ret);
-                return DS_TR_ERR_TLS;
-            }
-        } else {
-            ssize_t n = recv(net->fd, buf, len, 0);
-            if (n > 0) {
-                return (int32_t)n;
-            }
-            if (n == 0) {
-                net->peer_closed = 1;
-                return 0;
-            }
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                ds_posix_set_error(net, "receive: %s", strerror(errno));
-                return DS_TR_ERR_IO;
-            }
+        int32_t got = net->use_tls ? tls_read_once(net, buf, len, &wait_for)
+                                   : tcp_read_once(net, buf, len);
+        if (got != RECV_AGAIN) {
+            return got;
         }
         ready = ds_posix_wait_fd(net->fd, wait_for, &dl);
         if (ready == 0) {

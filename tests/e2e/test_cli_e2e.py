@@ -61,7 +61,11 @@ class HelpAndVersion(CliCase):
     def test_help_prints_synopsis_and_exit_codes_on_stdout(self):
         r = self.run_ok(["--help"])
         self.assertEqual(r.code, 0)
-        self.assertIn("deploystop stop --endpoint https://HOST[:PORT] | --region REGION",
+        self.assertIn("deploystop stop   (--endpoint https://HOST[:PORT] | --region REGION)",
+                      r.stdout)
+        self.assertIn("(--record RECORD_ID | --project PROJECT_ID) [--wait SECONDS]",
+                      r.stdout)
+        self.assertIn("deploystop status (--endpoint URL | --region REGION) --task TASK_ID",
                       r.stdout)
         self.assertIn("8 request sent but outcome unknown", r.stdout)
 
