@@ -109,10 +109,13 @@ static ds_outcome_t window(ds_session_t *s, const ds_stop_request_t *req,
     int64_t now;
     if (ds_session_time(s, &req->auth, &now)) {
         ds_outcome_t o = probe(s, req, res);
+        if (o == DS_OK && ds_session_time(s, &req->auth, &now)) {
+            /* Answered, but with a Date that is no date. */
+            res->outcome = o = DS_UNKNOWN;
+            res->reason = DS_R_NO_CLOCK;
+        }
         if (o != DS_OK)
             return o;
-        if (ds_session_time(s, &req->auth, &now))
-            now = -1;
     }
     if (now < BACK_S || day(now - BACK_S, c->start_date) ||
         day(now + AHEAD_S, c->end_date)) {
