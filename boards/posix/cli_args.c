@@ -132,7 +132,6 @@ int cli_scan(int argc, char **argv, int first, const cli_spec_t *spec,
     for (i = first; i < argc; i++) {
         const char *arg = argv[i], *value = NULL;
         int opt = cli_spec_find(spec, arg), rc;
-        size_t n;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             return CLI_SCAN_HELP;
         }
@@ -141,7 +140,7 @@ int cli_scan(int argc, char **argv, int first, const cli_spec_t *spec,
             return CLI_SCAN_ERROR;
         }
         if (opt >= 0) {
-            n = strlen(spec->names[opt]);
+            size_t n = strlen(spec->names[opt]);
             value = arg[n] == '=' ? arg + n + 1 : i + 1 < argc ? argv[++i] : NULL;
             if (value == NULL) {
                 (void)snprintf(err, err_cap, "%s needs a value", spec->names[opt]);
