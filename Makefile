@@ -33,6 +33,7 @@ ALL_TARGETS :=
 
 include mk/core.mk
 include mk/unit.mk
+include mk/coverage.mk
 include mk/fuzz.mk
 include mk/lint.mk
 include mk/size.mk
