@@ -2,19 +2,15 @@
 # core/, port/lwip/, boards/killswitch/ and boards/qemu-mps2-an385/ plus lwIP
 # 2.1.3 and mbedTLS 2.28 fetched from Debian's source packages into
 # third_party/ (ignored) on first build.
-HOST_PKGS += qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi dpkg-dev
+HOST_PKGS += qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi
 
 FW_CC := arm-none-eabi-gcc
 FW_SIZE := arm-none-eabi-size
 FW_DIR := $(BUILD)/firmware
 FW_LD ?= boards/qemu-mps2-an385/an385.ld
 FW_ELF := $(FW_DIR)/killswitch.elf
-TP := third_party
-FW_FETCH_STAMP := $(TP)/.fetched
-
-# Links to the versioned trees apt-get source unpacks (fetch_sources.sh).
-LWIP_DIR := $(TP)/lwip/
-MBEDTLS_DIR := $(TP)/mbedtls/
+# TP, LWIP_DIR, MBEDTLS_DIR and the fetch: mk/mbedtls.mk.
+FW_FETCH_STAMP := $(TP_FETCH_STAMP)
 
 FW_ARCH := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 # The same limits for every object that sees ds_workspace_t: a board sizes
@@ -59,10 +55,6 @@ MBEDTLS_FILES := aes.c asn1parse.c asn1write.c base64.c bignum.c cipher.c \
 FW_OWN_OBJ = $(FW_OWN_SRC:%.c=$(FW_DIR)/own/%.o)
 FW_LWIP_OBJ := $(LWIP_FILES:%.c=$(FW_DIR)/lwip/%.o)
 FW_MBEDTLS_OBJ := $(MBEDTLS_FILES:%.c=$(FW_DIR)/mbedtls/%.o)
-
-$(FW_FETCH_STAMP): port/lwip/fetch_sources.sh | $(DEPS_STAMP)
-	port/lwip/fetch_sources.sh $(TP)
-	@touch $@
 
 # jsmn is a single header: give the cross compiler that header alone, not
 # the host's /usr/include.

@@ -5,12 +5,12 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 20
-FUZZ_CFLAGS = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore -g -O1 \
+FUZZ_CFLAGS = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore $(MBEDTLS_HOST_CFLAGS) -g -O1 \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard include/*.h core/*.h) | $(DEPS_STAMP)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard include/*.h core/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) -lmbedcrypto
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(MBEDTLS_HOST_LIBS)
 
 define run_fuzz
 	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); \
