@@ -49,6 +49,13 @@ MBEDTLS_FILES := aes.c asn1parse.c asn1write.c base64.c bignum.c bignum_core.c \
   pk_wrap.c pkparse.c platform.c platform_util.c rsa.c rsa_alt_helpers.c \
   sha256.c sha512.c ssl_ciphersuites.c ssl_client.c ssl_msg.c ssl_tls.c \
   ssl_tls12_client.c x509.c x509_crt.c
+# The TLS 1.3 measurement build (FW_EXTRA_DEFS=-DDS_TLS13): PSA Crypto too.
+ifneq ($(filter -DDS_TLS13,$(FW_EXTRA_DEFS)),)
+MBEDTLS_FILES += psa_crypto.c psa_crypto_aead.c psa_crypto_cipher.c psa_crypto_client.c \
+  psa_crypto_driver_wrappers_no_static.c psa_crypto_ecp.c psa_crypto_hash.c \
+  psa_crypto_mac.c psa_crypto_rsa.c psa_crypto_slot_management.c psa_util.c \
+  ssl_tls13_client.c ssl_tls13_generic.c ssl_tls13_keys.c block_cipher.c hkdf.c
+endif
 
 FW_OWN_OBJ = $(FW_OWN_SRC:%.c=$(FW_DIR)/own/%.o)
 FW_LWIP_OBJ := $(LWIP_FILES:%.c=$(FW_DIR)/lwip/%.o)

@@ -92,7 +92,27 @@ void ds_tls_fatal(int status);
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 512
 /* The peer certificate is needed only while verifying it
  * (MBEDTLS_SSL_KEEP_PEER_CERTIFICATE stays undefined). */
+/*
+ * TLS 1.3 as well: off. Built only to measure what it costs
+ * (`make firmware FW_EXTRA_DEFS=-DDS_TLS13 BUILD=build-tls13`, README
+ * "TLS 1.3"): it needs PSA Crypto (its RNG taken straight from the board),
+ * the peer certificate kept for the connection's life and RSA-PSS.
+ */
+#if defined(DS_TLS13)
+#define MBEDTLS_SSL_PROTO_TLS1_3
+#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
+#define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
+#define MBEDTLS_PSA_CRYPTO_C
+#define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
+#define MBEDTLS_PSA_KEY_SLOT_COUNT 4
+#define MBEDTLS_HKDF_C                      /* PSA HKDF: the TLS 1.3 key schedule */
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT
+#define DS_TLS13_SUITES MBEDTLS_TLS1_3_AES_128_GCM_SHA256, MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+#else
+#define DS_TLS13_SUITES
+#endif
 #define MBEDTLS_SSL_CIPHERSUITES \
+    DS_TLS13_SUITES \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, \
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,   \

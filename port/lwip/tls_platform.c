@@ -81,6 +81,24 @@ int ds_tls_entropy(void *ctx, unsigned char *out, size_t len)
     return 0;
 }
 
+#if defined(MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG)
+#include "psa/crypto.h"
+/* PSA Crypto's RNG (only in the TLS 1.3 measurement build): the board's. */
+psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *ctx,
+                                             uint8_t *out, size_t size, size_t *len);
+psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *ctx,
+                                             uint8_t *out, size_t size, size_t *len)
+{
+    (void)ctx;
+    if (ds_lwip_hooks.entropy == NULL || ds_lwip_hooks.entropy(out, size) != 0) {
+        *len = 0;
+        return PSA_ERROR_INSUFFICIENT_ENTROPY;
+    }
+    *len = size;
+    return PSA_SUCCESS;
+}
+#endif
+
 /* MBEDTLS_PLATFORM_MS_TIME_ALT: the board's millisecond clock. */
 mbedtls_ms_time_t mbedtls_ms_time(void)
 {

@@ -22,6 +22,9 @@
 #include "mbedtls/ctr_drbg.h"
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+#include "psa/crypto.h"
+#endif
 
 /* One connection at a time: the TLS contexts are static. Their buffers
  * (the 16 KB input record, the certificates) come from the arena. */
@@ -274,6 +277,11 @@ static int tls_setup(ds_lwip_conn_t *c, const char *host)
     mbedtls_x509_crt_init(&tls.ca);
     mbedtls_ctr_drbg_init(&tls.drbg);
     c->tls_open = 1;
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+    if (psa_crypto_init() != PSA_SUCCESS) { /* TLS 1.3 runs on PSA */
+        return DS_TR_ERR_TLS;
+    }
+#endif
     ret = mbedtls_x509_crt_parse(&tls.ca, (const unsigned char *)c->ca_pem, c->ca_len + 1u);
     if (ret != 0) {
         c->last_tls_error = ret;
