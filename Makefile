@@ -17,7 +17,7 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 
 # Debian packages the host build and the tests need; installed on first use
 # (as root) or named with the exact apt-get command (otherwise).
-HOST_PKGS := build-essential pkg-config libmbedtls-dev libjsmn-dev libcmocka-dev \
+HOST_PKGS := build-essential pkg-config libjsmn-dev libcmocka-dev \
              valgrind clang libclang-rt-14-dev cppcheck clang-tidy python3 \
              openssl curl time ca-certificates complexity
 
@@ -32,6 +32,7 @@ TEST_TARGETS :=
 ALL_TARGETS :=
 
 include mk/core.mk
+include mk/mbedtls.mk
 include mk/unit.mk
 include mk/coverage.mk
 include mk/fuzz.mk

@@ -6,9 +6,9 @@ E2E_TIMEOUT ?= 600
 
 # The CLI's pure parts (boards/posix without main.c), under ASan+UBSan.
 CLI_UNIT_SRC := boards/posix/cli_args.c boards/posix/endpoint.c boards/posix/report.c
-$(E2E_WORK)/cli_units: tests/e2e/cli_units.c $(CLI_UNIT_SRC) $(CORE_SRC) $(wildcard boards/posix/*.h include/*.h) | $(DEPS_STAMP)
+$(E2E_WORK)/cli_units: tests/e2e/cli_units.c $(CLI_UNIT_SRC) $(CORE_SRC) $(wildcard boards/posix/*.h include/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(DS_CFLAGS) -Iboards/posix -O1 $(SAN) -o $@ $< $(CLI_UNIT_SRC) $(CORE_SRC) -lcmocka -lmbedcrypto
+	$(CC) $(DS_CFLAGS) -Iboards/posix $(MBEDTLS_HOST_CFLAGS) -O1 $(SAN) -o $@ $< $(CLI_UNIT_SRC) $(CORE_SRC) -lcmocka $(MBEDTLS_HOST_LIBS)
 
 # Test-only LD_PRELOAD shim: a name resolving to several loopback addresses.
 $(E2E_WORK)/gai_shim.so: tests/e2e/gai_shim.c | $(DEPS_STAMP)

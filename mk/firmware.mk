@@ -1,20 +1,16 @@
 # firmware: the kill switch for QEMU's mps2-an385 (Cortex-M3), built from
 # core/, port/lwip/, boards/killswitch/ and boards/qemu-mps2-an385/ plus lwIP
-# 2.1.3 and mbedTLS 2.28 fetched from Debian's source packages into
+# 2.2.1 and Mbed TLS 3.6 fetched from Debian 13's source packages into
 # third_party/ (ignored) on first build.
-HOST_PKGS += qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi dpkg-dev
+HOST_PKGS += qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi
 
 FW_CC := arm-none-eabi-gcc
 FW_SIZE := arm-none-eabi-size
 FW_DIR := $(BUILD)/firmware
 FW_LD ?= boards/qemu-mps2-an385/an385.ld
 FW_ELF := $(FW_DIR)/killswitch.elf
-TP := third_party
-FW_FETCH_STAMP := $(TP)/.fetched
-
-# Links to the versioned trees apt-get source unpacks (fetch_sources.sh).
-LWIP_DIR := $(TP)/lwip/
-MBEDTLS_DIR := $(TP)/mbedtls/
+# TP, LWIP_DIR, MBEDTLS_DIR and the fetch: mk/mbedtls.mk.
+FW_FETCH_STAMP := $(TP_FETCH_STAMP)
 
 FW_ARCH := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 # The same limits for every object that sees ds_workspace_t: a board sizes
@@ -32,13 +28,10 @@ FW_OPT := -Os -g -ffunction-sections -fdata-sections -fno-common -fstack-usage \
 FW_CFLAGS = -std=c11 $(WARN) $(FW_ARCH) $(FW_OPT) $(FW_DEFS) $(FW_INC)
 FW_TP_CFLAGS = -std=gnu99 -w $(FW_ARCH) $(FW_OPT) $(FW_DEFS) $(FW_INC)
 # No _sbrk is provided: anything that pulls malloc into the image fails to
-# link. mbedtls_ssl_read/handshake are wrapped to see what altcp_tls hides,
-# altcp_mbedtls_mem_init so it cannot move mbedTLS off its arena onto lwIP's
-# heap (port/lwip/tls_guard.c, tls_platform.c).
+# link. Mbed TLS is driven by the port itself over the raw TCP API
+# (port/lwip/transport_lwip.c): no altcp, nothing wrapped.
 FW_LDFLAGS := $(FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
-              -T$(FW_LD) -Wl,-Map=$(FW_DIR)/killswitch.map \
-              -Wl,--wrap=mbedtls_ssl_read -Wl,--wrap=mbedtls_ssl_handshake \
-              -Wl,--wrap=altcp_mbedtls_mem_init
+              -T$(FW_LD) -Wl,-Map=$(FW_DIR)/killswitch.map
 
 FW_OWN_SRC = $(CORE_SRC) $(sort $(wildcard port/lwip/*.c)) \
              $(sort $(wildcard boards/killswitch/*.c)) \
@@ -46,23 +39,27 @@ FW_OWN_SRC = $(CORE_SRC) $(sort $(wildcard port/lwip/*.c)) \
 LWIP_FILES := core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c \
   core/mem.c core/memp.c core/netif.c core/pbuf.c core/stats.c core/sys.c \
   core/tcp.c core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c \
-  core/altcp.c core/altcp_alloc.c core/altcp_tcp.c \
   core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
-  core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c \
-  apps/altcp_tls/altcp_tls_mbedtls.c apps/altcp_tls/altcp_tls_mbedtls_mem.c
-MBEDTLS_FILES := aes.c asn1parse.c asn1write.c base64.c bignum.c cipher.c \
-  cipher_wrap.c constant_time.c ctr_drbg.c ecdh.c ecdsa.c ecp.c ecp_curves.c \
-  entropy.c gcm.c md.c memory_buffer_alloc.c oid.c pem.c pk.c pk_wrap.c \
-  pkparse.c platform.c platform_util.c rsa.c rsa_internal.c sha256.c sha512.c \
-  ssl_ciphersuites.c ssl_cli.c ssl_msg.c ssl_tls.c x509.c x509_crt.c
+  core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
+# Every file of Mbed TLS 3.6's library/ that has code in this configuration
+# (port/lwip/ds_mbedtls_config.h): a TLS 1.2 client.
+MBEDTLS_FILES := aes.c asn1parse.c asn1write.c base64.c bignum.c bignum_core.c \
+  cipher.c cipher_wrap.c constant_time.c ctr_drbg.c ecdh.c ecdsa.c ecp.c \
+  ecp_curves.c gcm.c md.c memory_buffer_alloc.c oid.c pem.c pk.c pk_ecc.c \
+  pk_wrap.c pkparse.c platform.c platform_util.c rsa.c rsa_alt_helpers.c \
+  sha256.c sha512.c ssl_ciphersuites.c ssl_client.c ssl_msg.c ssl_tls.c \
+  ssl_tls12_client.c x509.c x509_crt.c
+# The TLS 1.3 measurement build (FW_EXTRA_DEFS=-DDS_TLS13): PSA Crypto too.
+ifneq ($(filter -DDS_TLS13,$(FW_EXTRA_DEFS)),)
+MBEDTLS_FILES += psa_crypto.c psa_crypto_aead.c psa_crypto_cipher.c psa_crypto_client.c \
+  psa_crypto_driver_wrappers_no_static.c psa_crypto_ecp.c psa_crypto_hash.c \
+  psa_crypto_mac.c psa_crypto_rsa.c psa_crypto_slot_management.c psa_util.c \
+  ssl_tls13_client.c ssl_tls13_generic.c ssl_tls13_keys.c block_cipher.c hkdf.c
+endif
 
 FW_OWN_OBJ = $(FW_OWN_SRC:%.c=$(FW_DIR)/own/%.o)
 FW_LWIP_OBJ := $(LWIP_FILES:%.c=$(FW_DIR)/lwip/%.o)
 FW_MBEDTLS_OBJ := $(MBEDTLS_FILES:%.c=$(FW_DIR)/mbedtls/%.o)
-
-$(FW_FETCH_STAMP): port/lwip/fetch_sources.sh | $(DEPS_STAMP)
-	port/lwip/fetch_sources.sh $(TP)
-	@touch $@
 
 # jsmn is a single header: give the cross compiler that header alone, not
 # the host's /usr/include.

@@ -5,12 +5,12 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 20
-FUZZ_CFLAGS = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore -g -O1 \
+FUZZ_CFLAGS = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore $(MBEDTLS_HOST_CFLAGS) -g -O1 \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard include/*.h core/*.h) | $(DEPS_STAMP)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard include/*.h core/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) -lmbedcrypto
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(MBEDTLS_HOST_LIBS)
 
 # The CLI's parsers (argv, --endpoint, token and credentials files).
 FUZZ_CLI_SRC := boards/posix/cli_args.c boards/posix/endpoint.c \

@@ -11,9 +11,9 @@ LINT_INC := -I$(CURDIR)/include -I$(CURDIR)/core -I$(CURDIR)/port/posix \
 LINT_FLAGS := $(BUILD)/lint/compile_flags.txt
 
 # clang-tidy finds the flags in the compile_flags.txt of the -p directory.
-$(LINT_FLAGS): mk/lint.mk
+$(LINT_FLAGS): mk/lint.mk | $(MBEDTLS_HOST_STAMP)
 	@mkdir -p $(@D)
-	printf '%s\n' -std=c11 $(LINT_INC) > $@
+	printf '%s\n' -std=c11 $(LINT_INC) -isystem $(CURDIR)/$(MBEDTLS_HOST_DIR)/include > $@
 
 lint-cppcheck: | $(DEPS_STAMP)
 	cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \

@@ -1,4 +1,4 @@
-# POSIX port (port/posix: sockets + mbedTLS 2.28) and the `deploystop` CLI
+# POSIX port (port/posix: sockets + Mbed TLS 3.6, mk/mbedtls.mk) and the `deploystop` CLI
 # (boards/posix), plus `make install`.
 POSIX_PORT_SRC := $(sort $(wildcard port/posix/*.c))
 POSIX_CLI_SRC := $(sort $(wildcard boards/posix/*.c))
@@ -6,13 +6,15 @@ POSIX_PORT_OBJ := $(POSIX_PORT_SRC:%.c=$(BUILD)/posix/%.o)
 POSIX_CLI_OBJ := $(POSIX_CLI_SRC:%.c=$(BUILD)/posix/%.o)
 POSIX_LIB := $(BUILD)/libdeploystop_posix.a
 CLI := $(BUILD)/deploystop
-POSIX_CFLAGS = $(DS_CFLAGS) -Iport/posix -ffunction-sections -fdata-sections
-# mbedTLS linked statically: the tool runs on hosts without libmbedtls
-# installed and its size is what it costs (libc stays shared).
-POSIX_TLS_LIBS := -Wl,-Bstatic -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic
+POSIX_CFLAGS = $(DS_CFLAGS) -Iport/posix $(MBEDTLS_HOST_CFLAGS) -ffunction-sections -fdata-sections
+# Mbed TLS 3.6 linked statically (mk/mbedtls.mk): the tool runs on hosts
+# without libmbedtls installed and its size is what it costs (libc stays
+# shared). `make install` ships that Mbed TLS (headers and archives) in
+# deploystop's own folders, so a consumer never mixes it with a system one.
+POSIX_TLS_LIBS = $(MBEDTLS_HOST_LIBS)
 POSIX_LDFLAGS := -Wl,--gc-sections
 
-$(BUILD)/posix/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/posix/%.o: %.c | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(POSIX_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -41,8 +43,8 @@ $(BUILD)/deploystop.pc: include/deploystop.h mk/posix.mk
 	  'Name: deploystop' \
 	  'Description: Stop a Huawei Cloud CodeArts Deploy deployment (zero-malloc core, POSIX mbedTLS port)' \
 	  'Version: $(DS_VERSION_STR)' \
-	  'Cflags: -I$${includedir}/deploystop' \
-	  'Libs: -L$${libdir} -ldeploystop_posix -ldeploystop -lmbedtls -lmbedx509 -lmbedcrypto' > $@
+	  'Cflags: -I$${includedir}/deploystop -I$${includedir}/deploystop/mbedtls' \
+	  'Libs: -L$${libdir} -L$${libdir}/deploystop -ldeploystop_posix -ldeploystop -lmbedtls -lmbedx509 -lmbedcrypto' > $@
 
 install: $(LIB) $(POSIX_LIB) $(CLI) $(BUILD)/deploystop.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
@@ -51,12 +53,17 @@ install: $(LIB) $(POSIX_LIB) $(CLI) $(BUILD)/deploystop.pc
 	install -m 0644 $(LIB) $(POSIX_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 $(INSTALL_HEADERS) $(DESTDIR)$(PREFIX)/include/deploystop/
 	install -m 0644 $(BUILD)/deploystop.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/deploystop.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/deploystop \
+	  $(DESTDIR)$(PREFIX)/include/deploystop/mbedtls/mbedtls $(DESTDIR)$(PREFIX)/include/deploystop/mbedtls/psa
+	install -m 0644 $(MBEDTLS_HOST_LIBS) $(DESTDIR)$(PREFIX)/lib/deploystop/
+	install -m 0644 $(MBEDTLS_HOST_DIR)/include/mbedtls/*.h $(DESTDIR)$(PREFIX)/include/deploystop/mbedtls/mbedtls/
+	install -m 0644 $(MBEDTLS_HOST_DIR)/include/psa/*.h $(DESTDIR)$(PREFIX)/include/deploystop/mbedtls/psa/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/deploystop \
 	  $(DESTDIR)$(PREFIX)/lib/libdeploystop.a $(DESTDIR)$(PREFIX)/lib/libdeploystop_posix.a \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/deploystop.pc
-	rm -rf $(DESTDIR)$(PREFIX)/include/deploystop
+	rm -rf $(DESTDIR)$(PREFIX)/include/deploystop $(DESTDIR)$(PREFIX)/lib/deploystop
 
 .PHONY: cli install uninstall
 -include $(POSIX_PORT_OBJ:.o=.d) $(POSIX_CLI_OBJ:.o=.d)

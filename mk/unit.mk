@@ -6,14 +6,14 @@ UNIT_SUPPORT := $(sort $(wildcard tests/unit/support/*.c))
 UNIT_NAMES := $(notdir $(UNIT_SRCS:.c=))
 UNIT_BIN := $(UNIT_NAMES:%=$(BUILD)/unit/%)
 UNIT_ASAN_BIN := $(UNIT_NAMES:%=$(BUILD)/unit-asan/%)
-UNIT_CFLAGS = $(DS_CFLAGS) -Icore -Itests/unit/support
-UNIT_LIBS := -lcmocka -lmbedcrypto
+UNIT_CFLAGS = $(DS_CFLAGS) -Icore -Itests/unit/support $(MBEDTLS_HOST_CFLAGS)
+UNIT_LIBS = -lcmocka $(MBEDTLS_HOST_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE_SRC) $(wildcard include/*.h core/*.h tests/unit/support/*.h) | $(DEPS_STAMP)
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE_SRC) $(wildcard include/*.h core/*.h tests/unit/support/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SUPPORT) $(CORE_SRC) $(UNIT_LIBS)
 
-$(BUILD)/unit-asan/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE_SRC) $(wildcard include/*.h core/*.h tests/unit/support/*.h) | $(DEPS_STAMP)
+$(BUILD)/unit-asan/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE_SRC) $(wildcard include/*.h core/*.h tests/unit/support/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -O1 $(SAN) -o $@ $< $(UNIT_SUPPORT) $(CORE_SRC) $(UNIT_LIBS)
 

@@ -18,17 +18,17 @@
 static int sha256(void *ctx, const uint8_t *msg, size_t len, uint8_t out[32])
 {
     (void)ctx;
-    return mbedtls_sha256_ret(msg, len, out, 0) == 0 ? 0 : -1;
+    return mbedtls_sha256(msg, len, out, 0) == 0 ? 0 : -1;
 }
 
 /* One SHA-256 of pad (a block) followed by msg. */
 static int padded_hash(mbedtls_sha256_context *c, const uint8_t pad[BLOCK],
                        const uint8_t *msg, size_t len, uint8_t out[32])
 {
-    return mbedtls_sha256_starts_ret(c, 0) != 0 ||
-                   mbedtls_sha256_update_ret(c, pad, BLOCK) != 0 ||
-                   mbedtls_sha256_update_ret(c, msg, len) != 0 ||
-                   mbedtls_sha256_finish_ret(c, out) != 0
+    return mbedtls_sha256_starts(c, 0) != 0 ||
+                   mbedtls_sha256_update(c, pad, BLOCK) != 0 ||
+                   mbedtls_sha256_update(c, msg, len) != 0 ||
+                   mbedtls_sha256_finish(c, out) != 0
                ? -1
                : 0;
 }
@@ -46,7 +46,7 @@ static int hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
     /* A key longer than a block is replaced by its hash (RFC 2104). */
     memset(pad, 0, sizeof pad);
     if (key_len > BLOCK)
-        rc = mbedtls_sha256_ret(key, key_len, pad, 0);
+        rc = mbedtls_sha256(key, key_len, pad, 0);
     else if (key_len)
         memcpy(pad, key, key_len);
     mbedtls_sha256_init(&c);

@@ -1,6 +1,6 @@
 /*
- * deploystop transport over lwIP 2.1.3 (raw API, NO_SYS=1) with TLS through
- * altcp_tls + mbedTLS 2.28.
+ * deploystop transport over lwIP 2.2.1 (raw TCP API, NO_SYS=1) with TLS
+ * from Mbed TLS 3.6 driven by the port itself.
  *
  * Blocking calls run the stack themselves: while they wait they call the
  * board's pump hook (poll the NIC, run sys_check_timeouts) until data,
@@ -19,7 +19,7 @@ typedef struct ds_lwip_hooks {
     uint32_t (*now_ms)(void);
     /* Poll the NIC and run lwIP's timers once; never blocks. */
     void (*pump)(void);
-    /* Entropy for mbedTLS's CTR-DRBG; 0 on success. */
+    /* Entropy for Mbed TLS's CTR-DRBG; 0 on success. */
     int (*entropy)(uint8_t *buf, size_t len);
     /* Wall clock (seconds since 1970 UTC); < 0 when the board has none. */
     int (*unix_time)(int64_t *seconds);
@@ -46,15 +46,18 @@ typedef struct ds_lwip_conn {
     int last_tls_error;
     uint32_t last_verify_flags;
     /* private */
-    void *pcb;
-    void *tls_conf;
-    void *rx;            /* struct pbuf chain of plaintext not yet read */
+    void *pcb;           /* struct tcp_pcb */
+    void *rx;            /* struct pbuf chain received, not yet read (ciphertext with TLS) */
     uint32_t ip;         /* network order, the peer */
     int use_tls;
     int host_is_ip;
-    int connected;
-    int peer_closed;     /* FIN, or TLS close_notify */
-    int failed;          /* lwIP err_t of an error callback, or TLS error */
+    int tcp_up;          /* TCP connected */
+    int tls_open;        /* the TLS contexts are set up */
+    int tls_done;        /* handshake complete */
+    int connected;       /* connect() succeeded */
+    int fin;             /* the peer's TCP FIN arrived */
+    int peer_closed;     /* end of stream reported: FIN, or TLS close_notify */
+    int failed;          /* DS_TR_ERR_* of a reset or a fatal TLS error */
     int dns_done;
     const char *dns_wait; /* name being resolved, NULL when none */
 } ds_lwip_conn_t;
@@ -62,7 +65,7 @@ typedef struct ds_lwip_conn {
 /* Fill `tr` with the lwIP transport working on `conn`. */
 void ds_lwip_transport(ds_transport_t *tr, ds_lwip_conn_t *conn);
 
-/* mbedTLS arena statistics: bytes in use now, peak bytes and peak block
+/* Mbed TLS arena statistics: bytes in use now, peak bytes and peak block
  * count since boot, arena size. */
 typedef struct ds_tls_arena_stats {
     size_t in_use;

@@ -1,10 +1,12 @@
 /*
- * mbedTLS 2.28 configuration for the deploystop firmware: a TLS 1.2 client
- * only. ECDHE key exchange with ECDSA or RSA server certificates and AES-GCM,
- * which is what a public API gateway offers; nothing server-side, no
- * renegotiation, no session cache. Memory comes from a static arena
- * (port/lwip/tls_arena.c) through mbedtls_memory_buffer_alloc: the image
- * has no system heap.
+ * Mbed TLS 3.6 LTS configuration for the deploystop firmware (the whole
+ * configuration: it replaces include/mbedtls/mbedtls_config.h): a TLS 1.2
+ * client only. ECDHE key exchange with ECDSA or RSA server certificates and
+ * AES-GCM, which is what a public API gateway offers; nothing server-side,
+ * no renegotiation, no session cache, no PSA Crypto (TLS 1.2 runs on the
+ * classic crypto modules; TLS 1.3 would need PSA: port/lwip/README.md
+ * "TLS 1.3"). Memory comes from a static arena (port/lwip/tls_platform.c)
+ * through mbedtls_memory_buffer_alloc: the image has no system heap.
  */
 #ifndef DS_MBEDTLS_CONFIG_H
 #define DS_MBEDTLS_CONFIG_H
@@ -13,8 +15,6 @@
 
 /* System */
 #define MBEDTLS_HAVE_ASM
-#define MBEDTLS_NO_PLATFORM_ENTROPY
-#define MBEDTLS_ENTROPY_HARDWARE_ALT        /* mbedtls_hardware_poll -> board */
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
@@ -29,12 +29,13 @@
 void ds_tls_fatal(int status);
 
 /* Validity dates: checked when the board has wall-clock time
- * (port/lwip/tls_time.c). Without one the port ignores the "expired" and
+ * (port/lwip/tls_platform.c). Without one the port ignores the "expired" and
  * "not yet valid" verdicts only; README "Time". */
 #define MBEDTLS_HAVE_TIME
 #define MBEDTLS_HAVE_TIME_DATE
 #define MBEDTLS_PLATFORM_TIME_ALT
 #define MBEDTLS_PLATFORM_GMTIME_R_ALT
+#define MBEDTLS_PLATFORM_MS_TIME_ALT        /* mbedtls_ms_time: the board's clock */
 
 /* Crypto */
 #define MBEDTLS_AES_C
@@ -43,13 +44,13 @@ void ds_tls_fatal(int status);
 #define MBEDTLS_GCM_C
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_CTR_DRBG_C
-#define MBEDTLS_ENTROPY_C
-#define MBEDTLS_ENTROPY_MAX_SOURCES 2       /* the board's source only */
-#define MBEDTLS_ENTROPY_FORCE_SHA256        /* SHA-512's 824-byte frame off the stack */
+/* No entropy pool (MBEDTLS_ENTROPY_C): the CTR-DRBG is seeded from the
+ * board's source directly (tls_platform.c, ds_tls_entropy). */
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA256_SMALLER
-#define MBEDTLS_SHA512_C                    /* SHA-384 suites and signatures */
+#define MBEDTLS_SHA384_C                    /* SHA-384 suites and signatures */
+#define MBEDTLS_SHA512_C                    /* SHA-512 signatures */
 #define MBEDTLS_SHA512_SMALLER
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_ECP_C
@@ -89,14 +90,34 @@ void ds_tls_fatal(int status);
  * is small: the request head and the token, in 512-byte records. */
 #define MBEDTLS_SSL_IN_CONTENT_LEN 16384
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 512
-/* The peer certificate is needed only while verifying it. */
-#undef MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
+/* The peer certificate is needed only while verifying it
+ * (MBEDTLS_SSL_KEEP_PEER_CERTIFICATE stays undefined). */
+/*
+ * TLS 1.3 as well: off. Built only to measure what it costs
+ * (`make firmware FW_EXTRA_DEFS=-DDS_TLS13 BUILD=build-tls13`, README
+ * "TLS 1.3"): it needs PSA Crypto (its RNG taken straight from the board),
+ * the peer certificate kept for the connection's life and RSA-PSS.
+ */
+#if defined(DS_TLS13)
+#define MBEDTLS_SSL_PROTO_TLS1_3
+#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
+#define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
+#define MBEDTLS_PSA_CRYPTO_C
+#define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
+#define MBEDTLS_PSA_KEY_SLOT_COUNT 4
+#define MBEDTLS_HKDF_C                      /* PSA HKDF: the TLS 1.3 key schedule */
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT
+#define DS_TLS13_SUITES MBEDTLS_TLS1_3_AES_128_GCM_SHA256, MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+#else
+#define DS_TLS13_SUITES
+#endif
 #define MBEDTLS_SSL_CIPHERSUITES \
+    DS_TLS13_SUITES \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, \
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,   \
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
 
-#include "mbedtls/check_config.h"
+/* build_info.h adjusts and checks this configuration after reading it. */
 
 #endif /* DS_MBEDTLS_CONFIG_H */

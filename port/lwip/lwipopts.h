@@ -1,7 +1,8 @@
 /*
- * lwIP 2.1.3 options for the deploystop firmware: bare metal (NO_SYS),
- * polled from one main loop, static pools only, IPv4 + DHCP + DNS + TCP,
- * TLS through altcp_tls_mbedtls.
+ * lwIP 2.2.1 options for the deploystop firmware: bare metal (NO_SYS),
+ * polled from one main loop, static pools only, IPv4 + DHCP + DNS + TCP.
+ * TLS is Mbed TLS driven by port/lwip/transport_lwip.c over the raw TCP
+ * API (no altcp: lwIP's altcp_tls_mbedtls supports Mbed TLS 2.x only).
  */
 #ifndef DS_LWIPOPTS_H
 #define DS_LWIPOPTS_H
@@ -17,14 +18,14 @@
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT 4
 /* Heap: TCP transmit segments (TLS records we send, at most one
- * MBEDTLS_SSL_OUT_CONTENT_LEN record in flight) and the altcp_tls state
- * (ssl context, config, entropy + CTR-DRBG), measured in README "Sizes". */
+ * MBEDTLS_SSL_OUT_CONTENT_LEN record in flight) and DHCP's state, measured
+ * in README "Memory". The TLS contexts live in transport_lwip.c. */
 #ifndef MEM_SIZE
-#define MEM_SIZE 3200
+#define MEM_SIZE 2048
 #endif
 
 /* Receive buffers: one frame at a time comes off the polled NIC and is
- * consumed (mbedTLS copies it into its record buffer) before the next is
+ * consumed (Mbed TLS copies it into its record buffer) before the next is
  * read, so a few pool buffers carry a 16 KB record; decrypted plaintext
  * waits here until the core reads it. */
 #ifndef PBUF_POOL_SIZE
@@ -38,7 +39,6 @@
 #define MEMP_NUM_TCP_PCB 2
 #define MEMP_NUM_TCP_PCB_LISTEN 0
 #define MEMP_NUM_TCP_SEG 12
-#define MEMP_NUM_ALTCPPCB 3         /* TLS + TCP per connection, spare */
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 1)
 #define MEMP_NUM_ARP_QUEUE 4
 #define ARP_TABLE_SIZE 4
@@ -83,14 +83,7 @@
 #define LWIP_TCP_KEEPALIVE 0
 #define LWIP_WND_SCALE 0
 
-#define LWIP_ALTCP 1
-#define LWIP_ALTCP_TLS 1
-#define LWIP_ALTCP_TLS_MBEDTLS 1
-/* mbedTLS allocates from its own static arena (port/lwip/tls_arena.c), not
- * from lwIP's heap: keep altcp_tls from redirecting it. */
-#define ALTCP_MBEDTLS_PLATFORM_ALLOC 0
-#define ALTCP_MBEDTLS_ENTROPY_PTR NULL
-#define ALTCP_MBEDTLS_ENTROPY_LEN 0
+#define LWIP_ALTCP 0
 
 /* Only the heap's high-water mark, for `stats` and README "Sizes". */
 #define LWIP_STATS 1

@@ -1,13 +1,13 @@
 /*
- * What mbedTLS needs from the platform in the firmware: memory from a
+ * What Mbed TLS needs from the platform in the firmware: memory from a
  * fixed static arena (no system heap), entropy from the board, wall-clock
- * time when the board has it.
+ * time when the board has it, and a millisecond clock.
  */
 #include <string.h>
 #include <time.h>
 
 #include "ds_lwip_internal.h"
-#include "mbedtls/entropy.h"
+#include "mbedtls/ctr_drbg.h"
 #include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/platform.h"
 #include "mbedtls/platform_time.h"
@@ -70,16 +70,39 @@ struct tm *mbedtls_platform_gmtime_r(const mbedtls_time_t *tt, struct tm *tm_buf
     return tm_buf;
 }
 
-int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
-int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen)
+/* The CTR-DRBG's entropy source: the board's, straight (no entropy pool:
+ * one source needs no mixing; the DRBG derives its key through AES). */
+int ds_tls_entropy(void *ctx, unsigned char *out, size_t len)
 {
-    (void)data;
-    if (ds_lwip_hooks.entropy == NULL || ds_lwip_hooks.entropy(output, len) != 0) {
-        *olen = 0;
-        return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+    (void)ctx;
+    if (ds_lwip_hooks.entropy == NULL || ds_lwip_hooks.entropy(out, len) != 0) {
+        return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
     }
-    *olen = len;
     return 0;
+}
+
+#if defined(MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG)
+#include "psa/crypto.h"
+/* PSA Crypto's RNG (only in the TLS 1.3 measurement build): the board's. */
+psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *ctx,
+                                             uint8_t *out, size_t size, size_t *len);
+psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *ctx,
+                                             uint8_t *out, size_t size, size_t *len)
+{
+    (void)ctx;
+    if (ds_lwip_hooks.entropy == NULL || ds_lwip_hooks.entropy(out, size) != 0) {
+        *len = 0;
+        return PSA_ERROR_INSUFFICIENT_ENTROPY;
+    }
+    *len = size;
+    return PSA_SUCCESS;
+}
+#endif
+
+/* MBEDTLS_PLATFORM_MS_TIME_ALT: the board's millisecond clock. */
+mbedtls_ms_time_t mbedtls_ms_time(void)
+{
+    return (mbedtls_ms_time_t)ds_lwip_hooks.now_ms();
 }
 
 void ds_tls_fatal(int status)
@@ -92,15 +115,6 @@ void ds_tls_fatal(int status)
     }
     for (;;) {
     }
-}
-
-/* altcp_tls_mbedtls_mem.c, whenever mbedTLS has MBEDTLS_PLATFORM_MEMORY,
- * points mbedTLS's calloc/free at lwIP's heap on every new TLS config. The
- * linker routes that call here (-Wl,--wrap=altcp_mbedtls_mem_init): mbedTLS
- * keeps the arena ds_lwip_init gave it. */
-void __wrap_altcp_mbedtls_mem_init(void);
-void __wrap_altcp_mbedtls_mem_init(void)
-{
 }
 
 void ds_lwip_init(const ds_lwip_hooks_t *hooks)

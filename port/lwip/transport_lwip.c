@@ -1,19 +1,43 @@
 /*
- * ds_transport_t over lwIP's altcp API: plain TCP (altcp_tcp) or TLS
- * (altcp_tls_mbedtls). Every blocking call pumps the board's hook until its
+ * ds_transport_t over lwIP's raw TCP API, plain or with TLS from Mbed TLS
+ * 3.6 driven directly (no altcp: lwIP 2.2.1's altcp_tls_mbedtls supports
+ * the 2.x branch only). Every blocking call pumps the board's hook until its
  * condition or its timeout: the board never needs threads.
+ *
+ * Data path: TCP segments queue in `rx` as lwIP hands them up (ciphertext
+ * with TLS, plaintext without); Mbed TLS pulls them through bio_recv into
+ * its record buffer, which frees each pbuf and reopens the TCP window at
+ * once. Mbed TLS's records go out through bio_send (tcp_write, copied).
+ * So every Mbed TLS outcome is seen here: close_notify ends the stream,
+ * any other read error fails the call at once, and a verify failure is
+ * told apart from other handshake errors.
  */
 #include <string.h>
 
 #include "ds_lwip_internal.h"
-#include "lwip/altcp.h"
-#include "lwip/altcp_tcp.h"
-#include "lwip/altcp_tls.h"
 #include "lwip/dns.h"
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
+#include "mbedtls/ctr_drbg.h"
 #include "mbedtls/ssl.h"
+#include "mbedtls/x509_crt.h"
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+#include "psa/crypto.h"
+#endif
+
+/* One connection at a time: the TLS contexts are static. Their buffers
+ * (the 16 KB input record, the certificates) come from the arena. */
+typedef struct ds_tls {
+    mbedtls_ssl_context ssl;
+    mbedtls_ssl_config conf;
+    mbedtls_x509_crt ca;
+    mbedtls_ctr_drbg_context drbg;
+} ds_tls_t;
+
+static ds_tls_t tls;
+
+static const char pers[] = "deploystop-lwip";
 
 static uint32_t now(void)
 {
@@ -33,35 +57,59 @@ void ds_lwip_wait(uint32_t ms)
     }
 }
 
-static struct altcp_pcb *pcb_of(ds_lwip_conn_t *c)
+static struct tcp_pcb *pcb_of(ds_lwip_conn_t *c)
 {
-    return (struct altcp_pcb *)c->pcb;
+    return (struct tcp_pcb *)c->pcb;
+}
+
+static void tls_free(ds_lwip_conn_t *c)
+{
+    if (!c->tls_open) {
+        return;
+    }
+    /* mbedtls_ssl_free zeroizes both record buffers before freeing them:
+     * the token passed through the output one. */
+    mbedtls_ssl_free(&tls.ssl);
+    mbedtls_ssl_config_free(&tls.conf);
+    mbedtls_x509_crt_free(&tls.ca);
+    mbedtls_ctr_drbg_free(&tls.drbg);
+    c->tls_open = 0;
+    c->tls_done = 0;
 }
 
 static void release(ds_lwip_conn_t *c)
 {
-    struct altcp_pcb *pcb = pcb_of(c);
+    struct tcp_pcb *pcb = pcb_of(c);
+    if (c->tls_open && c->tls_done && pcb != NULL && !c->peer_closed && !c->fin &&
+        c->failed == 0) {
+        /* One attempt: the alert is tiny and goes into the send queue; a
+         * dead peer must not delay us. */
+        (void)mbedtls_ssl_close_notify(&tls.ssl);
+    }
+    tls_free(c);
+    pcb = pcb_of(c); /* a failing send may have lost it */
     if (pcb != NULL) {
-        altcp_arg(pcb, NULL);
-        altcp_recv(pcb, NULL);
-        altcp_err(pcb, NULL);
-        altcp_sent(pcb, NULL);
-        altcp_poll(pcb, NULL, 0);
+        if (c->rx != NULL) {
+            /* Unread data is dropped, not refused: a close, not a reset. */
+            tcp_recved(pcb, ((struct pbuf *)c->rx)->tot_len);
+        }
+        tcp_arg(pcb, NULL);
+        tcp_recv(pcb, NULL);
+        tcp_err(pcb, NULL);
+        tcp_sent(pcb, NULL);
+        /* A server may hold its side open long after ours closed (after a
+         * close_notify, after an alert): lowest priority, so the next
+         * tcp_new may take this pcb back rather than find the pool empty. */
+        tcp_setprio(pcb, TCP_PRIO_MIN);
         /* A graceful close can fail only for lack of memory: then abort. */
-        if (altcp_close(pcb) != ERR_OK) {
-            altcp_abort(pcb);
+        if (tcp_close(pcb) != ERR_OK) {
+            tcp_abort(pcb);
         }
         c->pcb = NULL;
     }
     if (c->rx != NULL) {
         pbuf_free((struct pbuf *)c->rx);
         c->rx = NULL;
-    }
-    ds_tls_guard_forget();
-    if (c->tls_conf != NULL) {
-        altcp_tls_free_config((struct altcp_tls_config *)c->tls_conf);
-        altcp_tls_free_entropy();
-        c->tls_conf = NULL;
     }
 }
 
@@ -93,9 +141,8 @@ static u16_t pool_room(const struct pbuf *p)
 }
 
 /*
- * Queue decrypted data for recv(). altcp_tls hands up every TLS record in a
- * pool pbuf of its own, however small the record: a server writing one byte
- * per record would pin the whole (small) pool with one byte each and
+ * Queue received data. A server writing tiny segments (one byte per TLS
+ * record) would pin the whole (small) pool with a few bytes each and
  * starve the NIC. So data is packed into the free tail of the last queued
  * pool pbuf and the new pbuf is released at once.
  */
@@ -128,55 +175,178 @@ static void queue_rx(ds_lwip_conn_t *c, struct pbuf *p)
     }
 }
 
-static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err)
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     ds_lwip_conn_t *c = (ds_lwip_conn_t *)arg;
-    (void)pcb;
-    if (c == NULL) {
-        if (p != NULL) {
-            pbuf_free(p);
+    if (p == NULL) {
+        if (c != NULL) {
+            c->fin = 1;
         }
         return ERR_OK;
     }
-    if (p == NULL || err != ERR_OK) {
-        if (p != NULL) {
-            pbuf_free(p);
-        }
-        c->peer_closed = 1;
+    if (c == NULL || err != ERR_OK) {
+        tcp_recved(pcb, p->tot_len);
+        pbuf_free(p);
         return ERR_OK;
     }
     queue_rx(c, p);
     return ERR_OK;
 }
 
-static err_t on_connected(void *arg, struct altcp_pcb *pcb, err_t err)
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
     ds_lwip_conn_t *c = (ds_lwip_conn_t *)arg;
-    if (c == NULL) {
-        return ERR_OK;
-    }
-    if (err != ERR_OK) {
-        c->failed = DS_TR_ERR_CONNECT;
-        return ERR_OK;
-    }
-    if (c->use_tls) {
-        /* altcp_tls calls this once the handshake is done. Second line of
-         * defence: the chain and name must have verified, whatever the
-         * authmode ended up being. */
-        mbedtls_ssl_context *ssl = (mbedtls_ssl_context *)altcp_tls_context(pcb);
-        uint32_t flags = ssl != NULL ? mbedtls_ssl_get_verify_result(ssl) : 0xFFFFFFFFu;
-        if (flags != 0u) {
-            c->last_verify_flags = flags;
-            c->failed = DS_TR_ERR_TLS_VERIFY;
-            altcp_arg(pcb, NULL);
-            altcp_abort(pcb);
-            c->pcb = NULL;
-            return ERR_ABRT;
+    (void)pcb;
+    if (c != NULL) {
+        if (err != ERR_OK) {
+            c->failed = DS_TR_ERR_CONNECT;
+        } else {
+            c->tcp_up = 1;
         }
     }
-    c->connected = 1;
     return ERR_OK;
 }
+
+/* Take up to `len` queued bytes; the window opens by as much. */
+static size_t take_rx(ds_lwip_conn_t *c, uint8_t *buf, size_t len)
+{
+    struct pbuf *p = (struct pbuf *)c->rx;
+    u16_t n;
+    if (p == NULL) {
+        return 0;
+    }
+    n = pbuf_copy_partial(p, buf, (u16_t)(len < p->tot_len ? len : p->tot_len), 0);
+    c->rx = pbuf_free_header(p, n);
+    if (c->pcb != NULL) {
+        tcp_recved(pcb_of(c), n);
+    }
+    return n;
+}
+
+/* ---- Mbed TLS's I/O ---- */
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    ds_lwip_conn_t *c = (ds_lwip_conn_t *)ctx;
+    struct tcp_pcb *pcb = pcb_of(c);
+    u16_t room;
+    err_t err;
+    if (pcb == NULL || c->failed != 0) {
+        return MBEDTLS_ERR_SSL_INTERNAL_ERROR; /* the caller reads c->failed */
+    }
+    room = tcp_sndbuf(pcb);
+    if (room == 0u || tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN - 2u) {
+        return MBEDTLS_ERR_SSL_WANT_WRITE;
+    }
+    if (len < room) {
+        room = (u16_t)len;
+    }
+    err = tcp_write(pcb, buf, room, TCP_WRITE_FLAG_COPY);
+    if (err == ERR_MEM) {
+        return MBEDTLS_ERR_SSL_WANT_WRITE;
+    }
+    if (err != ERR_OK) {
+        c->failed = DS_TR_ERR_IO;
+        return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
+    }
+    (void)tcp_output(pcb);
+    return (int)room;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    ds_lwip_conn_t *c = (ds_lwip_conn_t *)ctx;
+    size_t n = take_rx(c, buf, len);
+    if (n > 0u) {
+        return (int)n;
+    }
+    if (c->failed != 0) {
+        return MBEDTLS_ERR_SSL_INTERNAL_ERROR; /* reset: the caller reads c->failed */
+    }
+    if (c->fin || c->pcb == NULL) {
+        return 0; /* end of stream: MBEDTLS_ERR_SSL_CONN_EOF */
+    }
+    return MBEDTLS_ERR_SSL_WANT_READ;
+}
+
+static int tls_setup(ds_lwip_conn_t *c, const char *host)
+{
+    int ret;
+    mbedtls_ssl_init(&tls.ssl);
+    mbedtls_ssl_config_init(&tls.conf);
+    mbedtls_x509_crt_init(&tls.ca);
+    mbedtls_ctr_drbg_init(&tls.drbg);
+    c->tls_open = 1;
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+    if (psa_crypto_init() != PSA_SUCCESS) { /* TLS 1.3 runs on PSA */
+        return DS_TR_ERR_TLS;
+    }
+#endif
+    ret = mbedtls_x509_crt_parse(&tls.ca, (const unsigned char *)c->ca_pem, c->ca_len + 1u);
+    if (ret != 0) {
+        c->last_tls_error = ret;
+        return ret == MBEDTLS_ERR_X509_ALLOC_FAILED ? DS_TR_ERR_NOMEM : DS_TR_ERR_TLS_VERIFY;
+    }
+    ret = mbedtls_ctr_drbg_seed(&tls.drbg, ds_tls_entropy, NULL,
+                                (const unsigned char *)pers, sizeof pers - 1u);
+    if (ret == 0) {
+        ret = mbedtls_ssl_config_defaults(&tls.conf, MBEDTLS_SSL_IS_CLIENT,
+                                          MBEDTLS_SSL_TRANSPORT_STREAM,
+                                          MBEDTLS_SSL_PRESET_DEFAULT);
+    }
+    if (ret != 0) {
+        c->last_tls_error = ret;
+        return DS_TR_ERR_TLS;
+    }
+    mbedtls_ssl_conf_rng(&tls.conf, mbedtls_ctr_drbg_random, &tls.drbg);
+    mbedtls_ssl_conf_ca_chain(&tls.conf, &tls.ca, NULL);
+    mbedtls_ssl_conf_min_tls_version(&tls.conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    ds_tls_policy(&tls.conf, c);
+    ret = mbedtls_ssl_setup(&tls.ssl, &tls.conf);
+    if (ret == 0) {
+        ret = ds_tls_set_host(&tls.ssl, c, host);
+    }
+    if (ret != 0) {
+        c->last_tls_error = ret;
+        return ret == MBEDTLS_ERR_SSL_ALLOC_FAILED ? DS_TR_ERR_NOMEM : DS_TR_ERR_TLS;
+    }
+    mbedtls_ssl_set_bio(&tls.ssl, c, bio_send, bio_recv, NULL);
+    return DS_TR_OK;
+}
+
+static int tls_handshake(ds_lwip_conn_t *c, uint32_t start, uint32_t timeout_ms)
+{
+    uint32_t flags;
+    for (;;) {
+        int ret = mbedtls_ssl_handshake(&tls.ssl);
+        if (ret == 0) {
+            break;
+        }
+        if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE) {
+            c->last_tls_error = ret;
+            c->last_verify_flags = mbedtls_ssl_get_verify_result(&tls.ssl);
+            if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+                return DS_TR_ERR_TLS_VERIFY;
+            }
+            return c->failed == DS_TR_ERR_CONNECT ? DS_TR_ERR_CONNECT : DS_TR_ERR_TLS;
+        }
+        if (expired(start, timeout_ms)) {
+            return DS_TR_ERR_TIMEOUT;
+        }
+        ds_lwip_hooks.pump();
+    }
+    /* VERIFY_REQUIRED already fails the handshake on any flag; checked again
+     * so that no configuration slip can let a request out unverified. */
+    flags = mbedtls_ssl_get_verify_result(&tls.ssl);
+    if (flags != 0u) {
+        c->last_verify_flags = flags;
+        return DS_TR_ERR_TLS_VERIFY;
+    }
+    c->tls_done = 1;
+    return DS_TR_OK;
+}
+
+/* ---- the transport ---- */
 
 static void on_dns(const char *name, const ip_addr_t *addr, void *arg)
 {
@@ -231,7 +401,7 @@ static int tr_connect(void *ctx, const char *host, uint16_t port, int use_tls,
 {
     ds_lwip_conn_t *c = (ds_lwip_conn_t *)ctx;
     uint32_t start = now();
-    struct altcp_pcb *pcb;
+    struct tcp_pcb *pcb;
     ip_addr_t addr;
     int rc;
 
@@ -240,7 +410,9 @@ static int tr_connect(void *ctx, const char *host, uint16_t port, int use_tls,
     }
     release(c);
     c->connected = 0;
+    c->tcp_up = 0;
     c->peer_closed = 0;
+    c->fin = 0;
     c->failed = 0;
     c->host_is_ip = 0;
     c->use_tls = use_tls;
@@ -252,44 +424,31 @@ static int tr_connect(void *ctx, const char *host, uint16_t port, int use_tls,
         return rc;
     }
     if (use_tls) {
-        struct altcp_tls_config *conf;
         if (c->ca_pem == NULL || c->ca_len == 0u) {
             return DS_TR_ERR_TLS_VERIFY; /* nothing to trust: never connect */
         }
-        conf = altcp_tls_create_config_client((const u8_t *)c->ca_pem, c->ca_len + 1u);
-        if (conf == NULL) {
-            return DS_TR_ERR_NOMEM;
-        }
-        c->tls_conf = conf;
-        pcb = altcp_tls_new(conf, IPADDR_TYPE_V4);
-        if (pcb == NULL) {
+        rc = tls_setup(c, host);
+        if (rc != DS_TR_OK) {
             release(c);
-            return DS_TR_ERR_NOMEM;
+            return rc;
         }
-        c->pcb = pcb;
-        if (ds_tls_guard_setup(altcp_tls_context(pcb), c, host) != 0) {
-            release(c);
-            return DS_TR_ERR_NOMEM;
-        }
-    } else {
-        pcb = altcp_tcp_new_ip_type(IPADDR_TYPE_V4);
-        if (pcb == NULL) {
-            return DS_TR_ERR_NOMEM;
-        }
-        c->pcb = pcb;
     }
-    altcp_arg(pcb, c);
-    altcp_recv(pcb, on_recv);
-    altcp_err(pcb, on_err);
-    /* Also installs altcp_tls's own poll, which retries stalled output. */
-    altcp_poll(pcb, NULL, 2);
-    altcp_nagle_disable(pcb);
+    pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+    if (pcb == NULL) {
+        release(c);
+        return DS_TR_ERR_NOMEM;
+    }
+    c->pcb = pcb;
+    tcp_arg(pcb, c);
+    tcp_recv(pcb, on_recv);
+    tcp_err(pcb, on_err);
+    tcp_nagle_disable(pcb);
     ip_addr_set_ip4_u32(&addr, c->ip);
-    if (altcp_connect(pcb, &addr, port, on_connected) != ERR_OK) {
+    if (tcp_connect(pcb, &addr, port, on_connected) != ERR_OK) {
         release(c);
         return DS_TR_ERR_CONNECT;
     }
-    while (!c->connected && c->failed == 0) {
+    while (!c->tcp_up && c->failed == 0) {
         if (expired(start, timeout_ms)) {
             release(c);
             return DS_TR_ERR_TIMEOUT;
@@ -301,7 +460,21 @@ static int tr_connect(void *ctx, const char *host, uint16_t port, int use_tls,
         release(c);
         return rc;
     }
+    if (use_tls) {
+        rc = tls_handshake(c, start, timeout_ms);
+        if (rc != DS_TR_OK) {
+            release(c);
+            return rc;
+        }
+    }
+    c->connected = 1;
     return DS_TR_OK;
+}
+
+/* The error a call reports once the connection failed. */
+static int32_t failure(const ds_lwip_conn_t *c)
+{
+    return c->failed == DS_TR_ERR_TLS ? DS_TR_ERR_TLS : DS_TR_ERR_IO;
 }
 
 static int32_t tr_send(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
@@ -311,26 +484,42 @@ static int32_t tr_send(void *ctx, const uint8_t *buf, size_t len, uint32_t timeo
     if (c == NULL || buf == NULL || len == 0u) {
         return DS_TR_ERR_ARG;
     }
+    if (len > 0x10000u) {
+        len = 0x10000u; /* the return type is int32_t; the core loops */
+    }
     for (;;) {
-        struct altcp_pcb *pcb = pcb_of(c);
-        size_t room;
-        if (c->failed != 0 || pcb == NULL) {
-            return c->failed == DS_TR_ERR_TLS ? DS_TR_ERR_TLS : DS_TR_ERR_IO;
+        if (c->failed != 0 || c->pcb == NULL || !c->connected) {
+            return failure(c);
         }
-        room = altcp_sndbuf(pcb);
-        if (c->use_tls && room > MBEDTLS_SSL_OUT_CONTENT_LEN) {
-            /* altcp_tls reports a partial record write as an error */
-            room = MBEDTLS_SSL_OUT_CONTENT_LEN;
-        }
-        if (room > 0u && altcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN - 2u) {
-            u16_t n = (u16_t)(len < room ? len : room);
-            err_t err = altcp_write(pcb, buf, n, TCP_WRITE_FLAG_COPY);
-            if (err == ERR_OK) {
-                (void)altcp_output(pcb);
-                return (int32_t)n;
+        if (c->use_tls) {
+            /* At most one MBEDTLS_SSL_OUT_CONTENT_LEN record per call; a
+             * record bio_send could not take whole is finished by the next
+             * call with the same data (Mbed TLS's contract). */
+            int ret = mbedtls_ssl_write(&tls.ssl, buf, len);
+            if (ret > 0) {
+                return (int32_t)ret;
             }
-            if (err != ERR_MEM) {
-                return DS_TR_ERR_IO;
+            if (ret != MBEDTLS_ERR_SSL_WANT_WRITE && ret != MBEDTLS_ERR_SSL_WANT_READ) {
+                if (c->failed != 0) {
+                    return failure(c);
+                }
+                c->last_tls_error = ret;
+                c->failed = DS_TR_ERR_TLS;
+                return DS_TR_ERR_TLS;
+            }
+        } else {
+            struct tcp_pcb *pcb = pcb_of(c);
+            u16_t room = tcp_sndbuf(pcb);
+            if (room > 0u && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN - 2u) {
+                u16_t n = (u16_t)(len < room ? len : room);
+                err_t err = tcp_write(pcb, buf, n, TCP_WRITE_FLAG_COPY);
+                if (err == ERR_OK) {
+                    (void)tcp_output(pcb);
+                    return (int32_t)n;
+                }
+                if (err != ERR_MEM) {
+                    return DS_TR_ERR_IO;
+                }
             }
         }
         if (expired(start, timeout_ms)) {
@@ -340,25 +529,30 @@ static int32_t tr_send(void *ctx, const uint8_t *buf, size_t len, uint32_t timeo
     }
 }
 
-/* Ask altcp_tls to decrypt and hand up what it holds: its poll callback
- * does exactly that. Called on every turn while recv waits, because
- * altcp_tls stops handing data up when the pbuf pool runs dry and would
- * otherwise retry only from its 500 ms poll; with a server writing tiny
- * records that is one record per retry. */
-static void kick_tls(ds_lwip_conn_t *c)
+/*
+ * One Mbed TLS read: > 0 bytes, 0 at the end of the stream (close_notify,
+ * or TCP closed without it: the HTTP parser decides whether the message
+ * was complete), MBEDTLS_ERR_SSL_WANT_READ when nothing is ready, or a
+ * transport error (the connection is then failed).
+ */
+static int32_t tls_read(ds_lwip_conn_t *c, uint8_t *buf, size_t len)
 {
-    struct altcp_pcb *pcb = pcb_of(c);
-    struct altcp_pcb *inner;
-    if (!c->use_tls || pcb == NULL) {
-        return;
+    int ret = mbedtls_ssl_read(&tls.ssl, buf, len);
+    if (ret > 0) {
+        return ret;
     }
-    inner = pcb->inner_conn;
-    if (inner != NULL && inner->poll != NULL) {
-        if (inner->poll(inner->arg, inner) == ERR_ABRT) {
-            c->pcb = NULL;
-            c->failed = DS_TR_ERR_IO;
-        }
+    if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF) {
+        c->peer_closed = 1;
+        return 0;
     }
+    if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+        return MBEDTLS_ERR_SSL_WANT_READ;
+    }
+    if (c->failed == 0) {
+        c->last_tls_error = ret;
+        c->failed = DS_TR_ERR_TLS;
+    }
+    return failure(c);
 }
 
 static int32_t tr_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
@@ -368,29 +562,47 @@ static int32_t tr_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
     if (c == NULL || buf == NULL || len == 0u) {
         return DS_TR_ERR_ARG;
     }
-    while (c->rx == NULL) {
-        if (c->failed != 0) {
-            return c->failed == DS_TR_ERR_TLS ? DS_TR_ERR_TLS : DS_TR_ERR_IO;
-        }
-        if (c->peer_closed || c->pcb == NULL) {
+    if (len > 0x10000u) {
+        len = 0x10000u;
+    }
+    for (;;) {
+        if (c->peer_closed) {
             return 0;
+        }
+        if (c->failed != 0) {
+            return failure(c);
+        }
+        if (c->use_tls) {
+            int32_t n = tls_read(c, buf, len);
+            if (n != MBEDTLS_ERR_SSL_WANT_READ) {
+                size_t got = n > 0 ? (size_t)n : 0u;
+                /* A server writing tiny records: take what is already
+                 * here too, one call rather than one per record. A close
+                 * or an error met on the way is reported by the next
+                 * call. */
+                while (n > 0 && got < len &&
+                       (c->rx != NULL || mbedtls_ssl_check_pending(&tls.ssl))) {
+                    n = tls_read(c, buf + got, len - got);
+                    if (n > 0) {
+                        got += (size_t)n;
+                    }
+                }
+                return got > 0u ? (int32_t)got : n;
+            }
+        } else {
+            size_t n = take_rx(c, buf, len);
+            if (n > 0u) {
+                return (int32_t)n;
+            }
+            if (c->fin || c->pcb == NULL) {
+                c->peer_closed = 1;
+                return 0;
+            }
         }
         if (expired(start, timeout_ms)) {
             return DS_TR_ERR_TIMEOUT;
         }
         ds_lwip_hooks.pump();
-        if (c->rx == NULL) {
-            kick_tls(c);
-        }
-    }
-    {
-        struct pbuf *p = (struct pbuf *)c->rx;
-        u16_t n = pbuf_copy_partial(p, buf, (u16_t)(len < p->tot_len ? len : p->tot_len), 0);
-        c->rx = pbuf_free_header(p, n);
-        if (c->pcb != NULL) {
-            altcp_recved(pcb_of(c), n);
-        }
-        return (int32_t)n;
     }
 }
 
@@ -400,7 +612,33 @@ static void tr_close(void *ctx)
     if (c != NULL) {
         release(c);
         c->connected = 0;
+        c->tcp_up = 0;
     }
+}
+
+/*
+ * Without blocking: 1 only while the TCP connection is established and the
+ * server has sent nothing since the last answer. The NIC is polled once
+ * first, so a FIN, reset, close_notify or stray byte that has reached the
+ * board counts; anything queued (ciphertext not yet read, plaintext Mbed
+ * TLS holds) means the connection is not to be reused.
+ */
+static int tr_alive(void *ctx)
+{
+    ds_lwip_conn_t *c = (ds_lwip_conn_t *)ctx;
+    if (c == NULL || !c->connected) {
+        return 0;
+    }
+    ds_lwip_hooks.pump();
+    if (c->pcb == NULL || c->failed != 0 || c->peer_closed || c->fin || c->rx != NULL ||
+        pcb_of(c)->state != ESTABLISHED) {
+        return 0;
+    }
+    if (c->use_tls && (!c->tls_done || mbedtls_ssl_get_bytes_avail(&tls.ssl) > 0u ||
+                       mbedtls_ssl_check_pending(&tls.ssl))) {
+        return 0;
+    }
+    return 1;
 }
 
 void ds_lwip_transport(ds_transport_t *tr, ds_lwip_conn_t *conn)
@@ -410,4 +648,5 @@ void ds_lwip_transport(ds_transport_t *tr, ds_lwip_conn_t *conn)
     tr->send = tr_send;
     tr->recv = tr_recv;
     tr->close = tr_close;
+    tr->alive = tr_alive;
 }

@@ -1,5 +1,5 @@
 /*
- * deploystop POSIX port: BSD sockets + mbedTLS 2.28 transport, a POSIX
+ * deploystop POSIX port: BSD sockets + Mbed TLS 3.6 transport, a POSIX
  * platform (monotonic clock, nanosleep, getrandom) and mbedTLS crypto hooks.
  *
  * The caller owns the ds_posix_net_t (declare it static: it holds the
@@ -65,7 +65,8 @@ typedef struct ds_posix_net {
  */
 int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file);
 
-/* Release everything init and the transport took. Safe to call twice. */
+/* Release everything init and the transport took, PSA Crypto included
+ * (process-wide: one ds_posix_net_t per process). Safe to call twice. */
 void ds_posix_net_free(ds_posix_net_t *net);
 
 /* Fill `tr` with this port's functions bound to `net`. */

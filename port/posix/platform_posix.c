@@ -80,7 +80,7 @@ static int sha256(void *ctx, const uint8_t *msg, size_t len, uint8_t out[32])
 }
 
 /* mbedtls_md_hmac keeps its key pads in a heap context that
- * mbedtls_md_free zeroizes (2.28): no copy of the key survives the call. */
+ * mbedtls_md_free zeroizes (3.6): no copy of the key survives the call. */
 static int hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
                        const uint8_t *msg, size_t len, uint8_t out[32])
 {

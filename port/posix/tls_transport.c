@@ -1,6 +1,6 @@
 /*
- * The ds_transport_t of the POSIX port: TCP from tcp_connect.c, TLS 1.2
- * from mbedTLS 2.28 with the chain and the host name always verified.
+ * The ds_transport_t of the POSIX port: TCP from tcp_connect.c, TLS 1.2 or
+ * 1.3 from Mbed TLS 3.6 with the chain and the host name always verified.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE 1
@@ -19,6 +19,7 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/platform_util.h>
+#include <psa/crypto.h>
 
 #include "posix_net_internal.h"
 
@@ -31,14 +32,19 @@
 
 static const char pers[] = "deploystop-posix";
 
-/* mbedTLS 2.28 offers every curve it has, largest first, and an OpenSSL
- * server may take the client's order: the handshake would be an ECDHE over
- * P-521. X25519 goes first: in a one-shot process it is the fastest
- * exchange mbedTLS 2.28 has (about 25% under P-256, whose fixed-point table
- * is rebuilt for every new group). Nothing weak is offered. */
-static const mbedtls_ecp_group_id curves[] = {
-    MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1, MBEDTLS_ECP_DP_SECP384R1,
-    MBEDTLS_ECP_DP_SECP521R1, MBEDTLS_ECP_DP_NONE
+#if !defined(MBEDTLS_SSL_PROTO_TLS1_2) || !defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#error "the host build offers TLS 1.2 and TLS 1.3 (mk/mbedtls.mk)"
+#endif
+
+/* Our order, not the library's: an OpenSSL server may take the client's
+ * order, and X25519 is the fastest exchange Mbed TLS has in a one-shot
+ * process (P-256's fixed-point table is rebuilt for every new group). The
+ * first entry is also the TLS 1.3 key share sent in the ClientHello.
+ * Nothing weak is offered. */
+static const uint16_t groups[] = {
+    MBEDTLS_SSL_IANA_TLS_GROUP_X25519, MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
+    MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1, MBEDTLS_SSL_IANA_TLS_GROUP_SECP521R1,
+    MBEDTLS_SSL_IANA_TLS_GROUP_NONE
 };
 
 /* ---- socket callbacks for mbedTLS ---- */
@@ -85,10 +91,10 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
     }
 }
 
-/* mbedTLS 2.28 matches the expected name against CN and dNSName entries
- * only, so an IP literal host would never verify (and is not a valid SNI
- * name). For IP hosts the name is checked here instead, against the
- * certificate's iPAddress entries, byte for byte. */
+/* An IP literal is not a valid SNI name (RFC 6066), so IP hosts give Mbed
+ * TLS no name at all (mbedtls_ssl_set_hostname(NULL)) and the name is
+ * checked here instead, against the certificate's iPAddress entries, byte
+ * for byte. */
 static int verify_ip_san(void *ctx, mbedtls_x509_crt *crt, int depth,
                          uint32_t *flags)
 {
@@ -97,7 +103,7 @@ static int verify_ip_san(void *ctx, mbedtls_x509_crt *crt, int depth,
     if (depth != 0 || net->ip_len == 0) {
         return 0;
     }
-    if (crt->ext_types & MBEDTLS_X509_EXT_SUBJECT_ALT_NAME) {
+    if (mbedtls_x509_crt_has_ext_type(crt, MBEDTLS_X509_EXT_SUBJECT_ALT_NAME)) {
         for (cur = &crt->subject_alt_names; cur != NULL; cur = cur->next) {
             if ((cur->buf.tag & (MBEDTLS_ASN1_TAG_CLASS_MASK |
                                  MBEDTLS_ASN1_TAG_VALUE_MASK)) == SAN_IP_TAG &&
@@ -139,6 +145,12 @@ int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file)
     }
     (void)close(ret);
 
+    /* TLS 1.3 runs on PSA Crypto: process-wide and idempotent;
+     * ds_posix_net_free releases it (one ds_posix_net_t per process). */
+    if (psa_crypto_init() != PSA_SUCCESS) {
+        ds_posix_set_error(net, "cannot initialise PSA Crypto");
+        return DS_TR_ERR_TLS;
+    }
     /* mbedtls_entropy_init's default source is the OS (getrandom on Linux,
      * /dev/urandom otherwise). */
     ret = mbedtls_ctr_drbg_seed(&net->drbg, mbedtls_entropy_func,
@@ -171,13 +183,15 @@ int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file)
     mbedtls_ssl_conf_ca_chain(&net->conf, &net->ca, NULL);
     mbedtls_ssl_conf_rng(&net->conf, mbedtls_ctr_drbg_random, &net->drbg);
     mbedtls_ssl_conf_verify(&net->conf, verify_ip_san, net);
-    mbedtls_ssl_conf_curves(&net->conf, curves);
+    mbedtls_ssl_conf_groups(&net->conf, groups);
 #if defined(MBEDTLS_SSL_SESSION_TICKETS)
-    /* One stop per process: a ticket would never be used. */
+    /* One stop per process: a ticket would never be used. (TLS 1.2; a TLS
+     * 1.3 server's NewSessionTicket is read and dropped by Mbed TLS.) */
     mbedtls_ssl_conf_session_tickets(&net->conf, MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
 #endif
-    mbedtls_ssl_conf_min_version(&net->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
-                                 MBEDTLS_SSL_MINOR_VERSION_3);
+    /* TLS 1.2 at least; TLS 1.3 offered too (the library's maximum). */
+    mbedtls_ssl_conf_min_tls_version(&net->conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_max_tls_version(&net->conf, MBEDTLS_SSL_VERSION_TLS1_3);
     net->ready = 1;
     net->error[0] = '\0';
     return 0;
@@ -193,6 +207,7 @@ void ds_posix_net_free(ds_posix_net_t *net)
     mbedtls_x509_crt_free(&net->ca);
     mbedtls_ctr_drbg_free(&net->drbg);
     mbedtls_entropy_free(&net->entropy);
+    mbedtls_psa_crypto_free();
     net->ready = 0;
 }
 
@@ -309,9 +324,10 @@ static int net_connect(void *ctx, const char *host, uint16_t port, int use_tls,
     }
     /* A DNS name is both the SNI and the name the certificate must carry;
      * IP literals get neither (RFC 6066 forbids them in SNI) and are
-     * checked by verify_ip_san. */
-    if (net->ip_len == 0) {
-        rc = mbedtls_ssl_set_hostname(&net->ssl, host);
+     * checked by verify_ip_san. Mbed TLS 3.6.3+ refuses to verify a server
+     * when no name was set: NULL says on purpose that we match it. */
+    {
+        rc = mbedtls_ssl_set_hostname(&net->ssl, net->ip_len == 0 ? host : NULL);
         if (rc != 0) {
             ds_posix_set_error(net, "TLS host name %s", host);
             ds_posix_append_mbedtls(net, rc);
@@ -381,8 +397,10 @@ static int32_t net_send(void *ctx, const uint8_t *buf, size_t len,
     }
 }
 
-/* Marks "nothing yet, wait on the socket" for the read helpers. */
+/* Mark "nothing yet, wait on the socket" and "read again at once" for the
+ * read helpers. */
 #define RECV_AGAIN INT32_MIN
+#define RECV_RETRY (INT32_MIN + 1)
 
 /* One TLS read: bytes, 0 at the end of the stream, an error, or
  * RECV_AGAIN with *wait_for set. */
@@ -400,6 +418,9 @@ static int32_t tls_read_once(ds_posix_net_t *net, uint8_t *buf, size_t len,
         ret == MBEDTLS_ERR_SSL_CONN_EOF) {
         net->peer_closed = 1;
         return 0;
+    }
+    if (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+        return RECV_RETRY; /* TLS 1.3 ticket, only if signalling is on */
     }
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
         *wait_for = ret == MBEDTLS_ERR_SSL_WANT_WRITE ? POLLOUT : POLLIN;
@@ -453,6 +474,9 @@ static int32_t net_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms
         int ready;
         int32_t got = net->use_tls ? tls_read_once(net, buf, len, &wait_for)
                                    : tcp_read_once(net, buf, len);
+        if (got == RECV_RETRY) {
+            continue;
+        }
         if (got != RECV_AGAIN) {
             return got;
         }
@@ -481,7 +505,7 @@ static void net_close(void *ctx)
              * into the socket buffer; a dead peer must not delay us. */
             (void)mbedtls_ssl_close_notify(&net->ssl);
         }
-        /* mbedtls_ssl_free (2.28) zeroizes the input and output record
+        /* mbedtls_ssl_free (3.6) zeroizes the input and output record
          * buffers before freeing them: the token passed through the output
          * one. */
         mbedtls_ssl_free(&net->ssl);

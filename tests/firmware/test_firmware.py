@@ -95,6 +95,12 @@ class FirmwareTest(unittest.TestCase):
                                   "--fault", "fail_times:1"])
         cls.unavailable = h.Mock(WORK, "unavailable", cls.certs, TOKEN,
                                  extra=["--fault", "status:503"])
+        # A 503 answered with keep-alive, then the connection dropped each way.
+        cls.droppers = {s: h.Mock(WORK, "drop-" + s, cls.certs, TOKEN,
+                                  extra=["--fault", "status:503", "--fault", "retry_after:1",
+                                         "--fault", "fail_times:1", "--close-after-answers", "1",
+                                         "--close-style", s])
+                        for s in ("notify", "fin", "rst")}
         cls.aksk = h.Mock(WORK, "aksk", cls.certs, TOKEN, extra=["--ak", AK, "--sk", SK])
         cls.edges = {m: EdgeServer(m, cls.certs) for m in ("record16k", "close_notify", "bad_record")}
         cls.console_log = open(os.path.join(WORK, "console.log"), "w")
@@ -110,7 +116,7 @@ class FirmwareTest(unittest.TestCase):
         cls.fw.exit()
         cls.fw.kill()
         for m in (cls.good, cls.rsa, cls.wrong, cls.untrusted, cls.silent, cls.framing,
-                  cls.retry, cls.unavailable, cls.aksk):
+                  cls.retry, cls.unavailable, cls.aksk) + tuple(cls.droppers.values()):
             m.stop()
         for e in cls.edges.values():
             e.stop()
@@ -212,7 +218,25 @@ class FirmwareTest(unittest.TestCase):
         self.set("endpoint", self.retry.endpoint())
         line, _ = self.press()
         self.assertRegex(line, r"^RESULT STOPPED\b.*attempts=2")
-        self.assertEqual([r["status"] for r in self.retry.wait_events("request", 2)], [503, 200])
+        reqs = self.retry.wait_events("request", 2)
+        self.assertEqual([r["status"] for r in reqs], [503, 200])
+        # The transport's alive hook said the kept connection was still
+        # good: the retry went over it, with no second handshake.
+        self.assertEqual([r["conn"] for r in reqs], [1, 1])
+        self.assertEqual(len(self.retry.events("handshake")), 1)
+
+    def test_06ba_a_kept_connection_the_server_dropped_is_not_reused(self):
+        # close_notify + FIN, FIN alone, RST: alive says 0 for each, so the
+        # retried PUT goes over a new connection instead of a dead one.
+        for style, m in sorted(self.droppers.items()):
+            with self.subTest(style=style):
+                self.set("endpoint", m.endpoint())
+                line, _ = self.press()
+                self.assertRegex(line, r"^RESULT STOPPED\b.*attempts=2")
+                reqs = m.wait_events("request", 2)
+                self.assertEqual([r["status"] for r in reqs], [503, 200])
+                self.assertEqual([r["conn"] for r in reqs], [1, 2])
+        self.assert_no_arena_leak()
 
     def test_06c_persistent_503_is_unavailable_within_the_deadline(self):
         self.set("endpoint", self.unavailable.endpoint())

@@ -1,5 +1,5 @@
 /* The firmware's crypto hooks (port/lwip/crypto_sha256.c), built for the
- * host against the same mbedTLS 2.28 API: RFC 4231 vectors, and agreement
+ * host against the same Mbed TLS 3.6 API: RFC 4231 vectors, and agreement
  * with mbedtls_md_hmac for every key length around the block size. */
 #include <setjmp.h>
 #include <stdarg.h>

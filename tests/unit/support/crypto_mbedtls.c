@@ -1,4 +1,4 @@
-/* mbedTLS 2.28 implementation of the crypto hooks for the unit tests. */
+/* Mbed TLS 3.6 implementation of the crypto hooks for the unit tests. */
 #include "crypto_mbedtls.h"
 
 #include <mbedtls/md.h>
@@ -8,7 +8,7 @@
 static int sha256(void *ctx, const uint8_t *msg, size_t len, uint8_t out[32])
 {
     (void)ctx;
-    return mbedtls_sha256_ret(msg, len, out, 0) ? -1 : 0;
+    return mbedtls_sha256(msg, len, out, 0) ? -1 : 0;
 }
 
 static int hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
@@ -28,7 +28,7 @@ void test_sha256_hex(const void *data, size_t len, char out[65])
     uint8_t h[32];
     int i;
 
-    mbedtls_sha256_ret((const unsigned char *)data, len, h, 0);
+    mbedtls_sha256((const unsigned char *)data, len, h, 0);
     for (i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
