@@ -12,6 +12,7 @@
  * any other read error fails the call at once, and a verify failure is
  * told apart from other handshake errors.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "ds_lwip_internal.h"
@@ -477,6 +478,49 @@ static int32_t failure(const ds_lwip_conn_t *c)
     return c->failed == DS_TR_ERR_TLS ? DS_TR_ERR_TLS : DS_TR_ERR_IO;
 }
 
+/* "Nothing moved yet: pump the stack and try again" for the helpers. */
+#define TR_AGAIN INT32_MIN
+
+/* One TLS record written: bytes taken, an error, or TR_AGAIN. At most one
+ * MBEDTLS_SSL_OUT_CONTENT_LEN record per call; a record bio_send could not
+ * take whole is finished by the next call with the same data (Mbed TLS's
+ * contract). */
+static int32_t tls_send_once(ds_lwip_conn_t *c, const uint8_t *buf, size_t len)
+{
+    int ret = mbedtls_ssl_write(&tls.ssl, buf, len);
+    if (ret > 0) {
+        return (int32_t)ret;
+    }
+    if (ret == MBEDTLS_ERR_SSL_WANT_WRITE || ret == MBEDTLS_ERR_SSL_WANT_READ) {
+        return TR_AGAIN;
+    }
+    if (c->failed != 0) {
+        return failure(c);
+    }
+    c->last_tls_error = ret;
+    c->failed = DS_TR_ERR_TLS;
+    return DS_TR_ERR_TLS;
+}
+
+/* Plain TCP, the same way. */
+static int32_t tcp_send_once(ds_lwip_conn_t *c, const uint8_t *buf, size_t len)
+{
+    struct tcp_pcb *pcb = pcb_of(c);
+    u16_t room = tcp_sndbuf(pcb);
+    if (room > 0u && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN - 2u) {
+        u16_t n = (u16_t)(len < room ? len : room);
+        err_t err = tcp_write(pcb, buf, n, TCP_WRITE_FLAG_COPY);
+        if (err == ERR_OK) {
+            (void)tcp_output(pcb);
+            return (int32_t)n;
+        }
+        if (err != ERR_MEM) {
+            return DS_TR_ERR_IO;
+        }
+    }
+    return TR_AGAIN;
+}
+
 static int32_t tr_send(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     ds_lwip_conn_t *c = (ds_lwip_conn_t *)ctx;
@@ -488,39 +532,13 @@ static int32_t tr_send(void *ctx, const uint8_t *buf, size_t len, uint32_t timeo
         len = 0x10000u; /* the return type is int32_t; the core loops */
     }
     for (;;) {
+        int32_t n;
         if (c->failed != 0 || c->pcb == NULL || !c->connected) {
             return failure(c);
         }
-        if (c->use_tls) {
-            /* At most one MBEDTLS_SSL_OUT_CONTENT_LEN record per call; a
-             * record bio_send could not take whole is finished by the next
-             * call with the same data (Mbed TLS's contract). */
-            int ret = mbedtls_ssl_write(&tls.ssl, buf, len);
-            if (ret > 0) {
-                return (int32_t)ret;
-            }
-            if (ret != MBEDTLS_ERR_SSL_WANT_WRITE && ret != MBEDTLS_ERR_SSL_WANT_READ) {
-                if (c->failed != 0) {
-                    return failure(c);
-                }
-                c->last_tls_error = ret;
-                c->failed = DS_TR_ERR_TLS;
-                return DS_TR_ERR_TLS;
-            }
-        } else {
-            struct tcp_pcb *pcb = pcb_of(c);
-            u16_t room = tcp_sndbuf(pcb);
-            if (room > 0u && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN - 2u) {
-                u16_t n = (u16_t)(len < room ? len : room);
-                err_t err = tcp_write(pcb, buf, n, TCP_WRITE_FLAG_COPY);
-                if (err == ERR_OK) {
-                    (void)tcp_output(pcb);
-                    return (int32_t)n;
-                }
-                if (err != ERR_MEM) {
-                    return DS_TR_ERR_IO;
-                }
-            }
+        n = c->use_tls ? tls_send_once(c, buf, len) : tcp_send_once(c, buf, len);
+        if (n != TR_AGAIN) {
+            return n;
         }
         if (expired(start, timeout_ms)) {
             return DS_TR_ERR_TIMEOUT;
@@ -555,6 +573,42 @@ static int32_t tls_read(ds_lwip_conn_t *c, uint8_t *buf, size_t len)
     return failure(c);
 }
 
+/* What TLS has for us now: bytes (with whatever tiny records already sit
+ * behind the first: one call rather than one per record; a close or an
+ * error met on the way is reported by the next call), 0 at the end, an
+ * error, or TR_AGAIN. */
+static int32_t tls_take(ds_lwip_conn_t *c, uint8_t *buf, size_t len)
+{
+    int32_t n = tls_read(c, buf, len);
+    size_t got;
+    if (n == MBEDTLS_ERR_SSL_WANT_READ) {
+        return TR_AGAIN;
+    }
+    got = n > 0 ? (size_t)n : 0u;
+    while (n > 0 && got < len &&
+           (c->rx != NULL || mbedtls_ssl_check_pending(&tls.ssl))) {
+        n = tls_read(c, buf + got, len - got);
+        if (n > 0) {
+            got += (size_t)n;
+        }
+    }
+    return got > 0u ? (int32_t)got : n;
+}
+
+/* Plain TCP, the same way. */
+static int32_t tcp_take(ds_lwip_conn_t *c, uint8_t *buf, size_t len)
+{
+    size_t n = take_rx(c, buf, len);
+    if (n > 0u) {
+        return (int32_t)n;
+    }
+    if (c->fin || c->pcb == NULL) {
+        c->peer_closed = 1;
+        return 0;
+    }
+    return TR_AGAIN;
+}
+
 static int32_t tr_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     ds_lwip_conn_t *c = (ds_lwip_conn_t *)ctx;
@@ -566,38 +620,16 @@ static int32_t tr_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
         len = 0x10000u;
     }
     for (;;) {
+        int32_t n;
         if (c->peer_closed) {
             return 0;
         }
         if (c->failed != 0) {
             return failure(c);
         }
-        if (c->use_tls) {
-            int32_t n = tls_read(c, buf, len);
-            if (n != MBEDTLS_ERR_SSL_WANT_READ) {
-                size_t got = n > 0 ? (size_t)n : 0u;
-                /* A server writing tiny records: take what is already
-                 * here too, one call rather than one per record. A close
-                 * or an error met on the way is reported by the next
-                 * call. */
-                while (n > 0 && got < len &&
-                       (c->rx != NULL || mbedtls_ssl_check_pending(&tls.ssl))) {
-                    n = tls_read(c, buf + got, len - got);
-                    if (n > 0) {
-                        got += (size_t)n;
-                    }
-                }
-                return got > 0u ? (int32_t)got : n;
-            }
-        } else {
-            size_t n = take_rx(c, buf, len);
-            if (n > 0u) {
-                return (int32_t)n;
-            }
-            if (c->fin || c->pcb == NULL) {
-                c->peer_closed = 1;
-                return 0;
-            }
+        n = c->use_tls ? tls_take(c, buf, len) : tcp_take(c, buf, len);
+        if (n != TR_AGAIN) {
+            return n;
         }
         if (expired(start, timeout_ms)) {
             return DS_TR_ERR_TIMEOUT;
