@@ -602,6 +602,9 @@ static int32_t tcp_take(ds_lwip_conn_t *c, uint8_t *buf, size_t len)
     if (n > 0u) {
         return (int32_t)n;
     }
+    if (c->failed != 0) {
+        return failure(c);
+    }
     if (c->fin || c->pcb == NULL) {
         c->peer_closed = 1;
         return 0;
@@ -624,9 +627,9 @@ static int32_t tr_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
         if (c->peer_closed) {
             return 0;
         }
-        if (c->failed != 0) {
-            return failure(c);
-        }
+        /* What arrived before a reset is still the server's answer: it is
+         * delivered first, the failure right after (the bio and the plain
+         * read both report it once nothing is left). */
         n = c->use_tls ? tls_take(c, buf, len) : tcp_take(c, buf, len);
         if (n != TR_AGAIN) {
             return n;
