@@ -1,31 +1,17 @@
 /*
- * Answer body -> ds_result_t. jsmn tokenizes into the caller's slots; the
- * structure is then checked here because jsmn accepts invalid JSON (a key
- * without a value, trailing commas, two top-level values). No recursion:
- * children are walked with token ends, never with a call per level.
+ * Answer body -> ds_result_t. A tokenizer checks the JSON grammar in one
+ * pass (no recursion, no stack: the open containers are found again in the
+ * token array) and fills the caller's ds_json_slot_t array; the mappings
+ * below walk the tokens with their ends, never with a call per level.
  */
 #include <stddef.h>
 #include <string.h>
 
-/* Not JSMN_STRICT: its checks cost about 200 bytes, and well_formed()
- * already refuses all that strict mode would (a key that is not a string,
- * a missing separator) plus a primitive's first character, the only
- * strict-mode check it did not make. */
-#define JSMN_STATIC
-#include <jsmn.h>
-
 #include "json_map.h"
 
-/* ds_json_slot_t is the public storage for jsmntok_t (which the public
- * header cannot name): the two must have one size and the same offsets.
- * The type may be narrower than int (arm-none-eabi has short enums), so
- * tokens are only ever read back through jsmntok_t. */
-typedef char ds_json_slot_is_jsmntok[
-    (sizeof(jsmntok_t) == sizeof(ds_json_slot_t) &&
-     offsetof(jsmntok_t, type) == offsetof(ds_json_slot_t, type) &&
-     offsetof(jsmntok_t, start) == offsetof(ds_json_slot_t, start) &&
-     offsetof(jsmntok_t, end) == offsetof(ds_json_slot_t, end) &&
-     offsetof(jsmntok_t, size) == offsetof(ds_json_slot_t, size)) ? 1 : -1];
+/* Token types (ds_json_slot_t.type), numbered as jsmn numbers them. */
+enum { T_OBJECT = 1, T_ARRAY = 2, T_STRING = 3, T_PRIMITIVE = 4 };
+typedef ds_json_slot_t tok_t;
 
 enum { K_STATUS, K_RESULT, K_ERROR_CODE, K_CODE, K_ERROR_MSG, K_MESSAGE,
        K_REQUEST_ID, K_ID, K_TASK_ID, K_RECORD_ID, K_STEP, K_START_TIME,
@@ -36,7 +22,7 @@ static const char keys[] = "status\0result\0error_code\0code\0error_msg\0"
 
 typedef struct map {
     const char *js;
-    const jsmntok_t *t;
+    const tok_t *t;
     int n;
     ds_result_t *res;
     const char *task_id;
@@ -56,7 +42,7 @@ static int is_ws(int c)
 /* The container holding token k, or -1: the closest earlier token that
  * ends after k starts (strings and primitives end before the next token).
  * Needs no stack and no parent links. */
-static int parent(const jsmntok_t *t, int k)
+static int parent(const tok_t *t, int k)
 {
     int j = k;
     while (--j >= 0 && t[j].end <= t[k].start)
@@ -64,86 +50,139 @@ static int parent(const jsmntok_t *t, int k)
     return j;
 }
 
-/* What well_formed expects next. CLOSE may be or-ed into VALUE, KEY and
- * NEXT: the innermost container may end here. */
-enum { VALUE = 0, KEY = 1, CLOSE = 2, COLON = 4, NEXT = 8 };
+/* What the tokenizer expects next. CLOSE may be or-ed into VALUE, KEY and
+ * NEXT: the innermost container may end here. END: the top object ended. */
+enum { VALUE = 0, KEY = 1, CLOSE = 2, COLON = 4, NEXT = 8, END = 16 };
 
-typedef struct wf {
+typedef struct tz {
     const char *js;
-    const jsmntok_t *t;
-    int i, k, cur, want;
-} wf_t;
+    size_t len, i;    /* i: the byte being read */
+    tok_t *t;
+    unsigned ntok;
+    int n, cur, want; /* cur: the innermost open container, or -1 */
+} tz_t;
 
-/* Token w->k starts at w->i: a key (a string) or a value. 0 when it is not
- * what the grammar expects here. */
-static int wf_token(wf_t *w)
+static int is_hex(int c)
 {
-    const jsmntok_t *tk = &w->t[w->k];
-    int key = (w->want & ~CLOSE) == KEY;
-    if ((w->want & ~CLOSE) != VALUE && !(key && tk->type == JSMN_STRING))
+    return (unsigned)(c - '0') < 10u || (unsigned)((c | 0x20) - 'a') < 6u;
+}
+
+/* Index of the quote closing the string that opens at js[i]; 0 when it is
+ * not a JSON string (unclosed, a raw control character, a bad escape). */
+static size_t string_end(const char *js, size_t len, size_t i)
+{
+    while (++i < len) {
+        int c = (unsigned char)js[i];
+        if (c == '"')
+            return i;
+        if (c < 0x20 || (c == '\\' && ++i >= len))
+            return 0;
+        if (c != '\\')
+            continue;
+        c = (unsigned char)js[i];
+        if (c == 'u' && (len - i <= 4 || !is_hex(js[i + 1]) ||
+                         !is_hex(js[i + 2]) || !is_hex(js[i + 3]) ||
+                         !is_hex(js[i + 4])))
+            return 0;
+        if (c == 'u')
+            i += 4;
+        else if (!c || !strchr("\"\\/bfnrt", c))
+            return 0;
+    }
+    return 0;
+}
+
+/* One past a primitive that starts at js[i]: it ends at whitespace, ',',
+ * ']', '}', ':', a NUL or the end, and holds only visible ASCII. A JSON
+ * primitive is a number, true, false or null: only its first character is
+ * checked (by the caller). 0 when it holds another byte. */
+static size_t primitive_end(const char *js, size_t len, size_t i)
+{
+    while (++i < len && js[i] && !strchr("\t\r\n ,]}:", js[i]))
+        if ((unsigned char)js[i] < 0x20 || (unsigned char)js[i] >= 0x7f)
+            return 0;
+    return i;
+}
+
+/* Whitespace, or a separator or closing bracket the grammar expects at
+ * js[i]: 1; 0 otherwise. */
+static int tz_between(tz_t *z, int c)
+{
+    if (is_ws(c))
+        return 1;
+    if (z->want == COLON && c == ':') {
+        z->want = VALUE;
+    } else if ((z->want & CLOSE) &&
+               c == (z->t[z->cur].type == T_OBJECT ? '}' : ']')) {
+        z->t[z->cur].end = (int)z->i + 1;
+        while (--z->cur >= 0 && z->t[z->cur].end >= 0)
+            ;
+        z->want = z->cur < 0 ? END : NEXT | CLOSE;
+    } else if (z->want == (NEXT | CLOSE) && c == ',') {
+        z->want = z->t[z->cur].type == T_OBJECT ? KEY : VALUE;
+    } else {
         return 0;
-    w->want = key ? COLON : NEXT | CLOSE;
-    w->k++;
-    if (tk->type == JSMN_OBJECT || tk->type == JSMN_ARRAY) {
-        w->cur = w->k - 1;
-        w->want = (tk->type == JSMN_OBJECT ? KEY : VALUE) | CLOSE;
-        w->i++;
+    }
+    return 1;
+}
+
+/* A token starts at js[i]: a key (a string; its size is 1), or a value (the
+ * top one an object). 0 when it is not what the grammar expects here, is
+ * malformed, or there is no slot left. */
+static int tz_token(tz_t *z, int c)
+{
+    tok_t *tk = &z->t[z->n];
+    int key = (z->want & ~CLOSE) == KEY;
+    size_t end;
+    if ((z->want & ~CLOSE) > KEY || (key && c != '"') ||
+        (unsigned)z->n >= z->ntok || (!z->n && c != '{'))
+        return 0;
+    tk->start = (int)z->i;
+    tk->end = -1;
+    tk->size = key;
+    z->n++;
+    z->want = key ? COLON : NEXT | CLOSE;
+    if (c == '{' || c == '[') {
+        tk->type = c == '{' ? T_OBJECT : T_ARRAY;
+        z->cur = z->n - 1;
+        z->want = (c == '{' ? KEY : VALUE) | CLOSE;
         return 1;
     }
-    /* A JSON primitive is a number, true, false or null: only its first
-     * character is checked, as strict jsmn would (never a NUL: jsmn stops
-     * reading there). */
-    if (tk->type == JSMN_PRIMITIVE && !strchr("-0123456789tfn", w->js[tk->start]))
-        return 0;
-    /* jsmn lets raw control characters through; JSON does not. */
-    for (w->i = tk->start; w->i < tk->end; w->i++)
-        if ((unsigned char)w->js[w->i] < 0x20)
-            return 0;
-    w->i += tk->type == JSMN_STRING;
-    return 1;
+    if (c == '"') {
+        tk->type = T_STRING;
+        tk->start++;
+        end = string_end(z->js, z->len, z->i);
+        z->i = end;
+    } else {
+        tk->type = T_PRIMITIVE;
+        end = c && strchr("-0123456789tfn", c)
+                  ? primitive_end(z->js, z->len, z->i) : 0;
+        z->i = end - 1;
+    }
+    tk->end = (int)end;
+    return end != 0;
 }
 
-/* A character between tokens: a separator the grammar expects, or
- * whitespace. 0 otherwise. */
-static int wf_between(wf_t *w, int c)
+/* The tokens of one JSON object filling js[0..len) (whitespace around it
+ * allowed): their count, or 0 when it is not exactly that or needs more
+ * than ntok tokens. */
+static int tokenize(const char *js, size_t len, ds_json_slot_t *tok,
+                    unsigned ntok)
 {
-    if (c == ':' && w->want == COLON) {
-        w->want = VALUE;
-    } else if (c == ',' && w->want == (NEXT | CLOSE) && w->cur >= 0) {
-        w->want = w->t[w->cur].type == JSMN_OBJECT ? KEY : VALUE;
-    } else if ((c == '}' || c == ']') && (w->want & CLOSE) && w->cur >= 0 &&
-               w->i == w->t[w->cur].end - 1) {
-        w->cur = parent(w->t, w->cur);
-        w->want = NEXT | CLOSE;
-    } else if (!is_ws(c)) {
-        return 0;
-    }
-    w->i++;
-    return 1;
-}
-
-/* One pass over the text, token by token: outside tokens only whitespace
- * and the separators the grammar expects. jsmn has already matched the
- * brackets, checked string escapes and refused other characters; `cur` is
- * the innermost open container. */
-static int well_formed(const char *js, int len, const jsmntok_t *t, int n)
-{
-    wf_t w;
-    if (t[0].type != JSMN_OBJECT)
-        return 0;
-    w.js = js;
-    w.t = t;
-    w.i = w.k = 0;
-    w.cur = -1;
-    w.want = VALUE;
-    while (w.i < len) {
-        int ok = w.k < n && w.i == t[w.k].start - (t[w.k].type == JSMN_STRING)
-                     ? wf_token(&w)
-                     : wf_between(&w, (unsigned char)js[w.i]);
-        if (!ok)
+    tz_t z;
+    z.js = js;
+    z.len = len;
+    z.t = tok;
+    z.ntok = ntok;
+    z.n = 0;
+    z.cur = -1;
+    z.want = VALUE;
+    for (z.i = 0; z.i < len; z.i++) {
+        int c = (unsigned char)js[z.i];
+        if (!tz_between(&z, c) && !tz_token(&z, c))
             return 0;
     }
-    return w.k == n && w.cur < 0 && w.want == (NEXT | CLOSE);
+    return z.want == END ? z.n : 0;
 }
 
 static unsigned hex4(const char *s)
@@ -156,7 +195,7 @@ static unsigned hex4(const char *s)
 }
 
 /* The code point of the escape after a backslash at *s (escapes already
- * checked by jsmn); a surrogate pair counts as one. \u0000 becomes U+FFFD:
+ * checked by the tokenizer); a surrogate pair counts as one. \u0000 becomes U+FFFD:
  * a NUL inside a C string would make "success\u0000x" compare equal to
  * "success"; an unpaired surrogate does too. */
 static unsigned unescape_one(const char **sp, const char *e)
@@ -168,7 +207,7 @@ static unsigned unescape_one(const char **sp, const char *e)
     if (m && c != 0 && (m - esc) % 2 == 0)
         c = (unsigned char)m[1];
     if (c == 'u' && e - s < 4) {
-        c = 0xFFFD; /* only from the scanner: jsmn checked its escapes */
+        c = 0xFFFD; /* only from the scanner: tokens are checked */
         s = e;
     } else if (c == 'u') {
         c = hex4(s);
@@ -228,7 +267,7 @@ static int unescape(const char *s, const char *e, char *out, size_t cap)
 
 /* Keys are compared decoded: "\u0073tatus" is "status". 12 bytes hold
  * the longest key we know; anything longer is cut and matches nothing. */
-static int key_of(const char *js, const jsmntok_t *t)
+static int key_of(const char *js, const tok_t *t)
 {
     char key[12];
     const char *k = keys;
@@ -242,10 +281,10 @@ static int key_of(const char *js, const jsmntok_t *t)
 }
 
 /* Copy the value token v (a string decoded, a primitive as written). */
-static int copy_value(const map_t *m, const jsmntok_t *v, char *dst,
+static int copy_value(const map_t *m, const tok_t *v, char *dst,
                       size_t cap)
 {
-    if (v->type == JSMN_STRING)
+    if (v->type == T_STRING)
         return unescape(m->js + v->start, m->js + v->end, dst, cap);
     if ((size_t)(v->end - v->start) >= cap)
         return 0;
@@ -256,12 +295,12 @@ static int copy_value(const map_t *m, const jsmntok_t *v, char *dst,
 
 /* An id in "result": room for one byte more than an id, so a longer value
  * is cut, and a cut value differs even if its first 32 bytes match. */
-static void compare_id(map_t *m, const jsmntok_t *v, const char *want,
+static void compare_id(map_t *m, const tok_t *v, const char *want,
                        unsigned ok)
 {
     char id[DS_ID_LEN + 2];
     int whole;
-    if (!want || v->type != JSMN_STRING)
+    if (!want || v->type != T_STRING)
         return;
     whole = unescape(m->js + v->start, m->js + v->end, id, sizeof id);
     m->flags |= !whole || strcmp(id, want) != 0 ? DS_JSON_ID_BAD : ok;
@@ -269,7 +308,7 @@ static void compare_id(map_t *m, const jsmntok_t *v, const char *want,
 
 /* Ranked copy: the top level wins over nested objects, and
  * error_code/error_msg over code/message. */
-static void ranked(map_t *m, const jsmntok_t *v, int rank, int *have,
+static void ranked(map_t *m, const tok_t *v, int rank, int *have,
                    char *dst, size_t cap)
 {
     if (rank > *have) {
@@ -279,14 +318,14 @@ static void ranked(map_t *m, const jsmntok_t *v, int rank, int *have,
 }
 
 /* A key of the result object. */
-static void take_result(map_t *m, int key, const jsmntok_t *v)
+static void take_result(map_t *m, int key, const tok_t *v)
 {
     const ds_json_fields_t *f = m->f;
     if (key == m->record_key)
         compare_id(m, v, m->record_id, DS_JSON_ID_OK);
     else if (key == K_TASK_ID)
         compare_id(m, v, m->task_id, DS_JSON_TASK_OK);
-    if (!f || v->type != JSMN_STRING)
+    if (!f || v->type != T_STRING)
         return;
     if (key == K_STATUS && f->status)
         (void)copy_value(m, v, f->status, f->status_cap);
@@ -297,10 +336,10 @@ static void take_result(map_t *m, int key, const jsmntok_t *v)
 }
 
 /* A key of the top level. */
-static void take_top(map_t *m, int key, const jsmntok_t *v)
+static void take_top(map_t *m, int key, const tok_t *v)
 {
     ds_result_t *res = m->res;
-    if (v->type != JSMN_STRING)
+    if (v->type != T_STRING)
         return;
     if (key == K_STATUS)
         (void)copy_value(m, v, res->status, sizeof res->status);
@@ -313,10 +352,10 @@ static void take_top(map_t *m, int key, const jsmntok_t *v)
  * (IAM's Keystone answers say "code":401). */
 static void take(map_t *m, int k, int parent)
 {
-    const jsmntok_t *v = &m->t[k + 1];
+    const tok_t *v = &m->t[k + 1];
     int key = key_of(m->js, &m->t[k]), rank = 2 - (key & 1) + 2 * (parent < 0);
     ds_result_t *res = m->res;
-    int scalar = v->type == JSMN_STRING || v->type == JSMN_PRIMITIVE;
+    int scalar = v->type == T_STRING || v->type == T_PRIMITIVE;
     if (parent < 0)
         take_top(m, key, v);
     else if (parent == K_RESULT)
@@ -324,24 +363,8 @@ static void take(map_t *m, int k, int parent)
     if ((key == K_ERROR_CODE || key == K_CODE) && scalar)
         ranked(m, v, rank, &m->code_rank, res->error_code,
                sizeof res->error_code);
-    else if ((key == K_ERROR_MSG || key == K_MESSAGE) && v->type == JSMN_STRING)
+    else if ((key == K_ERROR_MSG || key == K_MESSAGE) && v->type == T_STRING)
         ranked(m, v, rank, &m->msg_rank, res->error_msg, sizeof res->error_msg);
-}
-
-/* jsmn, then the structure check; the token count, or 0. */
-static int tokenize(const char *js, size_t len, ds_json_slot_t *tok,
-                    unsigned ntok)
-{
-    jsmn_parser p;
-    int n;
-    /* Lets the compiler drop jsmn's count-only (NULL tokens) paths. */
-    if (!tok)
-        return 0;
-    jsmn_init(&p);
-    n = jsmn_parse(&p, js, len, (jsmntok_t *)tok, ntok);
-    if (n < 1 || !well_formed(js, (int)len, (const jsmntok_t *)tok, n))
-        return 0;
-    return n;
 }
 
 unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
@@ -354,7 +377,7 @@ unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
     m.n = tokenize(js, len, tok, ntok);
     if (!m.n)
         return 0;
-    m.t = (const jsmntok_t *)tok;
+    m.t = tok;
     m.js = js;
     m.res = res;
     m.task_id = task_id;
@@ -369,8 +392,8 @@ unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
      * are values of its keys; document order, as the ranks expect. */
     for (k = 1; k < m.n; k++) {
         int o = parent(m.t, k);
-        if (m.t[k].type != JSMN_STRING || m.t[k].size != 1 ||
-            (o && (m.t[o].type != JSMN_OBJECT || parent(m.t, o))))
+        if (m.t[k].type != T_STRING || m.t[k].size != 1 ||
+            (o && (m.t[o].type != T_OBJECT || parent(m.t, o))))
             continue;
         take(&m, k, o ? key_of(js, &m.t[o - 1]) : -1);
     }
@@ -389,15 +412,15 @@ int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok,
                  unsigned ntok, const char *const *want, char *const *out,
                  const size_t *caps, unsigned n)
 {
-    const jsmntok_t *t = (const jsmntok_t *)tok;
+    const tok_t *t = tok;
     int cnt = tokenize(js, len, tok, ntok), k;
     unsigned i;
     for (i = 0; i < n; i++)
         out[i][0] = 0;
     for (k = 1; k < cnt; k++) {
         char key[16];
-        if (t[k].type != JSMN_STRING || t[k].size != 1 || parent(t, k) ||
-            t[k + 1].type != JSMN_STRING ||
+        if (t[k].type != T_STRING || t[k].size != 1 || parent(t, k) ||
+            t[k + 1].type != T_STRING ||
             !unescape(js + t[k].start, js + t[k].end, key, sizeof key))
             continue;
         for (i = 0; i < n; i++)
@@ -411,14 +434,9 @@ int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok,
 
 /* ---- the constant-memory scanner ------------------------------------- */
 
-static int is_ws_c(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static size_t skip_ws(const char *js, size_t len, size_t i)
 {
-    while (i < len && is_ws_c(js[i]))
+    while (i < len && is_ws((unsigned char)js[i]))
         i++;
     return i;
 }
@@ -464,7 +482,7 @@ long ds_json_skip(const char *js, size_t len, size_t at)
             continue;
         }
         if (!depth && i > first &&
-            (c == ',' || c == '}' || c == ']' || is_ws_c(c))) {
+            (c == ',' || c == '}' || c == ']' || is_ws((unsigned char)c))) {
             return (long)i; /* the end of a number or literal */
         }
         if (c == '{' || c == '[' || c == '}' || c == ']') {
