@@ -12,17 +12,16 @@
 #include "retry.h"
 #include "stop_aksk.h"
 
-typedef struct xfer {
+struct xfer {
     ds_session_t *s;
     ds_call_t *c;
     ds_result_t *res;
     ds_wr_t head;
-    size_t body_len;  /* of a streamed body */
     int64_t offset;   /* AK/SK: seconds added to the platform clock */
     int fresh;        /* this attempt opened its own connection */
     size_t got;       /* answer bytes received in this attempt */
     int stale;        /* a reused connection was dead: send again fresh */
-} xfer_t;
+};
 
 void ds_session_begin(ds_session_t *s, const ds_transport_t *tr,
                       const ds_platform_t *pf, ds_workspace_t *ws,
@@ -85,16 +84,15 @@ static void finish(ds_result_t *res, ds_outcome_t outcome, ds_reason_t reason)
 static ds_reason_t build_head(xfer_t *x)
 {
     ds_workspace_t *ws = x->s->ws;
+    const ds_call_t *c = x->c;
+    size_t body_len;
     ds_wr_init(&x->head, ws->head, sizeof ws->head);
-    x->body_len = 0;
-    if (x->c->body) {
-        ds_wr_t count;
-        ds_wr_init(&count, NULL, 0);
-        x->c->body(&count, x->c);
-        x->body_len = count.total;
-    }
-    return ds_call_head(&x->head, x->c, x->s->pf, x->offset, ws->sign_scratch,
-                        sizeof ws->sign_scratch, x->body_len);
+    body_len = c->stream ? (size_t)c->stream(x, 0) : 0;
+    if (DS_AKSK && c->auth && c->auth->kind == DS_AUTH_AKSK)
+        return ds_aksk_call_head(&x->head, c, x->s->pf, x->offset,
+                                 ws->sign_scratch, sizeof ws->sign_scratch,
+                                 body_len);
+    return ds_call_head(&x->head, c, body_len);
 }
 
 static void trace_head(const xfer_t *x)
@@ -125,19 +123,29 @@ static int send_all(void *ctx, const char *buf, size_t len)
     return 0;
 }
 
-/* A streamed body goes through the idle rx buffer, flushed as it fills. */
-static int send_body(xfer_t *x)
+/* A streamed body is counted by the writer without a buffer, and sent
+ * through the idle rx buffer, flushed as it fills. Reached only through
+ * c->stream, which only calls with such a body set. */
+long ds_xfer_body(xfer_t *x, int send)
 {
     ds_wr_t w;
     ds_workspace_t *ws = x->s->ws;
     int rc;
-    ds_wr_init(&w, (char *)ws->rx, sizeof ws->rx);
-    w.flush = send_all;
+    ds_wr_init(&w, send ? (char *)ws->rx : NULL, send ? sizeof ws->rx : 0);
+    w.flush = send ? send_all : NULL;
     w.ctx = x;
     x->c->body(&w, x->c);
+    if (!send)
+        return (long)w.total;
     rc = ds_wr_flush(&w);
     ds_wipe(ws->rx, sizeof ws->rx);
     return rc;
+}
+
+void ds_call_body(ds_call_t *c, ds_call_write_fn body)
+{
+    c->body = body;
+    c->stream = ds_xfer_body;
 }
 
 static int send_request(xfer_t *x)
@@ -154,8 +162,8 @@ static int send_request(xfer_t *x)
     }
     if (!rc)
         rc = send_all(x, h->buf + rest, h->len - rest);
-    if (!rc && x->c->body)
-        rc = send_body(x);
+    if (!rc && x->c->stream)
+        rc = (int)x->c->stream(x, 1);
     x->s->requests++;
     return rc;
 }
@@ -168,12 +176,13 @@ static int same_peer(const ds_session_t *s, const ds_call_t *c)
            s->use_tls == c->use_tls;
 }
 
-/* Keep the held connection when the last answer allows it, it goes to the
- * same peer and the transport says it is still open. */
-static void check_held(ds_session_t *s, const ds_call_t *c)
+/* Keep the held connection when the last answer allows it and the
+ * transport can tell it is open; before a call (c) only when it goes to
+ * the same peer and the transport says it is still open. */
+static void hold(ds_session_t *s, const ds_call_t *c)
 {
-    if (s->open && !(s->reusable && s->tr->alive && same_peer(s, c) &&
-                     s->tr->alive(s->tr->ctx)))
+    if (s->open && !(s->reusable && s->tr->alive &&
+                     (!c || (same_peer(s, c) && s->tr->alive(s->tr->ctx)))))
         drop(s);
 }
 
@@ -185,7 +194,6 @@ static int connect_fresh(xfer_t *x, uint32_t left)
     rc = s->tr->connect(s->tr->ctx, x->c->host, x->c->port, x->c->use_tls,
                         left);
     s->open = 1; /* closed on failure too: close is always allowed */
-    s->reusable = 0;
     s->host = x->c->host;
     s->port = x->c->port;
     s->use_tls = x->c->use_tls;
@@ -204,7 +212,7 @@ static ds_reason_t deliver(xfer_t *x)
     ds_result_t *res = x->res;
     int rc = 0;
     uint32_t left = ds_session_left(x->s);
-    check_held(x->s, x->c);
+    hold(x->s, x->c);
     x->s->reusable = 0;
     x->fresh = 0;
     if (!left)
@@ -321,25 +329,23 @@ static ds_reason_t receive(xfer_t *x)
 static void attempt(xfer_t *x)
 {
     ds_result_t *res = x->res;
-    ds_reason_t why;
+    ds_outcome_t o = DS_NETWORK;
+    ds_reason_t lost = DS_R_SEND, why;
     ds_result_new_attempt(res);
     x->got = 0;
     why = deliver(x);
+    if (!why) {
+        o = DS_UNKNOWN;
+        lost = DS_R_CLOSED;
+        why = receive(x);
+    }
     /* A reused connection that fails before any byte of the answer was
      * probably closed by the server while idle: a GET goes again. */
-    x->stale = !x->fresh && ds_call_idempotent(x->c) && why == DS_R_SEND;
+    x->stale = why == lost && !x->fresh && !x->got && ds_call_idempotent(x->c);
     if (why) {
-        finish(res, DS_NETWORK, why);
+        finish(res, o, why);
         return;
     }
-    why = receive(x);
-    x->stale = !x->fresh && ds_call_idempotent(x->c) && !x->got &&
-               why == DS_R_CLOSED;
-    if (why) {
-        finish(res, DS_UNKNOWN, why);
-        return;
-    }
-    x->stale = 0;
     x->s->reusable = x->s->ws->http.keep_alive;
     judge(x);
 }
@@ -393,12 +399,6 @@ static int backoff(const xfer_t *x, int extra)
     return 1;
 }
 
-static void settle(xfer_t *x)
-{
-    ds_session_t *s = x->s;
-    if (s->open && !(s->reusable && s->tr->alive))
-        drop(s);
-}
 
 ds_outcome_t ds_exchange(ds_session_t *s, ds_call_t *c, ds_result_t *res)
 {
@@ -410,7 +410,8 @@ ds_outcome_t ds_exchange(ds_session_t *s, ds_call_t *c, ds_result_t *res)
     x.s = s;
     x.c = c;
     x.res = res;
-    x.offset = c->auth && c->auth->clock_offset_s ? *c->auth->clock_offset_s : 0;
+    x.offset = DS_AKSK && c->auth && c->auth->clock_offset_s
+                   ? *c->auth->clock_offset_s : 0;
     why = build_head(&x);
     if (why) {
         finish(res, DS_INVALID_INPUT, why);
@@ -421,7 +422,7 @@ ds_outcome_t ds_exchange(ds_session_t *s, ds_call_t *c, ds_result_t *res)
         int r;
         res->attempts++;
         attempt(&x);
-        settle(&x);
+        hold(s, NULL);
         if (x.stale && !restale) {
             restale = 1;
             extra++;

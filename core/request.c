@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "request.h"
-#include "stop_aksk.h"
 
 void ds_wire_host(ds_wr_t *w, const char *host, uint16_t port)
 {
@@ -127,14 +126,9 @@ ds_reason_t ds_request_head(ds_wr_t *h, const ds_stop_request_t *req)
     return ds_head_end(h);
 }
 
-ds_reason_t ds_call_head(ds_wr_t *h, const ds_call_t *c,
-                         const ds_platform_t *pf, int64_t offset,
-                         char *scratch, size_t scratch_cap, size_t body_len)
+ds_reason_t ds_call_head(ds_wr_t *h, const ds_call_t *c, size_t body_len)
 {
     const ds_auth_t *a = c->auth;
-    if (DS_AKSK && a && a->kind == DS_AUTH_AKSK)
-        return ds_aksk_call_head(h, c, pf, offset, scratch, scratch_cap,
-                                 body_len);
     ds_call_begin(h, c, body_len);
     if (a && a->kind != DS_AUTH_TOKEN)
         return DS_R_BAD_CREDENTIALS;

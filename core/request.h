@@ -44,11 +44,9 @@ ds_reason_t ds_call_end(ds_wr_t *h, const ds_call_t *c);
 /* Bytes of literal body at the end of the head (the trace omits them). */
 size_t ds_call_body_lit_len(const ds_call_t *c);
 
-/* The whole head of call `c` with its auth (token marker, AK/SK lines or
- * none), signing with `scratch` (the idle body buffer). */
-ds_reason_t ds_call_head(ds_wr_t *h, const ds_call_t *c,
-                         const ds_platform_t *pf, int64_t offset,
-                         char *scratch, size_t scratch_cap, size_t body_len);
+/* The whole head of call `c` with a token marker or no auth (AK/SK heads:
+ * ds_aksk_call_head); DS_R_BAD_CREDENTIALS for other auth. */
+ds_reason_t ds_call_head(ds_wr_t *h, const ds_call_t *c, size_t body_len);
 
 /* A stop of req->record_id of req->task_id (PUT .../stop, body {}). */
 void ds_call_stop(ds_call_t *c, const ds_stop_request_t *req);
