@@ -70,7 +70,7 @@ void ds_call_init(ds_call_t *c, const ds_stop_request_t *req)
 
 int ds_call_idempotent(const ds_call_t *c)
 {
-    return !strcmp(c->method, "GET");
+    return c->method[0] == 'G'; /* GET; the others are PUT and POST */
 }
 
 static void finish(ds_result_t *res, ds_outcome_t outcome, ds_reason_t reason)
@@ -250,35 +250,30 @@ static void note_date(ds_session_t *s, const char *date)
     }
 }
 
-/* Copies what every answer says, whatever its status. */
-static void take_common(xfer_t *x)
+/* Copies what every answer says, whatever its status, then judges it. */
+static void judge(xfer_t *x)
 {
     ds_result_t *res = x->res;
+    ds_call_t *c = x->c;
     ds_workspace_t *ws = x->s->ws;
     const ds_http_parser_t *p = &ws->http;
-    const ds_stop_request_t *req = x->c->req;
-    res->http_status = p->status;
+    const ds_stop_request_t *req = c->fields ? c->req : NULL;
+    int st = p->status;
+    res->http_status = st;
     res->retry_after_s = p->has_retry_after ? p->retry_after_s : 0;
     memcpy(res->request_id, p->request_id, sizeof res->request_id);
     memcpy(res->server_date, p->date, sizeof res->server_date);
     note_date(x->s, p->date);
-    x->c->json = ds_json_map_fields(
-        p->body, p->body_len, ws->json, DS_JSON_TOKENS,
-        req && x->c->fields ? req->task_id : NULL,
-        req && x->c->fields ? req->record_id : NULL, res, x->c->fields);
-}
-
-static void judge(xfer_t *x)
-{
-    int st = x->s->ws->http.status;
-    take_common(x);
-    if (st >= 200 && st < 300) {
-        finish(x->res, DS_OK, DS_R_NONE);
-        if (x->c->judge)
-            x->c->judge(x->c, x->s, x->res);
+    c->json = ds_json_map_fields(p->body, p->body_len, ws->json,
+                                 DS_JSON_TOKENS, req ? req->task_id : NULL,
+                                 req ? req->record_id : NULL, res, c->fields);
+    if (st / 100 != 2) {
+        finish(res, ds_status_outcome(st), DS_R_HTTP_STATUS);
         return;
     }
-    finish(x->res, ds_status_outcome(st), DS_R_HTTP_STATUS);
+    finish(res, DS_OK, DS_R_NONE);
+    if (c->judge)
+        c->judge(c, x->s, res);
 }
 
 static ds_reason_t feed(xfer_t *x, int32_t n, int *rc)
@@ -293,7 +288,7 @@ static ds_reason_t feed(xfer_t *x, int32_t n, int *rc)
     *rc = n ? ds_http_feed(&ws->http, ws->rx, (size_t)n, &used)
             : ds_http_finish(&ws->http);
     /* Bytes after the end of the answer: the connection is out of step. */
-    if (*rc == DS_HTTP_DONE && n && used < (size_t)n)
+    if (*rc == DS_HTTP_DONE && used < (size_t)n)
         ws->http.keep_alive = 0;
     return DS_R_NONE;
 }

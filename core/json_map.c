@@ -306,6 +306,20 @@ static void compare_id(map_t *m, const tok_t *v, const char *want,
     m->flags |= !whole || strcmp(id, want) != 0 ? DS_JSON_ID_BAD : ok;
 }
 
+/* Copies of the state call's result fields (see json_map.h); reached only
+ * through ds_json_fields_t.take, which only that call sets. */
+void ds_json_take_fields(const ds_json_fields_t *f, int key, const char *js,
+                         const ds_json_slot_t *v)
+{
+    char *dst = key == K_STATUS ? f->status
+              : key == K_STEP ? f->step
+              : key == K_START_TIME ? f->start_time : NULL;
+    size_t cap = key == K_STATUS ? f->status_cap
+               : key == K_STEP ? f->step_cap : f->start_cap;
+    if (dst && v->type == T_STRING)
+        (void)unescape(js + v->start, js + v->end, dst, cap);
+}
+
 /* Ranked copy: the top level wins over nested objects, and
  * error_code/error_msg over code/message. */
 static void ranked(map_t *m, const tok_t *v, int rank, int *have,
@@ -320,19 +334,12 @@ static void ranked(map_t *m, const tok_t *v, int rank, int *have,
 /* A key of the result object. */
 static void take_result(map_t *m, int key, const tok_t *v)
 {
-    const ds_json_fields_t *f = m->f;
     if (key == m->record_key)
         compare_id(m, v, m->record_id, DS_JSON_ID_OK);
     else if (key == K_TASK_ID)
         compare_id(m, v, m->task_id, DS_JSON_TASK_OK);
-    if (!f || v->type != T_STRING)
-        return;
-    if (key == K_STATUS && f->status)
-        (void)copy_value(m, v, f->status, f->status_cap);
-    else if (key == K_STEP && f->step)
-        (void)copy_value(m, v, f->step, f->step_cap);
-    else if (key == K_START_TIME && f->start_time)
-        (void)copy_value(m, v, f->start_time, f->start_cap);
+    else if (m->f && m->f->take)
+        m->f->take(m->f, key, m->js, v);
 }
 
 /* A key of the top level. */
@@ -383,9 +390,7 @@ unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
     m.task_id = task_id;
     m.record_id = record_id;
     m.f = f;
-    m.record_key = f && f->record_key && !strcmp(f->record_key, "record_id")
-                       ? K_RECORD_ID
-                       : K_ID;
+    m.record_key = f && f->record_key ? K_RECORD_ID : K_ID;
     m.flags = DS_JSON_VALID;
     m.code_rank = m.msg_rank = 0;
     /* Keys (strings with a value) of the top object, and of objects that
