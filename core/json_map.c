@@ -62,17 +62,12 @@ typedef struct tz {
     int n, cur, want; /* cur: the innermost open container, or -1 */
 } tz_t;
 
-static int is_hex(int c)
-{
-    return (unsigned)(c - '0') < 10u || (unsigned)((c | 0x20) - 'a') < 6u;
-}
-
 /* Index of the quote closing the string that opens at js[i]; 0 when it is
  * not a JSON string (unclosed, a raw control character, a bad escape). */
 static size_t string_end(const char *js, size_t len, size_t i)
 {
     while (++i < len) {
-        int c = (unsigned char)js[i];
+        int c = (unsigned char)js[i], k;
         if (c == '"')
             return i;
         if (c < 0x20 || (c == '\\' && ++i >= len))
@@ -80,14 +75,11 @@ static size_t string_end(const char *js, size_t len, size_t i)
         if (c != '\\')
             continue;
         c = (unsigned char)js[i];
-        if (c == 'u' && (len - i <= 4 || !is_hex(js[i + 1]) ||
-                         !is_hex(js[i + 2]) || !is_hex(js[i + 3]) ||
-                         !is_hex(js[i + 4])))
+        if (c != 'u' && (!c || !strchr("\"\\/bfnrt", c)))
             return 0;
-        if (c == 'u')
-            i += 4;
-        else if (!c || !strchr("\"\\/bfnrt", c))
-            return 0;
+        for (k = c == 'u' ? 4 : 0; k; k--)
+            if (++i >= len || !js[i] || !strchr("0123456789abcdefABCDEF", js[i]))
+                return 0;
     }
     return 0;
 }
@@ -224,19 +216,6 @@ static unsigned unescape_one(const char **sp, const char *e)
     return c;
 }
 
-/* UTF-8 of code point c into u; returns its length. */
-static size_t utf8(unsigned c, char *u)
-{
-    size_t k = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4, i;
-    for (i = k; --i;) {
-        u[i] = (char)(0x80 | (c & 0x3F));
-        c >>= 6;
-    }
-    /* lead byte marker: none, C0, E0 or F0 */
-    u[0] = (char)(k == 1 ? c : c | (0xF00u >> k));
-    return k;
-}
-
 /* Decode js[s..e) into UTF-8. A unit that does not fit ends the copy, so a
  * multi-byte character is never cut. Returns 0 when the copy was cut: a
  * cut key or id must never match. */
@@ -245,15 +224,23 @@ static int unescape(const char *s, const char *e, char *out, size_t cap)
     size_t n = 0;
     while (s < e) {
         char u[4];
-        size_t k = 1;
-        if (*s == '\\') {
-            s++;
-            k = utf8(unescape_one(&s, e), u);
+        size_t k = 1, i;
+        unsigned c = (unsigned char)*s++;
+        if (c == '\\') {
+            c = unescape_one(&s, e);
+            k = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+            for (i = k; --i;) {
+                u[i] = (char)(0x80 | (c & 0x3F));
+                c >>= 6;
+            }
+            /* lead byte marker: none, C0, E0 or F0 */
+            if (k > 1)
+                c |= 0xF00u >> k;
         } else {
-            u[0] = *s++;
             while (k < sizeof u && s < e && (*s & 0xC0) == 0x80)
                 u[k++] = *s++;
         }
+        u[0] = (char)c;
         if (n + k >= cap) {
             out[n] = 0;
             return 0;

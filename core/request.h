@@ -34,11 +34,13 @@ void ds_wire_query(ds_wr_t *w, const ds_call_t *c);
 int ds_wire_has_query(const ds_call_t *c);
 
 /* Request line, Host and the fixed headers of the call (Content-Length of
- * a streamed body included: `body_len`). Auth lines come next. */
+ * a streamed body included: `body_len`), the last one without its CRLF:
+ * every later header starts with one. Auth lines come next. */
 void ds_call_begin(ds_wr_t *h, const ds_call_t *c, size_t body_len);
-/* "X-Auth-Token: [REDACTED]\r\n", remembering where the token goes. */
+/* "\r\nX-Auth-Token: [REDACTED]", remembering where the token goes. */
 void ds_head_token(ds_wr_t *h);
-/* End of headers and the call's literal body ({} for a stop). Returns
+/* CRLF of the last header, end of headers and the call's literal body
+ * ({} for a stop). Returns
  * DS_R_NONE or DS_R_REQUEST_TOO_LARGE when the head did not fit. */
 ds_reason_t ds_call_end(ds_wr_t *h, const ds_call_t *c);
 /* Bytes of literal body at the end of the head (the trace omits them). */
