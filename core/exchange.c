@@ -12,6 +12,14 @@
 #include "retry.h"
 #include "stop_aksk.h"
 
+/* For a function -Os would inline at each of its calls, at a cost in
+ * flash. */
+#if defined(__GNUC__)
+#define DS_NOINLINE __attribute__((noinline))
+#else
+#define DS_NOINLINE
+#endif
+
 struct xfer {
     ds_session_t *s;
     ds_call_t *c;
@@ -148,7 +156,7 @@ void ds_call_body(ds_call_t *c, ds_call_write_fn body)
     c->stream = ds_xfer_body;
 }
 
-static int send_request(xfer_t *x)
+DS_NOINLINE static int send_request(xfer_t *x)
 {
     const ds_wr_t *h = &x->head;
     const ds_auth_t *a = x->c->auth;
@@ -179,7 +187,7 @@ static int same_peer(const ds_session_t *s, const ds_call_t *c)
 /* Keep the held connection when the last answer allows it and the
  * transport can tell it is open; before a call (c) only when it goes to
  * the same peer and the transport says it is still open. */
-static void hold(ds_session_t *s, const ds_call_t *c)
+DS_NOINLINE static void hold(ds_session_t *s, const ds_call_t *c)
 {
     if (s->open && !(s->reusable && s->tr->alive &&
                      (!c || (same_peer(s, c) && s->tr->alive(s->tr->ctx)))))
