@@ -380,12 +380,12 @@ unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
     m.record_key = f && f->record_key ? K_RECORD_ID : K_ID;
     m.flags = DS_JSON_VALID;
     m.code_rank = m.msg_rank = 0;
-    /* Keys (strings with a value) of the top object, and of objects that
-     * are values of its keys; document order, as the ranks expect. */
+    /* Keys (size 1; always inside an object) of the top object, and of
+     * objects that are values of its keys; document order, as the ranks
+     * expect. */
     for (k = 1; k < m.n; k++) {
         int o = parent(m.t, k);
-        if (m.t[k].type != T_STRING || m.t[k].size != 1 ||
-            (o && (m.t[o].type != T_OBJECT || parent(m.t, o))))
+        if (!m.t[k].size || (o && parent(m.t, o)))
             continue;
         take(&m, k, o ? key_of(js, &m.t[o - 1]) : -1);
     }
@@ -411,7 +411,7 @@ int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok,
         out[i][0] = 0;
     for (k = 1; k < cnt; k++) {
         char key[16];
-        if (t[k].type != T_STRING || t[k].size != 1 || parent(t, k) ||
+        if (!t[k].size || parent(t, k) ||
             t[k + 1].type != T_STRING ||
             !unescape(js + t[k].start, js + t[k].end, key, sizeof key))
             continue;
