@@ -224,9 +224,10 @@ static int unescape(const char *s, const char *e, char *out, size_t cap)
     size_t n = 0;
     while (s < e) {
         char u[4];
-        size_t k = 1, i;
+        size_t k = 1;
         unsigned c = (unsigned char)*s++;
         if (c == '\\') {
+            size_t i;
             c = unescape_one(&s, e);
             k = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
             for (i = k; --i;) {

@@ -1,6 +1,6 @@
 # Cortex-M size report of the core (make size): scripts/size_report.sh.
 # The bar: the token stop path's .text on Cortex-M3 at most SIZE_TEXT_MAX
-# bytes (jsmn included), no .data/.bss anywhere in core/, no stack frame
+# bytes (the JSON tokenizer included), no .data/.bss anywhere in core/, no stack frame
 # over SIZE_STACK_MAX bytes. `make size` fails when it is broken. The
 # report also links discover + stop + confirm (ds_halt, "halt (token)").
 # Other areas append their own report targets to SIZE_EXTRA (for example
