@@ -1,17 +1,39 @@
 /*
- * Answer body -> ds_result_t. A tokenizer checks the JSON grammar in one
- * pass (no recursion, no stack: the open containers are found again in the
- * token array) and fills the caller's ds_json_slot_t array; the mappings
- * below walk the tokens with their ends, never with a call per level.
+ * Answer body -> ds_result_t. jsmn tokenizes into the caller's slots; the
+ * structure is then checked here because jsmn accepts invalid JSON (a key
+ * without a value, trailing commas, two top-level values). No recursion:
+ * children are walked with token ends, never with a call per level.
  */
 #include <stddef.h>
 #include <string.h>
 
+/* Not JSMN_STRICT: its checks cost about 200 bytes, and well_formed()
+ * already refuses all that strict mode would (a key that is not a string,
+ * a missing separator) plus a primitive's first character, the only
+ * strict-mode check it did not make. */
+#define JSMN_STATIC
+#include <jsmn.h>
+
 #include "json_map.h"
 
-/* Token types (ds_json_slot_t.type), numbered as jsmn numbers them. */
-enum { T_OBJECT = 1, T_ARRAY = 2, T_STRING = 3, T_PRIMITIVE = 4 };
-typedef ds_json_slot_t tok_t;
+/* ds_json_slot_t is the public storage for jsmntok_t (which the public
+ * header cannot name): the two must have one size and the same offsets.
+ * The type may be narrower than int (arm-none-eabi has short enums), so
+ * tokens are only ever read back through jsmntok_t. */
+typedef char ds_json_slot_is_jsmntok[
+    (sizeof(jsmntok_t) == sizeof(ds_json_slot_t) &&
+     offsetof(jsmntok_t, type) == offsetof(ds_json_slot_t, type) &&
+     offsetof(jsmntok_t, start) == offsetof(ds_json_slot_t, start) &&
+     offsetof(jsmntok_t, end) == offsetof(ds_json_slot_t, end) &&
+     offsetof(jsmntok_t, size) == offsetof(ds_json_slot_t, size)) ? 1 : -1];
+
+/* Token types by jsmn's names (Debian's jsmn numbers them differently from
+ * upstream's: only the names are used). */
+#define T_OBJECT JSMN_OBJECT
+#define T_ARRAY JSMN_ARRAY
+#define T_STRING JSMN_STRING
+#define T_PRIMITIVE JSMN_PRIMITIVE
+typedef jsmntok_t tok_t;
 
 enum { K_STATUS, K_RESULT, K_ERROR_CODE, K_CODE, K_ERROR_MSG, K_MESSAGE,
        K_REQUEST_ID, K_ID, K_TASK_ID, K_RECORD_ID, K_STEP, K_START_TIME,
@@ -50,131 +72,108 @@ static int parent(const tok_t *t, int k)
     return j;
 }
 
-/* What the tokenizer expects next. CLOSE may be or-ed into VALUE, KEY and
- * NEXT: the innermost container may end here. END: the top object ended. */
-enum { VALUE = 0, KEY = 1, CLOSE = 2, COLON = 4, NEXT = 8, END = 16 };
+/* What well_formed expects next. CLOSE may be or-ed into VALUE, KEY and
+ * NEXT: the innermost container may end here. */
+enum { VALUE = 0, KEY = 1, CLOSE = 2, COLON = 4, NEXT = 8 };
 
-typedef struct tz {
+typedef struct wf {
     const char *js;
-    size_t len, i;    /* i: the byte being read */
-    tok_t *t;
-    unsigned ntok;
-    int n, cur, want; /* cur: the innermost open container, or -1 */
-} tz_t;
+    const tok_t *t;
+    int i, k, cur, want;
+} wf_t;
 
-/* Index of the quote closing the string that opens at js[i]; 0 when it is
- * not a JSON string (unclosed, a raw control character, a bad escape). */
-static size_t string_end(const char *js, size_t len, size_t i)
+/* Token w->k starts at w->i: a key (a string) or a value. 0 when it is not
+ * what the grammar expects here. */
+static int wf_token(wf_t *w)
 {
-    while (++i < len) {
-        int c = (unsigned char)js[i], k;
-        if (c == '"')
-            return i;
-        if (c < 0x20 || (c == '\\' && ++i >= len))
-            return 0;
-        if (c != '\\')
-            continue;
-        c = (unsigned char)js[i];
-        if (c != 'u' && (!c || !strchr("\"\\/bfnrt", c)))
-            return 0;
-        for (k = c == 'u' ? 4 : 0; k; k--)
-            if (++i >= len || !js[i] || !strchr("0123456789abcdefABCDEF", js[i]))
-                return 0;
-    }
-    return 0;
-}
-
-/* One past a primitive that starts at js[i]: it ends at whitespace, ',',
- * ']', '}', ':', a NUL or the end, and holds only visible ASCII. A JSON
- * primitive is a number, true, false or null: only its first character is
- * checked (by the caller). 0 when it holds another byte. */
-static size_t primitive_end(const char *js, size_t len, size_t i)
-{
-    while (++i < len && js[i] && !strchr("\t\r\n ,]}:", js[i]))
-        if ((unsigned char)js[i] < 0x20 || (unsigned char)js[i] >= 0x7f)
-            return 0;
-    return i;
-}
-
-/* Whitespace, or a separator or closing bracket the grammar expects at
- * js[i]: 1; 0 otherwise. */
-static int tz_between(tz_t *z, int c)
-{
-    if (is_ws(c))
-        return 1;
-    if (z->want == COLON && c == ':') {
-        z->want = VALUE;
-    } else if ((z->want & CLOSE) &&
-               c == (z->t[z->cur].type == T_OBJECT ? '}' : ']')) {
-        z->t[z->cur].end = (int)z->i + 1;
-        while (--z->cur >= 0 && z->t[z->cur].end >= 0)
-            ;
-        z->want = z->cur < 0 ? END : NEXT | CLOSE;
-    } else if (z->want == (NEXT | CLOSE) && c == ',') {
-        z->want = z->t[z->cur].type == T_OBJECT ? KEY : VALUE;
-    } else {
+    const tok_t *tk = &w->t[w->k];
+    int key = (w->want & ~CLOSE) == KEY;
+    if ((w->want & ~CLOSE) != VALUE && !(key && tk->type == T_STRING))
         return 0;
+    w->want = key ? COLON : NEXT | CLOSE;
+    w->k++;
+    if (tk->type == T_OBJECT || tk->type == T_ARRAY) {
+        w->cur = w->k - 1;
+        w->want = (tk->type == T_OBJECT ? KEY : VALUE) | CLOSE;
+        w->i++;
+        return 1;
     }
+    /* A JSON primitive is a number, true, false or null: only its first
+     * character is checked, as strict jsmn would (never a NUL: jsmn stops
+     * reading there). */
+    if (tk->type == T_PRIMITIVE && !strchr("-0123456789tfn", w->js[tk->start]))
+        return 0;
+    /* jsmn lets raw control characters through; JSON does not. */
+    for (w->i = tk->start; w->i < tk->end; w->i++)
+        if ((unsigned char)w->js[w->i] < 0x20)
+            return 0;
+    w->i += tk->type == T_STRING;
     return 1;
 }
 
-/* A token starts at js[i]: a key (a string; its size is 1), or a value (the
- * top one an object). 0 when it is not what the grammar expects here, is
- * malformed, or there is no slot left. */
-static int tz_token(tz_t *z, int c)
+/* A character between tokens: a separator the grammar expects, or
+ * whitespace. 0 otherwise. */
+static int wf_between(wf_t *w, int c)
 {
-    tok_t *tk = &z->t[z->n];
-    int key = (z->want & ~CLOSE) == KEY;
-    size_t end;
-    if ((z->want & ~CLOSE) > KEY || (key && c != '"') ||
-        (unsigned)z->n >= z->ntok || (!z->n && c != '{'))
+    if (c == ':' && w->want == COLON) {
+        w->want = VALUE;
+    } else if (c == ',' && w->want == (NEXT | CLOSE) && w->cur >= 0) {
+        w->want = w->t[w->cur].type == T_OBJECT ? KEY : VALUE;
+    } else if ((c == '}' || c == ']') && (w->want & CLOSE) && w->cur >= 0 &&
+               w->i == w->t[w->cur].end - 1) {
+        w->cur = parent(w->t, w->cur);
+        w->want = NEXT | CLOSE;
+    } else if (!is_ws(c)) {
         return 0;
-    tk->start = (int)z->i;
-    tk->end = -1;
-    tk->size = key;
-    z->n++;
-    z->want = key ? COLON : NEXT | CLOSE;
-    if (c == '{' || c == '[') {
-        tk->type = c == '{' ? T_OBJECT : T_ARRAY;
-        z->cur = z->n - 1;
-        z->want = (c == '{' ? KEY : VALUE) | CLOSE;
-        return 1;
     }
-    if (c == '"') {
-        tk->type = T_STRING;
-        tk->start++;
-        end = string_end(z->js, z->len, z->i);
-        z->i = end;
-    } else {
-        tk->type = T_PRIMITIVE;
-        end = c && strchr("-0123456789tfn", c)
-                  ? primitive_end(z->js, z->len, z->i) : 0;
-        z->i = end - 1;
-    }
-    tk->end = (int)end;
-    return end != 0;
+    w->i++;
+    return 1;
 }
 
-/* The tokens of one JSON object filling js[0..len) (whitespace around it
- * allowed): their count, or 0 when it is not exactly that or needs more
- * than ntok tokens. */
+/* One pass over the text, token by token: outside tokens only whitespace
+ * and the separators the grammar expects. jsmn has already matched the
+ * brackets, checked string escapes and refused other characters; `cur` is
+ * the innermost open container. */
+static int well_formed(const char *js, int len, const tok_t *t, int n)
+{
+    wf_t w;
+    if (t[0].type != T_OBJECT)
+        return 0;
+    w.js = js;
+    w.t = t;
+    w.i = w.k = 0;
+    w.cur = -1;
+    w.want = VALUE;
+    while (w.i < len) {
+        int ok = w.k < n && w.i == t[w.k].start - (t[w.k].type == T_STRING)
+                     ? wf_token(&w)
+                     : wf_between(&w, (unsigned char)js[w.i]);
+        if (!ok)
+            return 0;
+    }
+    return w.k == n && w.cur < 0 && w.want == (NEXT | CLOSE);
+}
+
+/* jsmn, then the structure check; the token count, or 0. */
 static int tokenize(const char *js, size_t len, ds_json_slot_t *tok,
                     unsigned ntok)
 {
-    tz_t z;
-    z.js = js;
-    z.len = len;
-    z.t = tok;
-    z.ntok = ntok;
-    z.n = 0;
-    z.cur = -1;
-    z.want = VALUE;
-    for (z.i = 0; z.i < len; z.i++) {
-        int c = (unsigned char)js[z.i];
-        if (!tz_between(&z, c) && !tz_token(&z, c))
-            return 0;
-    }
-    return z.want == END ? z.n : 0;
+    jsmn_parser p;
+    int n;
+    /* Lets the compiler drop jsmn's count-only (NULL tokens) paths. */
+    if (!tok)
+        return 0;
+    jsmn_init(&p);
+    n = jsmn_parse(&p, js, len, (jsmntok_t *)tok, ntok);
+    if (n < 1 || !well_formed(js, (int)len, (const tok_t *)tok, n))
+        return 0;
+    return n;
+}
+
+/* A key: a string with a value (jsmn gives it size 1). */
+static int is_key(const tok_t *t)
+{
+    return t->type == T_STRING && t->size == 1;
 }
 
 static unsigned hex4(const char *s)
@@ -297,8 +296,9 @@ static void compare_id(map_t *m, const tok_t *v, const char *want,
 /* Copies of the state call's result fields (see json_map.h); reached only
  * through ds_json_fields_t.take, which only that call sets. */
 void ds_json_take_fields(const ds_json_fields_t *f, int key, const char *js,
-                         const ds_json_slot_t *v)
+                         const ds_json_slot_t *slot)
 {
+    const tok_t *v = (const tok_t *)slot;
     char *dst = key == K_STATUS ? f->status
               : key == K_STEP ? f->step
               : key == K_START_TIME ? f->start_time : NULL;
@@ -327,7 +327,7 @@ static void take_result(map_t *m, int key, const tok_t *v)
     else if (key == K_TASK_ID)
         compare_id(m, v, m->task_id, DS_JSON_TASK_OK);
     else if (m->f && m->f->take)
-        m->f->take(m->f, key, m->js, v);
+        m->f->take(m->f, key, m->js, (const ds_json_slot_t *)v);
 }
 
 /* A key of the top level. */
@@ -372,7 +372,7 @@ unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
     m.n = tokenize(js, len, tok, ntok);
     if (!m.n)
         return 0;
-    m.t = tok;
+    m.t = (const tok_t *)tok;
     m.js = js;
     m.res = res;
     m.task_id = task_id;
@@ -381,12 +381,12 @@ unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
     m.record_key = f && f->record_key ? K_RECORD_ID : K_ID;
     m.flags = DS_JSON_VALID;
     m.code_rank = m.msg_rank = 0;
-    /* Keys (size 1; always inside an object) of the top object, and of
+    /* Keys (strings with a value) of the top object, and of
      * objects that are values of its keys; document order, as the ranks
      * expect. */
     for (k = 1; k < m.n; k++) {
         int o = parent(m.t, k);
-        if (!m.t[k].size || (o && parent(m.t, o)))
+        if (!is_key(&m.t[k]) || (o && parent(m.t, o)))
             continue;
         take(&m, k, o ? key_of(js, &m.t[o - 1]) : -1);
     }
@@ -405,14 +405,14 @@ int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok,
                  unsigned ntok, const char *const *want, char *const *out,
                  const size_t *caps, unsigned n)
 {
-    const tok_t *t = tok;
+    const tok_t *t = (const tok_t *)tok;
     int cnt = tokenize(js, len, tok, ntok), k;
     unsigned i;
     for (i = 0; i < n; i++)
         out[i][0] = 0;
     for (k = 1; k < cnt; k++) {
         char key[16];
-        if (!t[k].size || parent(t, k) ||
+        if (!is_key(&t[k]) || parent(t, k) ||
             t[k + 1].type != T_STRING ||
             !unescape(js + t[k].start, js + t[k].end, key, sizeof key))
             continue;

@@ -1,7 +1,7 @@
 /*
- * Internal: the core's one JSON module. A tokenizer checks the grammar of
- * a body and fills the caller's ds_json_slot_t array; the mappings below
- * turn answers into results. A constant-memory
+ * Internal: the core's one JSON module. jsmn tokenizes a body into the
+ * caller's ds_json_slot_t array and a structure check refuses what jsmn lets
+ * through; the mappings below turn answers into results. A constant-memory
  * scanner serves bodies that need not fit the token array (an IAM token
  * answer, a page of history rows, which are then tokenized row by row).
  */
@@ -38,8 +38,7 @@ struct ds_json_fields {
 /*
  * Tokenize `js` (`len` bytes, need not be NUL-terminated) into `tok`
  * (`ntok` slots) and check that it is exactly one JSON object with proper
- * key/value pairing (not {"a"}, {"a":1,} or {}{}); a primitive is any run of
- * visible ASCII that starts like a number, true, false or null.
+ * key/value pairing (jsmn alone accepts {"a"}, {"a":1,} or {}{}).
  * When valid, copies (decoded, truncated at a character boundary,
  * NUL-terminated) into `res`: status; the error code and message (top-level
  * error_code/error_msg, else code/message, else the first nested object

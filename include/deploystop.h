@@ -148,8 +148,8 @@ typedef struct ds_result {
     char server_date[DS_DATE_MAX];         /* Date header of the last answer */
 } ds_result_t;
 
-/* One JSON token of an answer body (core/json_map.c): its type, where it
- * starts and ends in the body, and size 1 for a key, 0 otherwise. */
+/* Storage for one jsmn token (mirrors jsmntok_t without parent links;
+ * core/json_map.c checks the layout at compile time). */
 typedef struct ds_json_slot {
     int type;
     int start;

@@ -26,7 +26,7 @@
 #define DS_HTTP_BODY_MAX 16384u
 #endif
 
-/* JSON tokens for one response body. The documented answers need < 20. */
+/* jsmn tokens for one response body. The documented answers need < 20. */
 #ifndef DS_JSON_TOKENS
 #define DS_JSON_TOKENS 64u
 #endif
