@@ -12,17 +12,24 @@
 #include "retry.h"
 #include "stop_aksk.h"
 
-typedef struct xfer {
+/* For a function -Os would inline at each of its calls, at a cost in
+ * flash. */
+#if defined(__GNUC__)
+#define DS_NOINLINE __attribute__((noinline))
+#else
+#define DS_NOINLINE
+#endif
+
+struct xfer {
     ds_session_t *s;
     ds_call_t *c;
     ds_result_t *res;
     ds_wr_t head;
-    size_t body_len;  /* of a streamed body */
     int64_t offset;   /* AK/SK: seconds added to the platform clock */
     int fresh;        /* this attempt opened its own connection */
     size_t got;       /* answer bytes received in this attempt */
     int stale;        /* a reused connection was dead: send again fresh */
-} xfer_t;
+};
 
 void ds_session_begin(ds_session_t *s, const ds_transport_t *tr,
                       const ds_platform_t *pf, ds_workspace_t *ws,
@@ -71,7 +78,7 @@ void ds_call_init(ds_call_t *c, const ds_stop_request_t *req)
 
 int ds_call_idempotent(const ds_call_t *c)
 {
-    return !strcmp(c->method, "GET");
+    return c->method[0] == 'G'; /* GET; the others are PUT and POST */
 }
 
 static void finish(ds_result_t *res, ds_outcome_t outcome, ds_reason_t reason)
@@ -85,16 +92,15 @@ static void finish(ds_result_t *res, ds_outcome_t outcome, ds_reason_t reason)
 static ds_reason_t build_head(xfer_t *x)
 {
     ds_workspace_t *ws = x->s->ws;
+    const ds_call_t *c = x->c;
+    size_t body_len;
     ds_wr_init(&x->head, ws->head, sizeof ws->head);
-    x->body_len = 0;
-    if (x->c->body) {
-        ds_wr_t count;
-        ds_wr_init(&count, NULL, 0);
-        x->c->body(&count, x->c);
-        x->body_len = count.total;
-    }
-    return ds_call_head(&x->head, x->c, x->s->pf, x->offset, ws->sign_scratch,
-                        sizeof ws->sign_scratch, x->body_len);
+    body_len = c->stream ? (size_t)c->stream(x, 0) : 0;
+    if (DS_AKSK && c->auth && c->auth->kind == DS_AUTH_AKSK)
+        return ds_aksk_call_head(&x->head, c, x->s->pf, x->offset,
+                                 ws->sign_scratch, sizeof ws->sign_scratch,
+                                 body_len);
+    return ds_call_head(&x->head, c, body_len);
 }
 
 static void trace_head(const xfer_t *x)
@@ -125,22 +131,32 @@ static int send_all(void *ctx, const char *buf, size_t len)
     return 0;
 }
 
-/* A streamed body goes through the idle rx buffer, flushed as it fills. */
-static int send_body(xfer_t *x)
+/* A streamed body is counted by the writer without a buffer, and sent
+ * through the idle rx buffer, flushed as it fills. Reached only through
+ * c->stream, which only calls with such a body set. */
+long ds_xfer_body(xfer_t *x, int send)
 {
     ds_wr_t w;
     ds_workspace_t *ws = x->s->ws;
     int rc;
-    ds_wr_init(&w, (char *)ws->rx, sizeof ws->rx);
-    w.flush = send_all;
+    ds_wr_init(&w, send ? (char *)ws->rx : NULL, send ? sizeof ws->rx : 0);
+    w.flush = send ? send_all : NULL;
     w.ctx = x;
     x->c->body(&w, x->c);
+    if (!send)
+        return (long)w.total;
     rc = ds_wr_flush(&w);
     ds_wipe(ws->rx, sizeof ws->rx);
     return rc;
 }
 
-static int send_request(xfer_t *x)
+void ds_call_body(ds_call_t *c, ds_call_write_fn body)
+{
+    c->body = body;
+    c->stream = ds_xfer_body;
+}
+
+DS_NOINLINE static int send_request(xfer_t *x)
 {
     const ds_wr_t *h = &x->head;
     const ds_auth_t *a = x->c->auth;
@@ -154,8 +170,8 @@ static int send_request(xfer_t *x)
     }
     if (!rc)
         rc = send_all(x, h->buf + rest, h->len - rest);
-    if (!rc && x->c->body)
-        rc = send_body(x);
+    if (!rc && x->c->stream)
+        rc = (int)x->c->stream(x, 1);
     x->s->requests++;
     return rc;
 }
@@ -168,12 +184,13 @@ static int same_peer(const ds_session_t *s, const ds_call_t *c)
            s->use_tls == c->use_tls;
 }
 
-/* Keep the held connection when the last answer allows it, it goes to the
- * same peer and the transport says it is still open. */
-static void check_held(ds_session_t *s, const ds_call_t *c)
+/* Keep the held connection when the last answer allows it and the
+ * transport can tell it is open; before a call (c) only when it goes to
+ * the same peer and the transport says it is still open. */
+DS_NOINLINE static void hold(ds_session_t *s, const ds_call_t *c)
 {
-    if (s->open && !(s->reusable && s->tr->alive && same_peer(s, c) &&
-                     s->tr->alive(s->tr->ctx)))
+    if (s->open && !(s->reusable && s->tr->alive &&
+                     (!c || (same_peer(s, c) && s->tr->alive(s->tr->ctx)))))
         drop(s);
 }
 
@@ -185,7 +202,6 @@ static int connect_fresh(xfer_t *x, uint32_t left)
     rc = s->tr->connect(s->tr->ctx, x->c->host, x->c->port, x->c->use_tls,
                         left);
     s->open = 1; /* closed on failure too: close is always allowed */
-    s->reusable = 0;
     s->host = x->c->host;
     s->port = x->c->port;
     s->use_tls = x->c->use_tls;
@@ -204,7 +220,7 @@ static ds_reason_t deliver(xfer_t *x)
     ds_result_t *res = x->res;
     int rc = 0;
     uint32_t left = ds_session_left(x->s);
-    check_held(x->s, x->c);
+    hold(x->s, x->c);
     x->s->reusable = 0;
     x->fresh = 0;
     if (!left)
@@ -242,35 +258,30 @@ static void note_date(ds_session_t *s, const char *date)
     }
 }
 
-/* Copies what every answer says, whatever its status. */
-static void take_common(xfer_t *x)
+/* Copies what every answer says, whatever its status, then judges it. */
+static void judge(xfer_t *x)
 {
     ds_result_t *res = x->res;
+    ds_call_t *c = x->c;
     ds_workspace_t *ws = x->s->ws;
     const ds_http_parser_t *p = &ws->http;
-    const ds_stop_request_t *req = x->c->req;
-    res->http_status = p->status;
+    const ds_stop_request_t *req = c->fields ? c->req : NULL;
+    int st = p->status;
+    res->http_status = st;
     res->retry_after_s = p->has_retry_after ? p->retry_after_s : 0;
     memcpy(res->request_id, p->request_id, sizeof res->request_id);
     memcpy(res->server_date, p->date, sizeof res->server_date);
     note_date(x->s, p->date);
-    x->c->json = ds_json_map_fields(
-        p->body, p->body_len, ws->json, DS_JSON_TOKENS,
-        req && x->c->fields ? req->task_id : NULL,
-        req && x->c->fields ? req->record_id : NULL, res, x->c->fields);
-}
-
-static void judge(xfer_t *x)
-{
-    int st = x->s->ws->http.status;
-    take_common(x);
-    if (st >= 200 && st < 300) {
-        finish(x->res, DS_OK, DS_R_NONE);
-        if (x->c->judge)
-            x->c->judge(x->c, x->s, x->res);
+    c->json = ds_json_map_fields(p->body, p->body_len, ws->json,
+                                 DS_JSON_TOKENS, req ? req->task_id : NULL,
+                                 req ? req->record_id : NULL, res, c->fields);
+    if (st / 100 != 2) {
+        finish(res, ds_status_outcome(st), DS_R_HTTP_STATUS);
         return;
     }
-    finish(x->res, ds_status_outcome(st), DS_R_HTTP_STATUS);
+    finish(res, DS_OK, DS_R_NONE);
+    if (c->judge)
+        c->judge(c, x->s, res);
 }
 
 static ds_reason_t feed(xfer_t *x, int32_t n, int *rc)
@@ -285,7 +296,7 @@ static ds_reason_t feed(xfer_t *x, int32_t n, int *rc)
     *rc = n ? ds_http_feed(&ws->http, ws->rx, (size_t)n, &used)
             : ds_http_finish(&ws->http);
     /* Bytes after the end of the answer: the connection is out of step. */
-    if (*rc == DS_HTTP_DONE && n && used < (size_t)n)
+    if (*rc == DS_HTTP_DONE && used < (size_t)n)
         ws->http.keep_alive = 0;
     return DS_R_NONE;
 }
@@ -321,25 +332,23 @@ static ds_reason_t receive(xfer_t *x)
 static void attempt(xfer_t *x)
 {
     ds_result_t *res = x->res;
-    ds_reason_t why;
+    ds_outcome_t o = DS_NETWORK;
+    ds_reason_t lost = DS_R_SEND, why;
     ds_result_new_attempt(res);
     x->got = 0;
     why = deliver(x);
+    if (!why) {
+        o = DS_UNKNOWN;
+        lost = DS_R_CLOSED;
+        why = receive(x);
+    }
     /* A reused connection that fails before any byte of the answer was
      * probably closed by the server while idle: a GET goes again. */
-    x->stale = !x->fresh && ds_call_idempotent(x->c) && why == DS_R_SEND;
+    x->stale = why == lost && !x->fresh && !x->got && ds_call_idempotent(x->c);
     if (why) {
-        finish(res, DS_NETWORK, why);
+        finish(res, o, why);
         return;
     }
-    why = receive(x);
-    x->stale = !x->fresh && ds_call_idempotent(x->c) && !x->got &&
-               why == DS_R_CLOSED;
-    if (why) {
-        finish(res, DS_UNKNOWN, why);
-        return;
-    }
-    x->stale = 0;
     x->s->reusable = x->s->ws->http.keep_alive;
     judge(x);
 }
@@ -393,12 +402,6 @@ static int backoff(const xfer_t *x, int extra)
     return 1;
 }
 
-static void settle(xfer_t *x)
-{
-    ds_session_t *s = x->s;
-    if (s->open && !(s->reusable && s->tr->alive))
-        drop(s);
-}
 
 ds_outcome_t ds_exchange(ds_session_t *s, ds_call_t *c, ds_result_t *res)
 {
@@ -410,7 +413,8 @@ ds_outcome_t ds_exchange(ds_session_t *s, ds_call_t *c, ds_result_t *res)
     x.s = s;
     x.c = c;
     x.res = res;
-    x.offset = c->auth && c->auth->clock_offset_s ? *c->auth->clock_offset_s : 0;
+    x.offset = DS_AKSK && c->auth && c->auth->clock_offset_s
+                   ? *c->auth->clock_offset_s : 0;
     why = build_head(&x);
     if (why) {
         finish(res, DS_INVALID_INPUT, why);
@@ -421,7 +425,7 @@ ds_outcome_t ds_exchange(ds_session_t *s, ds_call_t *c, ds_result_t *res)
         int r;
         res->attempts++;
         attempt(&x);
-        settle(&x);
+        hold(s, NULL);
         if (x.stale && !restale) {
             restale = 1;
             extra++;

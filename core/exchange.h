@@ -20,17 +20,24 @@
 
 typedef struct ds_call ds_call_t;
 typedef void (*ds_call_write_fn)(ds_wr_t *w, const ds_call_t *c);
+/* One run of a call by ds_exchange (private to exchange.c). */
+typedef struct xfer xfer_t;
 
 struct ds_call {
     /* The request: method, Content-Type (NULL: none), a literal body
-     * (NULL: none) or a streamed one (body, NULL: none), and one writer per
-     * wire element, used by the request and by the AK/SK signer alike. */
+     * (NULL: none) or a streamed one (body, NULL: none; set with
+     * ds_call_body), and one writer per wire element, used by the request
+     * and by the AK/SK signer alike. */
     const char *method;
     const char *content_type;
     const char *body_lit;
     ds_call_write_fn path;
     ds_call_write_fn query;     /* NULL: no query */
     ds_call_write_fn body;
+    /* ds_xfer_body when there is a streamed body: the engine counts and
+     * sends it only through this pointer, so a call without one does not
+     * link that code. */
+    long (*stream)(xfer_t *x, int send);
     /* Where and who. auth NULL: unauthenticated. */
     const char *host;
     uint16_t port;
@@ -62,6 +69,12 @@ struct ds_call {
 
 /* A call to `req`'s host with its auth, retries and trace. */
 void ds_call_init(ds_call_t *c, const ds_stop_request_t *req);
+
+/* Give `c` the streamed body `body`. */
+void ds_call_body(ds_call_t *c, ds_call_write_fn body);
+/* The streamed body of the call run by `x`: `send` 0 counts its bytes (the
+ * return value), 1 sends it (returns 0 or a DS_TR_ERR_*). */
+long ds_xfer_body(xfer_t *x, int send);
 
 /* 1 when the call may be sent again after a connection was lost before
  * any byte of its answer (GET only). */

@@ -166,7 +166,7 @@ ds_outcome_t ds_iam_fetch(const ds_iam_request_t *req,
     c.content_type = "application/json;charset=utf8";
     c.path = iam_path;
     c.query = iam_query;
-    c.body = put_body;
+    ds_call_body(&c, put_body);
     c.host = req->host;
     c.port = req->port;
     c.use_tls = req->use_tls;

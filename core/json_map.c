@@ -27,6 +27,14 @@ typedef char ds_json_slot_is_jsmntok[
      offsetof(jsmntok_t, end) == offsetof(ds_json_slot_t, end) &&
      offsetof(jsmntok_t, size) == offsetof(ds_json_slot_t, size)) ? 1 : -1];
 
+/* Token types by jsmn's names (Debian's jsmn numbers them differently from
+ * upstream's: only the names are used). */
+#define T_OBJECT JSMN_OBJECT
+#define T_ARRAY JSMN_ARRAY
+#define T_STRING JSMN_STRING
+#define T_PRIMITIVE JSMN_PRIMITIVE
+typedef jsmntok_t tok_t;
+
 enum { K_STATUS, K_RESULT, K_ERROR_CODE, K_CODE, K_ERROR_MSG, K_MESSAGE,
        K_REQUEST_ID, K_ID, K_TASK_ID, K_RECORD_ID, K_STEP, K_START_TIME,
        K_OTHER };
@@ -36,7 +44,7 @@ static const char keys[] = "status\0result\0error_code\0code\0error_msg\0"
 
 typedef struct map {
     const char *js;
-    const jsmntok_t *t;
+    const tok_t *t;
     int n;
     ds_result_t *res;
     const char *task_id;
@@ -56,7 +64,7 @@ static int is_ws(int c)
 /* The container holding token k, or -1: the closest earlier token that
  * ends after k starts (strings and primitives end before the next token).
  * Needs no stack and no parent links. */
-static int parent(const jsmntok_t *t, int k)
+static int parent(const tok_t *t, int k)
 {
     int j = k;
     while (--j >= 0 && t[j].end <= t[k].start)
@@ -70,7 +78,7 @@ enum { VALUE = 0, KEY = 1, CLOSE = 2, COLON = 4, NEXT = 8 };
 
 typedef struct wf {
     const char *js;
-    const jsmntok_t *t;
+    const tok_t *t;
     int i, k, cur, want;
 } wf_t;
 
@@ -78,28 +86,28 @@ typedef struct wf {
  * what the grammar expects here. */
 static int wf_token(wf_t *w)
 {
-    const jsmntok_t *tk = &w->t[w->k];
+    const tok_t *tk = &w->t[w->k];
     int key = (w->want & ~CLOSE) == KEY;
-    if ((w->want & ~CLOSE) != VALUE && !(key && tk->type == JSMN_STRING))
+    if ((w->want & ~CLOSE) != VALUE && !(key && tk->type == T_STRING))
         return 0;
     w->want = key ? COLON : NEXT | CLOSE;
     w->k++;
-    if (tk->type == JSMN_OBJECT || tk->type == JSMN_ARRAY) {
+    if (tk->type == T_OBJECT || tk->type == T_ARRAY) {
         w->cur = w->k - 1;
-        w->want = (tk->type == JSMN_OBJECT ? KEY : VALUE) | CLOSE;
+        w->want = (tk->type == T_OBJECT ? KEY : VALUE) | CLOSE;
         w->i++;
         return 1;
     }
     /* A JSON primitive is a number, true, false or null: only its first
      * character is checked, as strict jsmn would (never a NUL: jsmn stops
      * reading there). */
-    if (tk->type == JSMN_PRIMITIVE && !strchr("-0123456789tfn", w->js[tk->start]))
+    if (tk->type == T_PRIMITIVE && !strchr("-0123456789tfn", w->js[tk->start]))
         return 0;
     /* jsmn lets raw control characters through; JSON does not. */
     for (w->i = tk->start; w->i < tk->end; w->i++)
         if ((unsigned char)w->js[w->i] < 0x20)
             return 0;
-    w->i += tk->type == JSMN_STRING;
+    w->i += tk->type == T_STRING;
     return 1;
 }
 
@@ -110,7 +118,7 @@ static int wf_between(wf_t *w, int c)
     if (c == ':' && w->want == COLON) {
         w->want = VALUE;
     } else if (c == ',' && w->want == (NEXT | CLOSE) && w->cur >= 0) {
-        w->want = w->t[w->cur].type == JSMN_OBJECT ? KEY : VALUE;
+        w->want = w->t[w->cur].type == T_OBJECT ? KEY : VALUE;
     } else if ((c == '}' || c == ']') && (w->want & CLOSE) && w->cur >= 0 &&
                w->i == w->t[w->cur].end - 1) {
         w->cur = parent(w->t, w->cur);
@@ -126,10 +134,10 @@ static int wf_between(wf_t *w, int c)
  * and the separators the grammar expects. jsmn has already matched the
  * brackets, checked string escapes and refused other characters; `cur` is
  * the innermost open container. */
-static int well_formed(const char *js, int len, const jsmntok_t *t, int n)
+static int well_formed(const char *js, int len, const tok_t *t, int n)
 {
     wf_t w;
-    if (t[0].type != JSMN_OBJECT)
+    if (t[0].type != T_OBJECT)
         return 0;
     w.js = js;
     w.t = t;
@@ -137,13 +145,35 @@ static int well_formed(const char *js, int len, const jsmntok_t *t, int n)
     w.cur = -1;
     w.want = VALUE;
     while (w.i < len) {
-        int ok = w.k < n && w.i == t[w.k].start - (t[w.k].type == JSMN_STRING)
+        int ok = w.k < n && w.i == t[w.k].start - (t[w.k].type == T_STRING)
                      ? wf_token(&w)
                      : wf_between(&w, (unsigned char)js[w.i]);
         if (!ok)
             return 0;
     }
     return w.k == n && w.cur < 0 && w.want == (NEXT | CLOSE);
+}
+
+/* jsmn, then the structure check; the token count, or 0. */
+static int tokenize(const char *js, size_t len, ds_json_slot_t *tok,
+                    unsigned ntok)
+{
+    jsmn_parser p;
+    int n;
+    /* Lets the compiler drop jsmn's count-only (NULL tokens) paths. */
+    if (!tok)
+        return 0;
+    jsmn_init(&p);
+    n = jsmn_parse(&p, js, len, (jsmntok_t *)tok, ntok);
+    if (n < 1 || !well_formed(js, (int)len, (const tok_t *)tok, n))
+        return 0;
+    return n;
+}
+
+/* A key: a string with a value (jsmn gives it size 1). */
+static int is_key(const tok_t *t)
+{
+    return t->type == T_STRING && t->size == 1;
 }
 
 static unsigned hex4(const char *s)
@@ -156,7 +186,7 @@ static unsigned hex4(const char *s)
 }
 
 /* The code point of the escape after a backslash at *s (escapes already
- * checked by jsmn); a surrogate pair counts as one. \u0000 becomes U+FFFD:
+ * checked by the tokenizer); a surrogate pair counts as one. \u0000 becomes U+FFFD:
  * a NUL inside a C string would make "success\u0000x" compare equal to
  * "success"; an unpaired surrogate does too. */
 static unsigned unescape_one(const char **sp, const char *e)
@@ -168,7 +198,7 @@ static unsigned unescape_one(const char **sp, const char *e)
     if (m && c != 0 && (m - esc) % 2 == 0)
         c = (unsigned char)m[1];
     if (c == 'u' && e - s < 4) {
-        c = 0xFFFD; /* only from the scanner: jsmn checked its escapes */
+        c = 0xFFFD; /* only from the scanner: tokens are checked */
         s = e;
     } else if (c == 'u') {
         c = hex4(s);
@@ -185,19 +215,6 @@ static unsigned unescape_one(const char **sp, const char *e)
     return c;
 }
 
-/* UTF-8 of code point c into u; returns its length. */
-static size_t utf8(unsigned c, char *u)
-{
-    size_t k = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4, i;
-    for (i = k; --i;) {
-        u[i] = (char)(0x80 | (c & 0x3F));
-        c >>= 6;
-    }
-    /* lead byte marker: none, C0, E0 or F0 */
-    u[0] = (char)(k == 1 ? c : c | (0xF00u >> k));
-    return k;
-}
-
 /* Decode js[s..e) into UTF-8. A unit that does not fit ends the copy, so a
  * multi-byte character is never cut. Returns 0 when the copy was cut: a
  * cut key or id must never match. */
@@ -207,14 +224,23 @@ static int unescape(const char *s, const char *e, char *out, size_t cap)
     while (s < e) {
         char u[4];
         size_t k = 1;
-        if (*s == '\\') {
-            s++;
-            k = utf8(unescape_one(&s, e), u);
+        unsigned c = (unsigned char)*s++;
+        if (c == '\\') {
+            size_t i;
+            c = unescape_one(&s, e);
+            k = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+            for (i = k; --i;) {
+                u[i] = (char)(0x80 | (c & 0x3F));
+                c >>= 6;
+            }
+            /* lead byte marker: none, C0, E0 or F0 */
+            if (k > 1)
+                c |= 0xF00u >> k;
         } else {
-            u[0] = *s++;
             while (k < sizeof u && s < e && (*s & 0xC0) == 0x80)
                 u[k++] = *s++;
         }
+        u[0] = (char)c;
         if (n + k >= cap) {
             out[n] = 0;
             return 0;
@@ -228,7 +254,7 @@ static int unescape(const char *s, const char *e, char *out, size_t cap)
 
 /* Keys are compared decoded: "\u0073tatus" is "status". 12 bytes hold
  * the longest key we know; anything longer is cut and matches nothing. */
-static int key_of(const char *js, const jsmntok_t *t)
+static int key_of(const char *js, const tok_t *t)
 {
     char key[12];
     const char *k = keys;
@@ -242,10 +268,10 @@ static int key_of(const char *js, const jsmntok_t *t)
 }
 
 /* Copy the value token v (a string decoded, a primitive as written). */
-static int copy_value(const map_t *m, const jsmntok_t *v, char *dst,
+static int copy_value(const map_t *m, const tok_t *v, char *dst,
                       size_t cap)
 {
-    if (v->type == JSMN_STRING)
+    if (v->type == T_STRING)
         return unescape(m->js + v->start, m->js + v->end, dst, cap);
     if ((size_t)(v->end - v->start) >= cap)
         return 0;
@@ -256,20 +282,35 @@ static int copy_value(const map_t *m, const jsmntok_t *v, char *dst,
 
 /* An id in "result": room for one byte more than an id, so a longer value
  * is cut, and a cut value differs even if its first 32 bytes match. */
-static void compare_id(map_t *m, const jsmntok_t *v, const char *want,
+static void compare_id(map_t *m, const tok_t *v, const char *want,
                        unsigned ok)
 {
     char id[DS_ID_LEN + 2];
     int whole;
-    if (!want || v->type != JSMN_STRING)
+    if (!want || v->type != T_STRING)
         return;
     whole = unescape(m->js + v->start, m->js + v->end, id, sizeof id);
     m->flags |= !whole || strcmp(id, want) != 0 ? DS_JSON_ID_BAD : ok;
 }
 
+/* Copies of the state call's result fields (see json_map.h); reached only
+ * through ds_json_fields_t.take, which only that call sets. */
+void ds_json_take_fields(const ds_json_fields_t *f, int key, const char *js,
+                         const ds_json_slot_t *slot)
+{
+    const tok_t *v = (const tok_t *)slot;
+    char *dst = key == K_STATUS ? f->status
+              : key == K_STEP ? f->step
+              : key == K_START_TIME ? f->start_time : NULL;
+    size_t cap = key == K_STATUS ? f->status_cap
+               : key == K_STEP ? f->step_cap : f->start_cap;
+    if (dst && v->type == T_STRING)
+        (void)unescape(js + v->start, js + v->end, dst, cap);
+}
+
 /* Ranked copy: the top level wins over nested objects, and
  * error_code/error_msg over code/message. */
-static void ranked(map_t *m, const jsmntok_t *v, int rank, int *have,
+static void ranked(map_t *m, const tok_t *v, int rank, int *have,
                    char *dst, size_t cap)
 {
     if (rank > *have) {
@@ -279,28 +320,21 @@ static void ranked(map_t *m, const jsmntok_t *v, int rank, int *have,
 }
 
 /* A key of the result object. */
-static void take_result(map_t *m, int key, const jsmntok_t *v)
+static void take_result(map_t *m, int key, const tok_t *v)
 {
-    const ds_json_fields_t *f = m->f;
     if (key == m->record_key)
         compare_id(m, v, m->record_id, DS_JSON_ID_OK);
     else if (key == K_TASK_ID)
         compare_id(m, v, m->task_id, DS_JSON_TASK_OK);
-    if (!f || v->type != JSMN_STRING)
-        return;
-    if (key == K_STATUS && f->status)
-        (void)copy_value(m, v, f->status, f->status_cap);
-    else if (key == K_STEP && f->step)
-        (void)copy_value(m, v, f->step, f->step_cap);
-    else if (key == K_START_TIME && f->start_time)
-        (void)copy_value(m, v, f->start_time, f->start_cap);
+    else if (m->f && m->f->take)
+        m->f->take(m->f, key, m->js, (const ds_json_slot_t *)v);
 }
 
 /* A key of the top level. */
-static void take_top(map_t *m, int key, const jsmntok_t *v)
+static void take_top(map_t *m, int key, const tok_t *v)
 {
     ds_result_t *res = m->res;
-    if (v->type != JSMN_STRING)
+    if (v->type != T_STRING)
         return;
     if (key == K_STATUS)
         (void)copy_value(m, v, res->status, sizeof res->status);
@@ -313,10 +347,10 @@ static void take_top(map_t *m, int key, const jsmntok_t *v)
  * (IAM's Keystone answers say "code":401). */
 static void take(map_t *m, int k, int parent)
 {
-    const jsmntok_t *v = &m->t[k + 1];
+    const tok_t *v = &m->t[k + 1];
     int key = key_of(m->js, &m->t[k]), rank = 2 - (key & 1) + 2 * (parent < 0);
     ds_result_t *res = m->res;
-    int scalar = v->type == JSMN_STRING || v->type == JSMN_PRIMITIVE;
+    int scalar = v->type == T_STRING || v->type == T_PRIMITIVE;
     if (parent < 0)
         take_top(m, key, v);
     else if (parent == K_RESULT)
@@ -324,24 +358,8 @@ static void take(map_t *m, int k, int parent)
     if ((key == K_ERROR_CODE || key == K_CODE) && scalar)
         ranked(m, v, rank, &m->code_rank, res->error_code,
                sizeof res->error_code);
-    else if ((key == K_ERROR_MSG || key == K_MESSAGE) && v->type == JSMN_STRING)
+    else if ((key == K_ERROR_MSG || key == K_MESSAGE) && v->type == T_STRING)
         ranked(m, v, rank, &m->msg_rank, res->error_msg, sizeof res->error_msg);
-}
-
-/* jsmn, then the structure check; the token count, or 0. */
-static int tokenize(const char *js, size_t len, ds_json_slot_t *tok,
-                    unsigned ntok)
-{
-    jsmn_parser p;
-    int n;
-    /* Lets the compiler drop jsmn's count-only (NULL tokens) paths. */
-    if (!tok)
-        return 0;
-    jsmn_init(&p);
-    n = jsmn_parse(&p, js, len, (jsmntok_t *)tok, ntok);
-    if (n < 1 || !well_formed(js, (int)len, (const jsmntok_t *)tok, n))
-        return 0;
-    return n;
 }
 
 unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
@@ -354,23 +372,21 @@ unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
     m.n = tokenize(js, len, tok, ntok);
     if (!m.n)
         return 0;
-    m.t = (const jsmntok_t *)tok;
+    m.t = (const tok_t *)tok;
     m.js = js;
     m.res = res;
     m.task_id = task_id;
     m.record_id = record_id;
     m.f = f;
-    m.record_key = f && f->record_key && !strcmp(f->record_key, "record_id")
-                       ? K_RECORD_ID
-                       : K_ID;
+    m.record_key = f && f->record_key ? K_RECORD_ID : K_ID;
     m.flags = DS_JSON_VALID;
     m.code_rank = m.msg_rank = 0;
-    /* Keys (strings with a value) of the top object, and of objects that
-     * are values of its keys; document order, as the ranks expect. */
+    /* Keys (strings with a value) of the top object, and of
+     * objects that are values of its keys; document order, as the ranks
+     * expect. */
     for (k = 1; k < m.n; k++) {
         int o = parent(m.t, k);
-        if (m.t[k].type != JSMN_STRING || m.t[k].size != 1 ||
-            (o && (m.t[o].type != JSMN_OBJECT || parent(m.t, o))))
+        if (!is_key(&m.t[k]) || (o && parent(m.t, o)))
             continue;
         take(&m, k, o ? key_of(js, &m.t[o - 1]) : -1);
     }
@@ -389,15 +405,15 @@ int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok,
                  unsigned ntok, const char *const *want, char *const *out,
                  const size_t *caps, unsigned n)
 {
-    const jsmntok_t *t = (const jsmntok_t *)tok;
+    const tok_t *t = (const tok_t *)tok;
     int cnt = tokenize(js, len, tok, ntok), k;
     unsigned i;
     for (i = 0; i < n; i++)
         out[i][0] = 0;
     for (k = 1; k < cnt; k++) {
         char key[16];
-        if (t[k].type != JSMN_STRING || t[k].size != 1 || parent(t, k) ||
-            t[k + 1].type != JSMN_STRING ||
+        if (!is_key(&t[k]) || parent(t, k) ||
+            t[k + 1].type != T_STRING ||
             !unescape(js + t[k].start, js + t[k].end, key, sizeof key))
             continue;
         for (i = 0; i < n; i++)
@@ -411,14 +427,9 @@ int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok,
 
 /* ---- the constant-memory scanner ------------------------------------- */
 
-static int is_ws_c(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static size_t skip_ws(const char *js, size_t len, size_t i)
 {
-    while (i < len && is_ws_c(js[i]))
+    while (i < len && is_ws((unsigned char)js[i]))
         i++;
     return i;
 }
@@ -464,7 +475,7 @@ long ds_json_skip(const char *js, size_t len, size_t at)
             continue;
         }
         if (!depth && i > first &&
-            (c == ',' || c == '}' || c == ']' || is_ws_c(c))) {
+            (c == ',' || c == '}' || c == ']' || is_ws((unsigned char)c))) {
             return (long)i; /* the end of a number or literal */
         }
         if (c == '{' || c == '[' || c == '}' || c == ']') {

@@ -18,17 +18,22 @@
 #define DS_JSON_TASK_OK 4u   /* result.task_id equals the task id */
 #define DS_JSON_ID_BAD 8u    /* one of them differs */
 
-/* Extra fields of the "result" object a caller wants (each may be NULL;
- * copies decoded, NUL-terminated, cut at a character boundary). */
-typedef struct ds_json_fields {
-    const char *record_key;  /* "id" (stop) or "record_id" (state) */
+/* What a call wants from the "result" object besides the ids: the key of
+ * the record id, and copies of status, step and start_time (each may be
+ * NULL; copies decoded, NUL-terminated, cut at a character boundary). */
+typedef struct ds_json_fields ds_json_fields_t;
+struct ds_json_fields {
+    int record_key;          /* 0: result.id (stop), 1: result.record_id */
     char *status;            /* result.status (a record's state) */
     size_t status_cap;
     char *step;              /* result.step */
     size_t step_cap;
     char *start_time;        /* result.start_time */
     size_t start_cap;
-} ds_json_fields_t;
+    /* ds_json_take_fields to copy the three, NULL: none (a stop). */
+    void (*take)(const ds_json_fields_t *f, int key, const char *js,
+                 const ds_json_slot_t *v);
+};
 
 /*
  * Tokenize `js` (`len` bytes, need not be NUL-terminated) into `tok`
@@ -52,6 +57,11 @@ unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
                             unsigned ntok, const char *task_id,
                             const char *record_id, ds_result_t *res,
                             const ds_json_fields_t *f);
+
+/* Copies result field `key` (a key index of json_map.c) with value `v`
+ * into f (for ds_json_fields_t.take). */
+void ds_json_take_fields(const ds_json_fields_t *f, int key, const char *js,
+                         const ds_json_slot_t *v);
 
 /* One flat object (a history row): tokenizes and checks it like
  * ds_json_map, then copies the string values of the `n` top-level `keys`

@@ -43,7 +43,11 @@ static const char reason_texts[] =
     "still running when the wait ran out\0"
     "?";
 
-/* Entry i of a packed list; the last entry answers out-of-range values. */
+/* Entry i of a packed list; the last entry answers out-of-range values.
+ * Out of line: inlined in both callers it costs more flash. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static const char *nth(const char *s, unsigned i, unsigned count)
 {
     if (i > count)

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "request.h"
-#include "stop_aksk.h"
 
 void ds_wire_host(ds_wr_t *w, const char *host, uint16_t port)
 {
@@ -54,33 +53,32 @@ void ds_call_begin(ds_wr_t *h, const ds_call_t *c, size_t body_len)
     }
     ds_wr_str(h, " HTTP/1.1\r\nHost: ");
     ds_wire_host(h, c->host, c->port);
-    ds_wr_put(h, "\r\n", 2);
-    if (c->content_type)
-        ds_wr_header(h, "Content-Type", c->content_type);
-    if (c->body_lit) {
-        ds_wr_str(h, "Content-Length: ");
-        ds_wr_uint(h, ds_call_body_lit_len(c));
-        ds_wr_put(h, "\r\n", 2);
+    if (c->content_type) {
+        ds_wr_str(h, "\r\nContent-Type: ");
+        ds_wr_str(h, c->content_type);
     }
-    ds_wr_str(h, "Accept: application/json\r\n"
-                 "User-Agent: deploystop/" DS_VERSION "\r\n");
+    if (c->body_lit) {
+        ds_wr_str(h, "\r\nContent-Length: ");
+        ds_wr_uint(h, ds_call_body_lit_len(c));
+    }
+    ds_wr_str(h, "\r\nAccept: application/json"
+                 "\r\nUser-Agent: deploystop/" DS_VERSION);
     if (c->body) {
-        ds_wr_str(h, "Content-Length: ");
+        ds_wr_str(h, "\r\nContent-Length: ");
         ds_wr_uint(h, body_len);
-        ds_wr_put(h, "\r\n", 2);
     }
 }
 
 void ds_head_token(ds_wr_t *h)
 {
-    ds_wr_str(h, "X-Auth-Token: ");
+    ds_wr_str(h, "\r\nX-Auth-Token: ");
     h->mark = h->len;
-    ds_wr_str(h, DS_REDACTED "\r\n");
+    ds_wr_str(h, DS_REDACTED);
 }
 
 ds_reason_t ds_call_end(ds_wr_t *h, const ds_call_t *c)
 {
-    ds_wr_put(h, "\r\n", 2);
+    ds_wr_put(h, "\r\n\r\n", 4);
     if (c->body_lit)
         ds_wr_str(h, c->body_lit);
     return h->err ? DS_R_REQUEST_TOO_LARGE : DS_R_NONE;
@@ -110,6 +108,7 @@ void ds_head_begin(ds_wr_t *h, const ds_stop_request_t *req)
     ds_call_t c;
     ds_call_stop(&c, req);
     ds_call_begin(h, &c, 0);
+    ds_wr_put(h, "\r\n", 2);
 }
 
 ds_reason_t ds_head_end(ds_wr_t *h)
@@ -120,21 +119,18 @@ ds_reason_t ds_head_end(ds_wr_t *h)
 
 ds_reason_t ds_request_head(ds_wr_t *h, const ds_stop_request_t *req)
 {
-    ds_head_begin(h, req);
-    if (req->auth.kind != DS_AUTH_TOKEN)
+    ds_call_t c;
+    if (req->auth.kind != DS_AUTH_TOKEN) {
+        ds_head_begin(h, req);
         return DS_R_BAD_CREDENTIALS;
-    ds_head_token(h);
-    return ds_head_end(h);
+    }
+    ds_call_stop(&c, req);
+    return ds_call_head(h, &c, 0);
 }
 
-ds_reason_t ds_call_head(ds_wr_t *h, const ds_call_t *c,
-                         const ds_platform_t *pf, int64_t offset,
-                         char *scratch, size_t scratch_cap, size_t body_len)
+ds_reason_t ds_call_head(ds_wr_t *h, const ds_call_t *c, size_t body_len)
 {
     const ds_auth_t *a = c->auth;
-    if (DS_AKSK && a && a->kind == DS_AUTH_AKSK)
-        return ds_aksk_call_head(h, c, pf, offset, scratch, scratch_cap,
-                                 body_len);
     ds_call_begin(h, c, body_len);
     if (a && a->kind != DS_AUTH_TOKEN)
         return DS_R_BAD_CREDENTIALS;

@@ -34,21 +34,21 @@ void ds_wire_query(ds_wr_t *w, const ds_call_t *c);
 int ds_wire_has_query(const ds_call_t *c);
 
 /* Request line, Host and the fixed headers of the call (Content-Length of
- * a streamed body included: `body_len`). Auth lines come next. */
+ * a streamed body included: `body_len`), the last one without its CRLF:
+ * every later header starts with one. Auth lines come next. */
 void ds_call_begin(ds_wr_t *h, const ds_call_t *c, size_t body_len);
-/* "X-Auth-Token: [REDACTED]\r\n", remembering where the token goes. */
+/* "\r\nX-Auth-Token: [REDACTED]", remembering where the token goes. */
 void ds_head_token(ds_wr_t *h);
-/* End of headers and the call's literal body ({} for a stop). Returns
+/* CRLF of the last header, end of headers and the call's literal body
+ * ({} for a stop). Returns
  * DS_R_NONE or DS_R_REQUEST_TOO_LARGE when the head did not fit. */
 ds_reason_t ds_call_end(ds_wr_t *h, const ds_call_t *c);
 /* Bytes of literal body at the end of the head (the trace omits them). */
 size_t ds_call_body_lit_len(const ds_call_t *c);
 
-/* The whole head of call `c` with its auth (token marker, AK/SK lines or
- * none), signing with `scratch` (the idle body buffer). */
-ds_reason_t ds_call_head(ds_wr_t *h, const ds_call_t *c,
-                         const ds_platform_t *pf, int64_t offset,
-                         char *scratch, size_t scratch_cap, size_t body_len);
+/* The whole head of call `c` with a token marker or no auth (AK/SK heads:
+ * ds_aksk_call_head); DS_R_BAD_CREDENTIALS for other auth. */
+ds_reason_t ds_call_head(ds_wr_t *h, const ds_call_t *c, size_t body_len);
 
 /* A stop of req->record_id of req->task_id (PUT .../stop, body {}). */
 void ds_call_stop(ds_call_t *c, const ds_stop_request_t *req);

@@ -69,7 +69,8 @@ ds_outcome_t ds_state(ds_session_t *s, const ds_stop_request_t *req,
     }
     memset(st, 0, sizeof *st);
     memset(&f, 0, sizeof f);
-    f.record_key = "record_id";
+    f.record_key = 1;
+    f.take = ds_json_take_fields;
     f.status = st->status;
     f.status_cap = sizeof st->status;
     f.step = st->step;

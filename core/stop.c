@@ -12,28 +12,27 @@
 #include "request.h"
 #include "stop_aksk.h"
 
-static const ds_json_fields_t k_stop_fields = {"id", NULL, 0, NULL, 0, NULL, 0};
+static const ds_json_fields_t k_stop_fields = {0, NULL, 0, NULL, 0, NULL, 0, NULL};
 
 /* A 200 is a stop only with status "success" and our ids echoed. */
 static void judge_stop(ds_call_t *c, ds_session_t *s, ds_result_t *res)
 {
     unsigned f = c->json;
+    ds_reason_t r = DS_R_NONE;
     (void)s;
-    if (res->http_status != 200) {
-        res->outcome = DS_UNKNOWN;
-        res->reason = DS_R_HTTP_STATUS;
-    } else if (strcmp(res->status, "success") != 0) {
-        res->outcome = res->status[0] || res->error_code[0] ? DS_REJECTED
-                                                            : DS_UNKNOWN;
-        res->reason = res->outcome == DS_REJECTED ? DS_R_STATUS_NOT_SUCCESS
-                                                  : DS_R_JSON_MALFORMED;
-    } else if (f & DS_JSON_ID_BAD) {
-        res->outcome = DS_UNKNOWN;
-        res->reason = DS_R_ID_MISMATCH;
-    } else if ((f & (DS_JSON_ID_OK | DS_JSON_TASK_OK)) !=
-               (DS_JSON_ID_OK | DS_JSON_TASK_OK)) {
-        res->outcome = DS_UNKNOWN;
-        res->reason = DS_R_JSON_MALFORMED;
+    if (res->http_status != 200)
+        r = DS_R_HTTP_STATUS;
+    else if (strcmp(res->status, "success") != 0)
+        r = res->status[0] || res->error_code[0] ? DS_R_STATUS_NOT_SUCCESS
+                                                 : DS_R_JSON_MALFORMED;
+    else if (f & DS_JSON_ID_BAD)
+        r = DS_R_ID_MISMATCH;
+    else if ((f & (DS_JSON_ID_OK | DS_JSON_TASK_OK)) !=
+             (DS_JSON_ID_OK | DS_JSON_TASK_OK))
+        r = DS_R_JSON_MALFORMED;
+    if (r) {
+        res->reason = r;
+        res->outcome = r == DS_R_STATUS_NOT_SUCCESS ? DS_REJECTED : DS_UNKNOWN;
     }
 }
 
@@ -84,15 +83,11 @@ ds_outcome_t ds_stop(const ds_stop_request_t *req, const ds_transport_t *tr,
 {
     ds_session_t s;
     ds_outcome_t o;
-    if (!res)
-        return DS_INVALID_INPUT;
+    /* Missing hooks: ds_stop_in refuses a NULL request (BAD_ARGUMENT)
+     * without touching the session. */
     if (!req || !tr || !pf || !ws || !tr->connect || !tr->send || !tr->recv ||
-        !tr->close || !pf->now_ms || !pf->sleep_ms || !req->deadline_ms) {
-        memset(res, 0, sizeof *res);
-        res->outcome = DS_INVALID_INPUT;
-        res->reason = DS_R_BAD_ARGUMENT;
-        return DS_INVALID_INPUT;
-    }
+        !tr->close || !pf->now_ms || !pf->sleep_ms || !req->deadline_ms)
+        return ds_stop_in(NULL, NULL, res);
     ds_session_begin(&s, tr, pf, ws, req->deadline_ms);
     o = ds_stop_in(&s, req, res);
     ds_session_end(&s);

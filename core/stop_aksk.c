@@ -115,13 +115,11 @@ ds_reason_t ds_aksk_call_head(ds_wr_t *h, const ds_call_t *c,
     in.body_len = ds_call_body_lit_len(c);
 
     ds_call_begin(h, c, body_len);
-    ds_wr_header(h, "X-Sdk-Date", date);
-    ds_wr_str(h, "Authorization: ");
+    ds_wr_str(h, "\r\nX-Sdk-Date: ");
+    ds_wr_str(h, date);
+    ds_wr_str(h, "\r\nAuthorization: ");
     why = sign_into(h, c, &in, scratch, scratch_cap);
-    if (why)
-        return why;
-    ds_wr_put(h, "\r\n", 2);
-    return ds_call_end(h, c);
+    return why ? why : ds_call_end(h, c);
 }
 
 ds_reason_t ds_aksk_head(ds_wr_t *h, const ds_stop_request_t *req,

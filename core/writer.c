@@ -18,27 +18,24 @@ int ds_wr_flush(ds_wr_t *w)
     return w->err;
 }
 
-/* Room for n more bytes, flushing when allowed; 0 when there is none. */
-static int room(ds_wr_t *w, size_t n)
-{
-    if (w->len + n <= w->cap)
-        return 1;
-    if (w->flush && w->cap && !ds_wr_flush(w))
-        return 1;
-    if (!w->err)
-        w->err = DS_WR_E_FULL;
-    return 0;
-}
-
+/* A full buffer with a flush is handed on and reused; without one, a put
+ * that does not fit whole is an error and writes nothing. */
 void ds_wr_put(ds_wr_t *w, const char *data, size_t len)
 {
     while (len && !w->err) {
         size_t n = len;
         if (w->buf) {
-            if (!room(w, w->flush ? 1 : len))
+            size_t room = w->cap - w->len;
+            if (w->flush && w->cap && !room) {
+                (void)ds_wr_flush(w);
+                continue;
+            }
+            if (room < (w->flush ? 1 : len)) {
+                w->err = DS_WR_E_FULL;
                 return;
-            if (n > w->cap - w->len)
-                n = w->cap - w->len;
+            }
+            if (n > room)
+                n = room;
             memcpy(w->buf + w->len, data, n);
             w->len += n;
         }

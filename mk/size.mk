@@ -1,6 +1,6 @@
 # Cortex-M size report of the core (make size): scripts/size_report.sh.
 # The bar: the token stop path's .text on Cortex-M3 at most SIZE_TEXT_MAX
-# bytes (jsmn included), no .data/.bss anywhere in core/, no stack frame
+# bytes (the JSON tokenizer included), no .data/.bss anywhere in core/, no stack frame
 # over SIZE_STACK_MAX bytes. `make size` fails when it is broken. The
 # report also links discover + stop + confirm (ds_halt, "halt (token)").
 # Other areas append their own report targets to SIZE_EXTRA (for example
@@ -24,12 +24,14 @@ size: | $(DEPS_STAMP)
 
 # The `make test` stage: nothing in .data/.bss, no dynamic or oversized
 # stack frame, no recursion, and the token-only stop path (-DDS_AKSK=0,
-# Cortex-M3, no LTO) at most SIZE_CHECK_TEXT_MAX bytes of .text. The target
-# is 5,600 bytes; the one exchange engine (keep-alive, reuse checks, the
-# call hooks) took the path from 5,466 to 7,354 bytes, so the ceiling is
-# that measure plus room for compiler noise until the engine is slimmed.
+# Cortex-M3, no LTO) at most SIZE_CHECK_TEXT_MAX bytes of .text. The
+# ceiling is the measured size (6,892 bytes, rounded up to a multiple of
+# 16); the issue's ceiling is 5,600 bytes, not met yet: the one exchange
+# engine (keep-alive, reuse checks, the call hooks) took the path from
+# 5,466 to 7,354 bytes and the slimming since brought it back to 6,892
+# (jsmn, required by the design, is about 640 bytes of it).
 # Lower it whenever the core shrinks; never raise it to make room for code.
-SIZE_CHECK_TEXT_MAX ?= 7424
+SIZE_CHECK_TEXT_MAX ?= 6896
 size-check: $(CORE_SRC) $(wildcard include/*.h core/*.h) | $(DEPS_STAMP)
 	scripts/size_report.sh $(BUILD) $(SIZE_CHECK_TEXT_MAX) $(SIZE_STACK_MAX) $(CORE_SRC)
 
