@@ -12,6 +12,9 @@
  *   The visible bytes of a value captured with ds_http_capture do not
  *   count (a 20,000-byte token fits whatever the limits); its whitespace
  *   and line end do, so a captured header cannot stream forever.
+ * - Status line: HTTP/1.0 and HTTP/1.1; any other HTTP/1.x (one digit)
+ *   is read as HTTP/1.1 (RFC 9110 6.2: http_minor 1, 1.1 keep-alive
+ *   rules); other major versions are a bad status line.
  * - 1xx answers other than 101 are skipped; 101 is a bad status line since
  *   deploystop never asks for an upgrade.
  * - obs-fold (a line starting with SP/HT) is rejected; header names are
@@ -184,12 +187,14 @@ static int status_line(ds_http_parser_t *p, size_t n)
     const char *l = p->line;
     uint32_t st;
 
-    if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (l[7] | 1) != '1'
+    /* HTTP/1.x, x any digit: a minor above 1 is read as 1.1 (RFC 9110
+     * 6.2), so http_minor is 0 or 1. */
+    if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (unsigned)(l[7] - '0') > 9
         || l[8] != ' ' || (n > 12 && l[12] != ' ')
         || parse_u32(l + 9, 3, &st) != 0 || st - 100 > 499 || st == 101)
         return DS_HTTP_E_STATUS_LINE;
     p->status = (int)st;
-    p->http_minor = l[7] - '0';
+    p->http_minor = l[7] != '0';
     p->state = S_HEADER;
     return OK;
 }

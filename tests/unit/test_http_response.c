@@ -354,12 +354,60 @@ static void test_status_line_reason_may_hold_spaces_and_tabs(void **state)
     assert_int_equal(o->status, 429);
 }
 
+static void test_status_line_http12_is_read_as_http11(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.2 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->status, 200);
+    assert_int_equal(o->http_minor, 1);
+    assert_int_equal(o->keep_alive, 1); /* 1.1 default: persistent */
+    assert_int_equal(o->body_len, 2);
+}
+
+static void test_status_line_http19_is_read_as_http11(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.9 503\r\nContent-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->status, 503);
+    assert_int_equal(o->http_minor, 1);
+    assert_int_equal(o->keep_alive, 1);
+}
+
+static void test_status_line_http12_follows_http11_connection_close(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.2 200 OK\r\nConnection: close\r\n"
+                               "Content-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->http_minor, 1);
+    assert_int_equal(o->keep_alive, 0);
+}
+
+static void test_status_line_http12_without_length_reads_until_close(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.2 200 OK\r\n\r\nabc");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_NEED_MORE);
+    assert_int_equal(o->fin, DS_HTTP_DONE);
+    assert_int_equal(o->http_minor, 1);
+    assert_int_equal(o->keep_alive, 0);
+    assert_int_equal(o->body_len, 3);
+    assert_memory_equal(o->body, "abc", 3);
+}
+
 static void test_status_line_rejects_other_versions(void **state)
 {
     (void)state;
     expect_rc("HTTP/2.0 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
-    expect_rc("HTTP/1.2 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
     expect_rc("HTTP/0.9 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/3.1 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/1.x 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/1./ 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/1.: 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/1.10 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/1 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
     expect_rc("http/1.1 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
     expect_rc("HTTP/1.1x200 OK\r\n", DS_HTTP_E_STATUS_LINE);
     expect_rc("ICY 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
@@ -1687,6 +1735,10 @@ int main(void)
         cmocka_unit_test(test_status_line_without_reason_phrase),
         cmocka_unit_test(test_status_line_with_empty_reason_phrase),
         cmocka_unit_test(test_status_line_reason_may_hold_spaces_and_tabs),
+        cmocka_unit_test(test_status_line_http12_is_read_as_http11),
+        cmocka_unit_test(test_status_line_http19_is_read_as_http11),
+        cmocka_unit_test(test_status_line_http12_follows_http11_connection_close),
+        cmocka_unit_test(test_status_line_http12_without_length_reads_until_close),
         cmocka_unit_test(test_status_line_rejects_other_versions),
         cmocka_unit_test(test_status_line_rejects_bad_codes),
         cmocka_unit_test(test_status_line_accepts_range_bounds),
