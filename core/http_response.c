@@ -27,6 +27,11 @@
  *   leaves has_retry_after at 0.
  * - Repeated X-Request-Id, Content-Type, Date, Retry-After or captured
  *   headers: the last one wins.
+ * - Chunk-size lines follow RFC 9112 7.1.1 strictly: hex digits, then
+ *   only chunk extensions (";" token ["=" (token / quoted-string)], with
+ *   BWS only before ";" and around "="), checked and ignored. Whitespace
+ *   at the line end, an empty extension name or value, and an unclosed
+ *   quoted-string are malformed.
  * - Trailers are checked for syntax and counted, never interpreted.
  */
 #include "ds_http.h"
@@ -312,6 +317,52 @@ static int headers_end(ds_http_parser_t *p)
     return p->remaining ? OK : DS_HTTP_DONE;
 }
 
+/* Byte classes of chunk_ext, one nibble per byte 0x20..0x7f (low nibble
+ * first): 0 SP (and HT), 1 tchar (RFC 9110 5.6.2), 2 ';', 3 '=', 4 '"',
+ * 5 '\\', 6 any other (other delimiters, DEL; obs-text too). */
+static const uint8_t ext_class[48] = {
+    0x10, 0x14, 0x11, 0x11, 0x66, 0x11, 0x16, 0x61, 0x11, 0x11, 0x11, 0x11,
+    0x11, 0x26, 0x36, 0x66, 0x16, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+    0x11, 0x11, 0x11, 0x11, 0x11, 0x61, 0x65, 0x11, 0x11, 0x11, 0x11, 0x11,
+    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x61, 0x61, 0x61
+};
+
+/* chunk_ext's next state by class, one nibble per class (class 0 lowest).
+ * States: 0 after the size or a quoted value, 1 BWS, 2 after ';',
+ * 3 in a name, 4 BWS after a name, 5 after '=', 6 in a token value,
+ * 7 in a quoted-string, 8 after its backslash, 9 malformed (stays). */
+#define X_(ws, tc, semi, eq, dq, bs, other)                                  \
+    ((uint32_t)(ws) | (uint32_t)(tc) << 4 | (uint32_t)(semi) << 8            \
+     | (uint32_t)(eq) << 12 | (uint32_t)(dq) << 16 | (uint32_t)(bs) << 20    \
+     | (uint32_t)(other) << 24)
+static const uint32_t ext_next[10] = {
+    X_(1, 9, 2, 9, 9, 9, 9), X_(1, 9, 2, 9, 9, 9, 9),
+    X_(2, 3, 9, 9, 9, 9, 9), X_(4, 3, 2, 5, 9, 9, 9),
+    X_(4, 9, 2, 5, 9, 9, 9), X_(5, 6, 9, 9, 7, 9, 9),
+    X_(1, 6, 2, 9, 9, 9, 9), X_(7, 7, 7, 7, 0, 8, 7),
+    X_(7, 7, 7, 7, 7, 7, 7), X_(9, 9, 9, 9, 9, 9, 9)
+};
+#undef X_
+
+/* l[k..n), after the chunk size, is a well-formed chunk-ext (RFC 9112
+ * 7.1.1): *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ),
+ * name a token; BWS only before a ';' or around a '=', never at the end.
+ * Returns 0 if so. line_byte already refused the controls (but HT) that
+ * qdtext and quoted-pair exclude. */
+static int chunk_ext(const char *l, size_t k, size_t n)
+{
+    unsigned s = 0;
+
+    for (; k < n; k++) {
+        unsigned c = (unsigned char)l[k] - 0x20u;
+        unsigned t = c < 96 ? ext_class[c >> 1] >> (c & 1) * 4 & 15
+                   : c == (unsigned)'\t' - 0x20u ? 0 : 6;
+        s = ext_next[s] >> t * 4 & 15;
+    }
+    /* accepting: after the size, a name or a value */
+    return 0x49 >> s & 1 ? 0 : -1;
+}
+
 static int chunk_size_line(ds_http_parser_t *p, size_t n)
 {
     const char *l = p->line;
@@ -330,12 +381,8 @@ static int chunk_size_line(ds_http_parser_t *p, size_t n)
             return DS_HTTP_E_CHUNK;
         v = v << 4 | d;
     }
-    if (k == 0)
-        return DS_HTTP_E_CHUNK;
-    while (k < n && is_ws((unsigned char)l[k]))
-        k++;
-    /* Chunk extensions are allowed and ignored. */
-    if (k < n && l[k] != ';')
+    /* Chunk extensions are checked and ignored. */
+    if (k == 0 || chunk_ext(l, k, n) != 0)
         return DS_HTTP_E_CHUNK;
     p->state = S_TRAILER;
     if (v) {

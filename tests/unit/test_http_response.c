@@ -1014,6 +1014,129 @@ static void test_chunked_bad_size_lines_rejected(void **state)
     expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n1\rx", DS_HTTP_E_CHUNK);
 }
 
+#define CHUNKED OK200 "Transfer-Encoding: chunked\r\n\r\n"
+
+/* The chunk-size line `line` (without its CRLF) as the first chunk of a
+ * one-byte body: DONE with body "x" when accepted. */
+static int first_chunk_line(const char *line)
+{
+    char in[256];
+    const outcome_t *o;
+    int n = snprintf(in, sizeof in, CHUNKED "%s\r\nx\r\n0\r\n\r\n", line);
+    assert_true(n > 0 && (size_t)n < sizeof in);
+    o = parse(in);
+    if (o->rc == DS_HTTP_DONE) {
+        assert_int_equal(o->body_len, 1);
+        assert_memory_equal(o->body, "x", 1);
+    }
+    return o->rc;
+}
+
+static void test_chunked_size_with_trailing_whitespace_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1  "), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1 "), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1\t"), DS_HTTP_E_CHUNK);
+    expect_rc(CHUNKED "25  \r\n", DS_HTTP_E_CHUNK);
+    expect_rc(CHUNKED "0 \r\n\r\n", DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_with_empty_name_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1; "), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;;a"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a;"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;=v"), DS_HTTP_E_CHUNK);
+    expect_rc(CHUNKED "2;\r\n", DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_with_unclosed_quote_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a=\"x"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\""), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\"x\\\""), DS_HTTP_E_CHUNK); /* \" escapes */
+    assert_int_equal(first_chunk_line("1;a=\"x\\"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\"x;b=y"), DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_with_empty_value_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a="), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a= "), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=;b"), DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_name_and_value_must_be_tokens(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a@b"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a\"b\""), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;\"a\""), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=b/c"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=b c"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\303\251"), DS_HTTP_E_CHUNK); /* obs-text */
+    assert_int_equal(first_chunk_line("1;a b"), DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_with_trailing_whitespace_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a "), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=b\t"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\"b\" "), DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_junk_after_quoted_value_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a=\"b\"c"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\"b\"\"c\""), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=b=c"), DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_bws_around_separators_accepted(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1 ;a"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1; a"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;a =b"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;a= b"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1 \t;\t a \t= \t\"q\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;a=b ;c"), DS_HTTP_DONE);
+}
+
+static void test_chunked_extension_token_and_quoted_values_accepted(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;name"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;name=value"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;name=\"quoted\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;n=\"\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;n=\"a b\t;=,\303\251\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;!#$%&'*+-.^_`|~09AZaz=!#$%&'*+-.^_`|~"), DS_HTTP_DONE);
+}
+
+static void test_chunked_extension_quoted_pair_accepted(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a=\"x\\\"y\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;a=\"\\\\\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;a=\"\\ \\\t\""), DS_HTTP_DONE);
+}
+
+static void test_chunked_several_extensions_accepted(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a;b=c;d=\"e\";f"), DS_HTTP_DONE);
+    /* on the last chunk too */
+    assert_int_equal(parse(CHUNKED "1\r\nx\r\n0;a=1;b=\"2\"\r\n\r\n")->rc, DS_HTTP_DONE);
+}
+
 static void test_chunked_size_overflow_rejected(void **state)
 {
     (void)state;
@@ -1803,6 +1926,17 @@ int main(void)
         cmocka_unit_test(test_chunked_leaves_extra_bytes_unconsumed),
         cmocka_unit_test(test_chunked_missing_crlf_after_data_rejected),
         cmocka_unit_test(test_chunked_bad_size_lines_rejected),
+        cmocka_unit_test(test_chunked_size_with_trailing_whitespace_rejected),
+        cmocka_unit_test(test_chunked_extension_with_empty_name_rejected),
+        cmocka_unit_test(test_chunked_extension_with_unclosed_quote_rejected),
+        cmocka_unit_test(test_chunked_extension_with_empty_value_rejected),
+        cmocka_unit_test(test_chunked_extension_name_and_value_must_be_tokens),
+        cmocka_unit_test(test_chunked_extension_with_trailing_whitespace_rejected),
+        cmocka_unit_test(test_chunked_extension_junk_after_quoted_value_rejected),
+        cmocka_unit_test(test_chunked_extension_bws_around_separators_accepted),
+        cmocka_unit_test(test_chunked_extension_token_and_quoted_values_accepted),
+        cmocka_unit_test(test_chunked_extension_quoted_pair_accepted),
+        cmocka_unit_test(test_chunked_several_extensions_accepted),
         cmocka_unit_test(test_chunked_size_overflow_rejected),
         cmocka_unit_test(test_chunked_largest_size_is_too_large_a_body),
         cmocka_unit_test(test_chunked_total_exactly_at_cap),
