@@ -17,9 +17,20 @@
  *   rules); other major versions are a bad status line.
  * - 1xx answers other than 101 are skipped; 101 is a bad status line since
  *   deploystop never asks for an upgrade.
- * - obs-fold (a line starting with SP/HT) is rejected; header names are
- *   tokens with no whitespace before the colon; values may not hold
- *   control characters other than HT.
+ * - obs-fold (RFC 9112 5.2): a header or trailer line starting with SP/HT
+ *   continues the line before it; the line end and that SP/HT become one
+ *   SP (so a header line waits for the next byte before it is used). The
+ *   joined line counts as one line against DS_HTTP_LINE_MAX and on_line
+ *   gets it joined; every byte still counts against DS_HTTP_HEADERS_MAX.
+ *   A fold with no line before it (first header after a status line, first
+ *   trailer) is a bad header. Folded Content-Length or Transfer-Encoding
+ *   are refused (DS_HTTP_E_LENGTH / DS_HTTP_E_TRANSFER_ENCODING: framing
+ *   must not depend on a join); folded Connection, Retry-After,
+ *   X-Request-Id, Content-Type and Date are used joined; a fold after the
+ *   captured header (ds_http_capture) is a bad header, never joined into
+ *   the captured value.
+ * - Header names are tokens with no whitespace before the colon; values
+ *   may not hold control characters other than HT.
  * - Content-Length: digits only; identical duplicates are accepted,
  *   differing ones are an error; with Transfer-Encoding it is an error.
  * - Transfer-Encoding must be exactly "chunked" (once).
@@ -55,6 +66,11 @@ enum {
 
 /* Internal "keep going" value; equal to DS_HTTP_NEED_MORE on purpose. */
 #define OK DS_HTTP_NEED_MORE
+
+/* line_cr: a CR was read; LINE_HELD: a header or trailer line ended and
+ * waits in line[] for the next byte (an obs-fold continues it). While a
+ * folded line waits, remaining is 1. */
+#define LINE_HELD 2
 
 /* keep_alive holds these Connection tokens until the headers end. */
 #define CONN_CLOSE 1
@@ -153,6 +169,7 @@ static int capture(ds_http_parser_t *p, int c)
         p->cap_buf[p->cap_len] = '\0';
         p->cap_found = 1;
         p->state = S_HEADER;
+        p->remaining = 0; /* no folded line waiting */
         return OK;
     }
     if (p->line_cr)
@@ -241,14 +258,14 @@ static int header_line(ds_http_parser_t *p, size_t n)
 
     switch (which) {
     case 0: /* Content-Length */
-        if (parse_u32(v, vn, &u) != 0
+        if (p->remaining || parse_u32(v, vn, &u) != 0
             || (p->has_content_length && u != p->content_length))
             return DS_HTTP_E_LENGTH;
         p->content_length = u;
         p->has_content_length = 1;
         break;
     case 1: /* Transfer-Encoding */
-        if (p->chunked || !ieq(v, vn, "chunked"))
+        if (p->remaining || p->chunked || !ieq(v, vn, "chunked"))
             return DS_HTTP_E_TRANSFER_ENCODING;
         p->chunked = 1;
         break;
@@ -428,8 +445,29 @@ static int line_byte(ds_http_parser_t *p, int c)
         return p->cap_fn(p, c);
     if (st < S_CHUNK_SIZE && ++p->header_bytes > DS_HTTP_HEADERS_MAX)
         return DS_HTTP_E_HEADERS_TOO_LARGE;
-    if (c == '\n')
+    if (p->line_cr == LINE_HELD) {
+        p->line_cr = 0;
+        if (is_ws(c)) {
+            /* obs-fold: the line end and this SP/HT become one SP */
+            p->remaining = 1;
+            c = ' ';
+        } else {
+            bad = end_line(p);
+            p->remaining = 0;
+            if (bad != OK)
+                return bad;
+            bad = DS_HTTP_E_HEADER;
+        }
+    }
+    if (c == '\n') {
+        if ((st == S_HEADER || st == S_TRAILER) && p->line_len) {
+            /* held until the next byte shows whether an obs-fold
+             * continues it */
+            p->line_cr = LINE_HELD;
+            return OK;
+        }
         return end_line(p);
+    }
     if (p->line_cr)
         return bad;
     if (c == '\r') {
