@@ -225,6 +225,13 @@ static int status_line(ds_http_parser_t *p, size_t n)
 static const char known[] = "content-length\0transfer-encoding\0connection\0"
                             "retry-after\0x-request-id\0content-type\0date\0";
 
+/* Where header_line copies known names 4..6: offset, capacity. */
+#define FIELD_(f) { offsetof(ds_http_parser_t, f), sizeof ((ds_http_parser_t *)0)->f }
+static const uint16_t copied[3][2] = {
+    FIELD_(request_id), FIELD_(content_type), FIELD_(date)
+};
+#undef FIELD_
+
 static int header_line(ds_http_parser_t *p, size_t n)
 {
     const char *l = p->line, *v, *name = known;
@@ -286,13 +293,11 @@ static int header_line(ds_http_parser_t *p, size_t n)
         p->has_retry_after = parse_u32(v, vn, &u) == 0;
         p->retry_after_s = u;
         break;
-    case 4:
+    case 4: /* X-Request-Id, Content-Type, Date: copied, truncated */
     case 5:
     case 6: {
-        char *d = which == 4 ? p->request_id
-                : which == 5 ? p->content_type : p->date;
-        size_t cap = which == 4 ? sizeof p->request_id
-                   : which == 5 ? sizeof p->content_type : sizeof p->date;
+        char *d = (char *)p + copied[which - 4][0];
+        size_t cap = copied[which - 4][1];
         if (vn >= cap)
             vn = cap - 1;
         memcpy(d, v, vn);
