@@ -12,11 +12,25 @@
  *   The visible bytes of a value captured with ds_http_capture do not
  *   count (a 20,000-byte token fits whatever the limits); its whitespace
  *   and line end do, so a captured header cannot stream forever.
+ * - Status line: HTTP/1.0 and HTTP/1.1; any other HTTP/1.x (one digit)
+ *   is read as HTTP/1.1 (RFC 9110 6.2: http_minor 1, 1.1 keep-alive
+ *   rules); other major versions are a bad status line.
  * - 1xx answers other than 101 are skipped; 101 is a bad status line since
  *   deploystop never asks for an upgrade.
- * - obs-fold (a line starting with SP/HT) is rejected; header names are
- *   tokens with no whitespace before the colon; values may not hold
- *   control characters other than HT.
+ * - obs-fold (RFC 9112 5.2): a header or trailer line starting with SP/HT
+ *   continues the line before it; the line end and that SP/HT become one
+ *   SP (so a header line waits for the next byte before it is used). The
+ *   joined line counts as one line against DS_HTTP_LINE_MAX and on_line
+ *   gets it joined; every byte still counts against DS_HTTP_HEADERS_MAX.
+ *   A fold with no line before it (first header after a status line, first
+ *   trailer) is a bad header. Folded Content-Length or Transfer-Encoding
+ *   are refused (DS_HTTP_E_LENGTH / DS_HTTP_E_TRANSFER_ENCODING: framing
+ *   must not depend on a join); folded Connection, Retry-After,
+ *   X-Request-Id, Content-Type and Date are used joined; a fold after the
+ *   captured header (ds_http_capture) is a bad header, never joined into
+ *   the captured value.
+ * - Header names are tokens with no whitespace before the colon; values
+ *   may not hold control characters other than HT.
  * - Content-Length: digits only; identical duplicates are accepted,
  *   differing ones are an error; with Transfer-Encoding it is an error.
  * - Transfer-Encoding must be exactly "chunked" (once).
@@ -24,6 +38,11 @@
  *   leaves has_retry_after at 0.
  * - Repeated X-Request-Id, Content-Type, Date, Retry-After or captured
  *   headers: the last one wins.
+ * - Chunk-size lines follow RFC 9112 7.1.1 strictly: hex digits, then
+ *   only chunk extensions (";" token ["=" (token / quoted-string)], with
+ *   BWS only before ";" and around "="), checked and ignored. Whitespace
+ *   at the line end, an empty extension name or value, and an unclosed
+ *   quoted-string are malformed.
  * - Trailers are checked for syntax and counted, never interpreted.
  */
 #include "ds_http.h"
@@ -47,6 +66,11 @@ enum {
 
 /* Internal "keep going" value; equal to DS_HTTP_NEED_MORE on purpose. */
 #define OK DS_HTTP_NEED_MORE
+
+/* line_cr: a CR was read; LINE_HELD: a header or trailer line ended and
+ * waits in line[] for the next byte (an obs-fold continues it). While a
+ * folded line waits, remaining is 1. */
+#define LINE_HELD 2
 
 /* keep_alive holds these Connection tokens until the headers end. */
 #define CONN_CLOSE 1
@@ -145,6 +169,7 @@ static int capture(ds_http_parser_t *p, int c)
         p->cap_buf[p->cap_len] = '\0';
         p->cap_found = 1;
         p->state = S_HEADER;
+        p->remaining = 0; /* no folded line waiting */
         return OK;
     }
     if (p->line_cr)
@@ -184,12 +209,14 @@ static int status_line(ds_http_parser_t *p, size_t n)
     const char *l = p->line;
     uint32_t st;
 
-    if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (l[7] | 1) != '1'
+    /* HTTP/1.x, x any digit: a minor above 1 is read as 1.1 (RFC 9110
+     * 6.2), so http_minor is 0 or 1. */
+    if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (unsigned)(l[7] - '0') > 9
         || l[8] != ' ' || (n > 12 && l[12] != ' ')
         || parse_u32(l + 9, 3, &st) != 0 || st - 100 > 499 || st == 101)
         return DS_HTTP_E_STATUS_LINE;
     p->status = (int)st;
-    p->http_minor = l[7] - '0';
+    p->http_minor = l[7] != '0';
     p->state = S_HEADER;
     return OK;
 }
@@ -197,6 +224,13 @@ static int status_line(ds_http_parser_t *p, size_t n)
 /* Names of the headers header_line() interprets, in its switch order. */
 static const char known[] = "content-length\0transfer-encoding\0connection\0"
                             "retry-after\0x-request-id\0content-type\0date\0";
+
+/* Where header_line copies known names 4..6: offset, capacity. */
+#define FIELD_(f) { offsetof(ds_http_parser_t, f), sizeof ((ds_http_parser_t *)0)->f }
+static const uint16_t copied[3][2] = {
+    FIELD_(request_id), FIELD_(content_type), FIELD_(date)
+};
+#undef FIELD_
 
 static int header_line(ds_http_parser_t *p, size_t n)
 {
@@ -231,14 +265,14 @@ static int header_line(ds_http_parser_t *p, size_t n)
 
     switch (which) {
     case 0: /* Content-Length */
-        if (parse_u32(v, vn, &u) != 0
+        if (p->remaining || parse_u32(v, vn, &u) != 0
             || (p->has_content_length && u != p->content_length))
             return DS_HTTP_E_LENGTH;
         p->content_length = u;
         p->has_content_length = 1;
         break;
     case 1: /* Transfer-Encoding */
-        if (p->chunked || !ieq(v, vn, "chunked"))
+        if (p->remaining || p->chunked || !ieq(v, vn, "chunked"))
             return DS_HTTP_E_TRANSFER_ENCODING;
         p->chunked = 1;
         break;
@@ -259,13 +293,11 @@ static int header_line(ds_http_parser_t *p, size_t n)
         p->has_retry_after = parse_u32(v, vn, &u) == 0;
         p->retry_after_s = u;
         break;
-    case 4:
+    case 4: /* X-Request-Id, Content-Type, Date: copied, truncated */
     case 5:
     case 6: {
-        char *d = which == 4 ? p->request_id
-                : which == 5 ? p->content_type : p->date;
-        size_t cap = which == 4 ? sizeof p->request_id
-                   : which == 5 ? sizeof p->content_type : sizeof p->date;
+        char *d = (char *)p + copied[which - 4][0];
+        size_t cap = copied[which - 4][1];
         if (vn >= cap)
             vn = cap - 1;
         memcpy(d, v, vn);
@@ -307,6 +339,52 @@ static int headers_end(ds_http_parser_t *p)
     return p->remaining ? OK : DS_HTTP_DONE;
 }
 
+/* Byte classes of chunk_ext, one nibble per byte 0x20..0x7f (low nibble
+ * first): 0 SP (and HT), 1 tchar (RFC 9110 5.6.2), 2 ';', 3 '=', 4 '"',
+ * 5 '\\', 6 any other (other delimiters, DEL; obs-text too). */
+static const uint8_t ext_class[48] = {
+    0x10, 0x14, 0x11, 0x11, 0x66, 0x11, 0x16, 0x61, 0x11, 0x11, 0x11, 0x11,
+    0x11, 0x26, 0x36, 0x66, 0x16, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+    0x11, 0x11, 0x11, 0x11, 0x11, 0x61, 0x65, 0x11, 0x11, 0x11, 0x11, 0x11,
+    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x61, 0x61, 0x61
+};
+
+/* chunk_ext's next state by class, one nibble per class (class 0 lowest).
+ * States: 0 after the size or a quoted value, 1 BWS, 2 after ';',
+ * 3 in a name, 4 BWS after a name, 5 after '=', 6 in a token value,
+ * 7 in a quoted-string, 8 after its backslash, 9 malformed (stays). */
+#define X_(ws, tc, semi, eq, dq, bs, other)                                  \
+    ((uint32_t)(ws) | (uint32_t)(tc) << 4 | (uint32_t)(semi) << 8            \
+     | (uint32_t)(eq) << 12 | (uint32_t)(dq) << 16 | (uint32_t)(bs) << 20    \
+     | (uint32_t)(other) << 24)
+static const uint32_t ext_next[10] = {
+    X_(1, 9, 2, 9, 9, 9, 9), X_(1, 9, 2, 9, 9, 9, 9),
+    X_(2, 3, 9, 9, 9, 9, 9), X_(4, 3, 2, 5, 9, 9, 9),
+    X_(4, 9, 2, 5, 9, 9, 9), X_(5, 6, 9, 9, 7, 9, 9),
+    X_(1, 6, 2, 9, 9, 9, 9), X_(7, 7, 7, 7, 0, 8, 7),
+    X_(7, 7, 7, 7, 7, 7, 7), X_(9, 9, 9, 9, 9, 9, 9)
+};
+#undef X_
+
+/* l[k..n), after the chunk size, is a well-formed chunk-ext (RFC 9112
+ * 7.1.1): *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ),
+ * name a token; BWS only before a ';' or around a '=', never at the end.
+ * Returns 0 if so. line_byte already refused the controls (but HT) that
+ * qdtext and quoted-pair exclude. */
+static int chunk_ext(const char *l, size_t k, size_t n)
+{
+    unsigned s = 0;
+
+    for (; k < n; k++) {
+        unsigned c = (unsigned char)l[k] - 0x20u;
+        unsigned t = c < 96 ? ext_class[c >> 1] >> (c & 1) * 4 & 15
+                   : c == (unsigned)'\t' - 0x20u ? 0 : 6;
+        s = ext_next[s] >> t * 4 & 15;
+    }
+    /* accepting: after the size, a name or a value */
+    return 0x49 >> s & 1 ? 0 : -1;
+}
+
 static int chunk_size_line(ds_http_parser_t *p, size_t n)
 {
     const char *l = p->line;
@@ -325,12 +403,8 @@ static int chunk_size_line(ds_http_parser_t *p, size_t n)
             return DS_HTTP_E_CHUNK;
         v = v << 4 | d;
     }
-    if (k == 0)
-        return DS_HTTP_E_CHUNK;
-    while (k < n && is_ws((unsigned char)l[k]))
-        k++;
-    /* Chunk extensions are allowed and ignored. */
-    if (k < n && l[k] != ';')
+    /* Chunk extensions are checked and ignored. */
+    if (k == 0 || chunk_ext(l, k, n) != 0)
         return DS_HTTP_E_CHUNK;
     p->state = S_TRAILER;
     if (v) {
@@ -376,8 +450,29 @@ static int line_byte(ds_http_parser_t *p, int c)
         return p->cap_fn(p, c);
     if (st < S_CHUNK_SIZE && ++p->header_bytes > DS_HTTP_HEADERS_MAX)
         return DS_HTTP_E_HEADERS_TOO_LARGE;
-    if (c == '\n')
+    if (p->line_cr == LINE_HELD) {
+        p->line_cr = 0;
+        if (is_ws(c)) {
+            /* obs-fold: the line end and this SP/HT become one SP */
+            p->remaining = 1;
+            c = ' ';
+        } else {
+            bad = end_line(p);
+            p->remaining = 0;
+            if (bad != OK)
+                return bad;
+            bad = DS_HTTP_E_HEADER;
+        }
+    }
+    if (c == '\n') {
+        if ((st == S_HEADER || st == S_TRAILER) && p->line_len) {
+            /* held until the next byte shows whether an obs-fold
+             * continues it */
+            p->line_cr = LINE_HELD;
+            return OK;
+        }
         return end_line(p);
+    }
     if (p->line_cr)
         return bad;
     if (c == '\r') {

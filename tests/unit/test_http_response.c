@@ -354,12 +354,60 @@ static void test_status_line_reason_may_hold_spaces_and_tabs(void **state)
     assert_int_equal(o->status, 429);
 }
 
+static void test_status_line_http12_is_read_as_http11(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.2 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->status, 200);
+    assert_int_equal(o->http_minor, 1);
+    assert_int_equal(o->keep_alive, 1); /* 1.1 default: persistent */
+    assert_int_equal(o->body_len, 2);
+}
+
+static void test_status_line_http19_is_read_as_http11(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.9 503\r\nContent-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->status, 503);
+    assert_int_equal(o->http_minor, 1);
+    assert_int_equal(o->keep_alive, 1);
+}
+
+static void test_status_line_http12_follows_http11_connection_close(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.2 200 OK\r\nConnection: close\r\n"
+                               "Content-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->http_minor, 1);
+    assert_int_equal(o->keep_alive, 0);
+}
+
+static void test_status_line_http12_without_length_reads_until_close(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.2 200 OK\r\n\r\nabc");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_NEED_MORE);
+    assert_int_equal(o->fin, DS_HTTP_DONE);
+    assert_int_equal(o->http_minor, 1);
+    assert_int_equal(o->keep_alive, 0);
+    assert_int_equal(o->body_len, 3);
+    assert_memory_equal(o->body, "abc", 3);
+}
+
 static void test_status_line_rejects_other_versions(void **state)
 {
     (void)state;
     expect_rc("HTTP/2.0 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
-    expect_rc("HTTP/1.2 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
     expect_rc("HTTP/0.9 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/3.1 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/1.x 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/1./ 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/1.: 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/1.10 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/1 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
     expect_rc("http/1.1 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
     expect_rc("HTTP/1.1x200 OK\r\n", DS_HTTP_E_STATUS_LINE);
     expect_rc("ICY 200 OK\r\n", DS_HTTP_E_STATUS_LINE);
@@ -501,11 +549,183 @@ static void test_header_unknown_headers_are_ignored(void **state)
     assert_int_equal(o->content_length, 0);
 }
 
-static void test_header_obs_fold_is_rejected(void **state)
+static void test_header_obs_fold_joins_the_previous_value(void **state)
+{
+    const outcome_t *o = parse(OK200 "X-Request-Id: abc\r\n def\r\nContent-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->request_id, "abc def"); /* CRLF SP -> one SP */
+}
+
+static void test_header_obs_fold_tab_becomes_a_space(void **state)
+{
+    const outcome_t *o = parse(OK200 "X-Request-Id: abc\r\n\tdef\r\nContent-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->request_id, "abc def");
+}
+
+static void test_header_obs_fold_with_bare_lf_line_ends(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.1 200 OK\nX-Request-Id: a\n\tb\nContent-Length: 0\n\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->request_id, "a b");
+}
+
+static void test_header_obs_fold_several_continuation_lines(void **state)
+{
+    const outcome_t *o = parse(OK200 "X-Request-Id: a\r\n\tb\r\n\tc\r\n\td\r\n"
+                               "Content-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->request_id, "a b c d");
+}
+
+static void test_header_obs_fold_of_an_empty_value(void **state)
+{
+    const outcome_t *o = parse(OK200 "X-Request-Id:\r\n\tlate\r\nContent-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->request_id, "late");
+}
+
+static void test_header_obs_fold_of_only_whitespace_is_trimmed(void **state)
+{
+    const outcome_t *o = parse(OK200 "X-Request-Id: r1 \r\n \t \r\nContent-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->request_id, "r1");
+}
+
+static void test_header_obs_fold_last_header_before_blank_line(void **state)
+{
+    const outcome_t *o = parse(OK200 "Content-Length: 2\r\nX-Request-Id: a\r\n b\r\n\r\n{}");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->request_id, "a b");
+    assert_int_equal(o->body_len, 2);
+}
+
+static void test_header_obs_fold_of_an_unknown_header_is_accepted(void **state)
+{
+    const outcome_t *o = parse(OK200 "X-Other: 1\r\n 2\r\nContent-Length: 1\r\n\r\nx");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->body_len, 1);
+}
+
+static void test_header_obs_fold_as_first_header_line_is_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "X-A: 1\r\n continued\r\n\r\n", DS_HTTP_E_HEADER);
-    expect_rc(OK200 "X-A: 1\r\n\tcontinued\r\n\r\n", DS_HTTP_E_HEADER);
+    expect_rc(OK200 " X-A: 1\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
+    expect_rc(OK200 "\tX-A: 1\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
+    expect_rc("HTTP/1.1 200 OK\n continued\nContent-Length: 0\n\n", DS_HTTP_E_HEADER);
+}
+
+static void test_header_obs_fold_after_interim_status_line_is_rejected(void **state)
+{
+    (void)state;
+    expect_rc("HTTP/1.1 100 Continue\r\nX-A: 1\r\n\r\n" OK200 " x\r\n\r\n", DS_HTTP_E_HEADER);
+}
+
+static void test_header_obs_fold_does_not_continue_across_the_blank_line(void **state)
+{
+    /* the blank line ends the headers: a SP after it is body */
+    const outcome_t *o = parse(OK200 "X-A: 1\r\nContent-Length: 2\r\n\r\n x");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_memory_equal(o->body, " x", 2);
+}
+
+static void test_header_obs_fold_in_content_length_is_rejected(void **state)
+{
+    (void)state;
+    expect_rc(OK200 "Content-Length: 1\r\n 0\r\n\r\n0123456789", DS_HTTP_E_LENGTH);
+    expect_rc(OK200 "Content-Length:\r\n 2\r\n\r\n{}", DS_HTTP_E_LENGTH);
+    expect_rc(OK200 "content-length: 2\r\n\t\r\n\r\n{}", DS_HTTP_E_LENGTH);
+}
+
+static void test_header_obs_fold_in_transfer_encoding_is_rejected(void **state)
+{
+    (void)state;
+    expect_rc(OK200 "Transfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n",
+              DS_HTTP_E_TRANSFER_ENCODING);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n \r\n\r\n0\r\n\r\n",
+              DS_HTTP_E_TRANSFER_ENCODING);
+}
+
+static void test_header_obs_fold_in_connection_is_interpreted(void **state)
+{
+    const outcome_t *o = parse(OK200 "Connection: keep-alive,\r\n close\r\nContent-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->keep_alive, 0);
+    o = parse("HTTP/1.0 200 OK\r\nConnection:\r\n\tkeep-alive\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->keep_alive, 1);
+}
+
+static void test_header_obs_fold_in_retry_after_is_interpreted(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.1 503 X\r\nRetry-After:\r\n 120\r\nContent-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->has_retry_after, 1);
+    assert_int_equal(o->retry_after_s, 120);
+    /* folded inside the number: not delta-seconds any more */
+    o = parse("HTTP/1.1 503 X\r\nRetry-After: 1\r\n 20\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->has_retry_after, 0);
+}
+
+static void test_header_obs_fold_in_content_type_is_interpreted(void **state)
+{
+    const outcome_t *o = parse(OK200 "Content-Type: application/json;\r\n charset=utf-8\r\n"
+                               "Content-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->content_type, "application/json; charset=utf-8");
+}
+
+static void test_header_obs_fold_in_date_is_interpreted(void **state)
+{
+    const outcome_t *o = parse(OK200 "Date: Sun, 06 Nov 1994\r\n\t08:49:37 GMT\r\n"
+                               "Content-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->date, "Sun, 06 Nov 1994 08:49:37 GMT");
+}
+
+static void test_header_obs_fold_in_interim_response_is_accepted(void **state)
+{
+    const outcome_t *o = parse("HTTP/1.1 100 Continue\r\nX-A: 1\r\n 2\r\n\r\n"
+                               OK200 "Content-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->status, 200);
+}
+
+static void test_header_obs_fold_continuation_needs_no_colon(void **state)
+{
+    const outcome_t *o = parse(OK200 "X-Request-Id: a\r\n no colon here\r\nContent-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->request_id, "a no colon here");
+}
+
+static void test_header_obs_fold_control_character_in_continuation_rejected(void **state)
+{
+    (void)state;
+    expect_rc(OK200 "X-A: 1\r\n 2\001\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
+    expect_rc(OK200 "X-A: 1\r\n 2\rx\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
+}
+
+static void test_header_malformed_line_before_a_fold_is_rejected(void **state)
+{
+    (void)state;
+    expect_rc(OK200 "No colon\r\n here either\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
+    expect_rc(OK200 "X-A\r\n :1\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
 }
 
 static void test_header_without_colon_is_rejected(void **state)
@@ -966,6 +1186,129 @@ static void test_chunked_bad_size_lines_rejected(void **state)
     expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n1\rx", DS_HTTP_E_CHUNK);
 }
 
+#define CHUNKED OK200 "Transfer-Encoding: chunked\r\n\r\n"
+
+/* The chunk-size line `line` (without its CRLF) as the first chunk of a
+ * one-byte body: DONE with body "x" when accepted. */
+static int first_chunk_line(const char *line)
+{
+    char in[256];
+    const outcome_t *o;
+    int n = snprintf(in, sizeof in, CHUNKED "%s\r\nx\r\n0\r\n\r\n", line);
+    assert_true(n > 0 && (size_t)n < sizeof in);
+    o = parse(in);
+    if (o->rc == DS_HTTP_DONE) {
+        assert_int_equal(o->body_len, 1);
+        assert_memory_equal(o->body, "x", 1);
+    }
+    return o->rc;
+}
+
+static void test_chunked_size_with_trailing_whitespace_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1  "), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1 "), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1\t"), DS_HTTP_E_CHUNK);
+    expect_rc(CHUNKED "25  \r\n", DS_HTTP_E_CHUNK);
+    expect_rc(CHUNKED "0 \r\n\r\n", DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_with_empty_name_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1; "), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;;a"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a;"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;=v"), DS_HTTP_E_CHUNK);
+    expect_rc(CHUNKED "2;\r\n", DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_with_unclosed_quote_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a=\"x"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\""), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\"x\\\""), DS_HTTP_E_CHUNK); /* \" escapes */
+    assert_int_equal(first_chunk_line("1;a=\"x\\"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\"x;b=y"), DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_with_empty_value_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a="), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a= "), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=;b"), DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_name_and_value_must_be_tokens(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a@b"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a\"b\""), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;\"a\""), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=b/c"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=b c"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\303\251"), DS_HTTP_E_CHUNK); /* obs-text */
+    assert_int_equal(first_chunk_line("1;a b"), DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_with_trailing_whitespace_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a "), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=b\t"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\"b\" "), DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_junk_after_quoted_value_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a=\"b\"c"), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=\"b\"\"c\""), DS_HTTP_E_CHUNK);
+    assert_int_equal(first_chunk_line("1;a=b=c"), DS_HTTP_E_CHUNK);
+}
+
+static void test_chunked_extension_bws_around_separators_accepted(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1 ;a"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1; a"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;a =b"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;a= b"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1 \t;\t a \t= \t\"q\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;a=b ;c"), DS_HTTP_DONE);
+}
+
+static void test_chunked_extension_token_and_quoted_values_accepted(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;name"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;name=value"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;name=\"quoted\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;n=\"\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;n=\"a b\t;=,\303\251\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;!#$%&'*+-.^_`|~09AZaz=!#$%&'*+-.^_`|~"), DS_HTTP_DONE);
+}
+
+static void test_chunked_extension_quoted_pair_accepted(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a=\"x\\\"y\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;a=\"\\\\\""), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;a=\"\\ \\\t\""), DS_HTTP_DONE);
+}
+
+static void test_chunked_several_extensions_accepted(void **state)
+{
+    (void)state;
+    assert_int_equal(first_chunk_line("1;a;b=c;d=\"e\";f"), DS_HTTP_DONE);
+    /* on the last chunk too */
+    assert_int_equal(parse(CHUNKED "1\r\nx\r\n0;a=1;b=\"2\"\r\n\r\n")->rc, DS_HTTP_DONE);
+}
+
 static void test_chunked_size_overflow_rejected(void **state)
 {
     (void)state;
@@ -997,11 +1340,26 @@ static void test_chunked_total_one_over_cap(void **state)
     assert_int_equal(o->body_len, 2);
 }
 
-static void test_chunked_trailer_obs_fold_rejected(void **state)
+static void test_chunked_trailer_obs_fold_is_accepted(void **state)
+{
+    const char *msg = OK200 "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n"
+                      "X-A: 1\r\n folded\r\n\tagain\r\nX-B: 2\r\n\r\n";
+    const outcome_t *o = parse(msg);
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->used, strlen(msg));
+    assert_int_equal(o->body_len, 1);
+}
+
+static void test_chunked_trailer_obs_fold_as_first_trailer_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n0\r\nX-A: 1\r\n folded\r\n\r\n",
-              DS_HTTP_E_HEADER);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n0\r\n folded\r\n\r\n", DS_HTTP_E_HEADER);
+}
+
+static void test_chunked_trailer_without_colon_rejected(void **state)
+{
+    (void)state;
     expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n0\r\nno colon\r\n\r\n", DS_HTTP_E_HEADER);
 }
 
@@ -1196,6 +1554,72 @@ static void test_headers_one_over_headers_max(void **state)
     (void)state;
     build_headers_of(DS_HTTP_HEADERS_MAX + 1);
     assert_int_equal(parse_n(big, big_len)->rc, DS_HTTP_E_HEADERS_TOO_LARGE);
+}
+
+static void test_header_obs_fold_joined_line_exactly_at_line_max(void **state)
+{
+    (void)state;
+    big_reset();
+    big_add(OK200 "X-Pad: ");
+    big_rep('p', DS_HTTP_LINE_MAX / 2 - 7);
+    big_add("\r\n\t"); /* the fold counts as one byte of the joined line */
+    big_rep('q', DS_HTTP_LINE_MAX - DS_HTTP_LINE_MAX / 2 - 1);
+    big_add("\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(parse_n(big, big_len)->rc, DS_HTTP_DONE);
+    assert_int_equal(whole_run.nlines, 3);
+    assert_int_equal(whole_run.lines_len, strlen("HTTP/1.1 200 OK\n") + DS_HTTP_LINE_MAX + 1
+                                          + strlen("Content-Length: 0\n"));
+}
+
+static void test_header_obs_fold_joined_line_one_over_line_max(void **state)
+{
+    (void)state;
+    big_reset();
+    big_add(OK200 "X-Pad: ");
+    big_rep('p', DS_HTTP_LINE_MAX / 2 - 7);
+    big_add("\r\n\t");
+    big_rep('q', DS_HTTP_LINE_MAX - DS_HTTP_LINE_MAX / 2);
+    big_add("\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(parse_n(big, big_len)->rc, DS_HTTP_E_LINE_TOO_LONG);
+}
+
+/* Turn three filler bytes of the first padding line into a fold: the
+ * same byte count, one more line end. */
+static void fold_first_padding_line(void)
+{
+    char *pad = strstr(big, "X-Pad: ");
+    assert_non_null(pad);
+    assert_memory_equal(pad + 20, "ppp", 3);
+    memcpy(pad + 20, "\r\n ", 3);
+}
+
+static void test_header_obs_fold_headers_exactly_at_headers_max(void **state)
+{
+    (void)state;
+    build_headers_of(DS_HTTP_HEADERS_MAX);
+    fold_first_padding_line();
+    assert_int_equal(parse_n(big, big_len)->rc, DS_HTTP_DONE);
+}
+
+static void test_header_obs_fold_headers_one_over_headers_max(void **state)
+{
+    (void)state;
+    build_headers_of(DS_HTTP_HEADERS_MAX + 1);
+    fold_first_padding_line();
+    assert_int_equal(parse_n(big, big_len)->rc, DS_HTTP_E_HEADERS_TOO_LARGE);
+}
+
+static void test_header_obs_fold_endless_continuations_hit_line_max(void **state)
+{
+    size_t k;
+    (void)state;
+    big_reset();
+    big_add(OK200 "X-A: 1\r\n");
+    /* every fold adds a byte to the joined line: the line limit stops an
+     * endless fold long before the header limit */
+    for (k = 0; k < DS_HTTP_LINE_MAX; k++)
+        big_add(" \r\n");
+    assert_int_equal(parse_n(big, big_len)->rc, DS_HTTP_E_LINE_TOO_LONG);
 }
 
 static void test_headers_max_counts_interim_responses(void **state)
@@ -1414,6 +1838,46 @@ static void test_capture_ignores_trailers(void **state)
     assert_int_equal(o->cap_found, 0);
 }
 
+static void test_capture_obs_fold_of_the_captured_header_is_rejected(void **state)
+{
+    (void)state;
+    assert_int_equal(parse_cap(OK200 "X-T: abc\r\n def\r\nContent-Length: 0\r\n\r\n",
+                               "x-t", 32)->rc, DS_HTTP_E_HEADER);
+    assert_int_equal(parse_cap(OK200 "X-T:\r\n\tabc\r\nContent-Length: 0\r\n\r\n",
+                               "x-t", 32)->rc, DS_HTTP_E_HEADER);
+}
+
+static void test_capture_after_a_folded_header(void **state)
+{
+    const outcome_t *o = parse_cap(OK200 "X-A: 1\r\n 2\r\nX-T: tok\r\nContent-Length: 0\r\n\r\n",
+                                   "x-t", 32);
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->cap_found, 1);
+    assert_string_equal(o->cap, "tok");
+}
+
+static void test_capture_name_in_a_continuation_line_is_not_captured(void **state)
+{
+    const outcome_t *o = parse_cap(OK200 "X-A: 1\r\n x-t: v\r\nContent-Length: 0\r\n\r\n",
+                                   "x-t", 32);
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->cap_found, 0);
+    assert_string_equal(o->cap, "");
+}
+
+static void test_capture_overflow_whitespace_then_content_length(void **state)
+{
+    /* whitespace beyond the capture buffer must not look like a fold of
+     * the next header */
+    const outcome_t *o = parse_cap(OK200 "X-T: abc  \r\nContent-Length: 2\r\n\r\n{}", "x-t", 4);
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_string_equal(o->cap, "abc");
+    assert_int_equal(o->content_length, 2);
+}
+
 static void test_capture_name_with_space_before_colon_is_malformed(void **state)
 {
     const outcome_t *o = parse_cap(OK200 "X-T : v\r\n\r\n", "x-t", 16);
@@ -1463,6 +1927,15 @@ static void test_on_line_never_sees_the_captured_header(void **state)
     assert_string_equal(o->cap, "secret-value");
     assert_null(strstr(o->lines, "secret-value"));
     assert_string_equal(o->lines, "HTTP/1.1 200 OK\nX-U: u\nContent-Length: 0\n");
+}
+
+static void test_on_line_gets_a_folded_header_joined(void **state)
+{
+    const outcome_t *o = parse(OK200 "X-A: 1\r\n\t2\r\n 3\r\nContent-Length: 0\r\n\r\n");
+    (void)state;
+    assert_int_equal(o->rc, DS_HTTP_DONE);
+    assert_int_equal(o->nlines, 3);
+    assert_string_equal(o->lines, "HTTP/1.1 200 OK\nX-A: 1 2 3\nContent-Length: 0\n");
 }
 
 static void test_on_line_gets_a_malformed_line_it_held(void **state)
@@ -1687,6 +2160,10 @@ int main(void)
         cmocka_unit_test(test_status_line_without_reason_phrase),
         cmocka_unit_test(test_status_line_with_empty_reason_phrase),
         cmocka_unit_test(test_status_line_reason_may_hold_spaces_and_tabs),
+        cmocka_unit_test(test_status_line_http12_is_read_as_http11),
+        cmocka_unit_test(test_status_line_http19_is_read_as_http11),
+        cmocka_unit_test(test_status_line_http12_follows_http11_connection_close),
+        cmocka_unit_test(test_status_line_http12_without_length_reads_until_close),
         cmocka_unit_test(test_status_line_rejects_other_versions),
         cmocka_unit_test(test_status_line_rejects_bad_codes),
         cmocka_unit_test(test_status_line_accepts_range_bounds),
@@ -1702,7 +2179,27 @@ int main(void)
         cmocka_unit_test(test_header_values_trim_optional_whitespace),
         cmocka_unit_test(test_header_empty_value_is_accepted),
         cmocka_unit_test(test_header_unknown_headers_are_ignored),
-        cmocka_unit_test(test_header_obs_fold_is_rejected),
+        cmocka_unit_test(test_header_obs_fold_joins_the_previous_value),
+        cmocka_unit_test(test_header_obs_fold_tab_becomes_a_space),
+        cmocka_unit_test(test_header_obs_fold_with_bare_lf_line_ends),
+        cmocka_unit_test(test_header_obs_fold_several_continuation_lines),
+        cmocka_unit_test(test_header_obs_fold_of_an_empty_value),
+        cmocka_unit_test(test_header_obs_fold_of_only_whitespace_is_trimmed),
+        cmocka_unit_test(test_header_obs_fold_last_header_before_blank_line),
+        cmocka_unit_test(test_header_obs_fold_of_an_unknown_header_is_accepted),
+        cmocka_unit_test(test_header_obs_fold_as_first_header_line_is_rejected),
+        cmocka_unit_test(test_header_obs_fold_after_interim_status_line_is_rejected),
+        cmocka_unit_test(test_header_obs_fold_does_not_continue_across_the_blank_line),
+        cmocka_unit_test(test_header_obs_fold_in_content_length_is_rejected),
+        cmocka_unit_test(test_header_obs_fold_in_transfer_encoding_is_rejected),
+        cmocka_unit_test(test_header_obs_fold_in_connection_is_interpreted),
+        cmocka_unit_test(test_header_obs_fold_in_retry_after_is_interpreted),
+        cmocka_unit_test(test_header_obs_fold_in_content_type_is_interpreted),
+        cmocka_unit_test(test_header_obs_fold_in_date_is_interpreted),
+        cmocka_unit_test(test_header_obs_fold_in_interim_response_is_accepted),
+        cmocka_unit_test(test_header_obs_fold_continuation_needs_no_colon),
+        cmocka_unit_test(test_header_obs_fold_control_character_in_continuation_rejected),
+        cmocka_unit_test(test_header_malformed_line_before_a_fold_is_rejected),
         cmocka_unit_test(test_header_without_colon_is_rejected),
         cmocka_unit_test(test_header_whitespace_before_colon_is_rejected),
         cmocka_unit_test(test_header_empty_name_is_rejected),
@@ -1751,11 +2248,24 @@ int main(void)
         cmocka_unit_test(test_chunked_leaves_extra_bytes_unconsumed),
         cmocka_unit_test(test_chunked_missing_crlf_after_data_rejected),
         cmocka_unit_test(test_chunked_bad_size_lines_rejected),
+        cmocka_unit_test(test_chunked_size_with_trailing_whitespace_rejected),
+        cmocka_unit_test(test_chunked_extension_with_empty_name_rejected),
+        cmocka_unit_test(test_chunked_extension_with_unclosed_quote_rejected),
+        cmocka_unit_test(test_chunked_extension_with_empty_value_rejected),
+        cmocka_unit_test(test_chunked_extension_name_and_value_must_be_tokens),
+        cmocka_unit_test(test_chunked_extension_with_trailing_whitespace_rejected),
+        cmocka_unit_test(test_chunked_extension_junk_after_quoted_value_rejected),
+        cmocka_unit_test(test_chunked_extension_bws_around_separators_accepted),
+        cmocka_unit_test(test_chunked_extension_token_and_quoted_values_accepted),
+        cmocka_unit_test(test_chunked_extension_quoted_pair_accepted),
+        cmocka_unit_test(test_chunked_several_extensions_accepted),
         cmocka_unit_test(test_chunked_size_overflow_rejected),
         cmocka_unit_test(test_chunked_largest_size_is_too_large_a_body),
         cmocka_unit_test(test_chunked_total_exactly_at_cap),
         cmocka_unit_test(test_chunked_total_one_over_cap),
-        cmocka_unit_test(test_chunked_trailer_obs_fold_rejected),
+        cmocka_unit_test(test_chunked_trailer_obs_fold_is_accepted),
+        cmocka_unit_test(test_chunked_trailer_obs_fold_as_first_trailer_rejected),
+        cmocka_unit_test(test_chunked_trailer_without_colon_rejected),
         cmocka_unit_test(test_chunked_truncated_in_every_part),
         cmocka_unit_test(test_transfer_encoding_other_than_chunked_rejected),
         cmocka_unit_test(test_transfer_encoding_chunked_twice_rejected),
@@ -1772,6 +2282,11 @@ int main(void)
         cmocka_unit_test(test_chunk_size_line_one_over_line_max),
         cmocka_unit_test(test_headers_exactly_at_headers_max),
         cmocka_unit_test(test_headers_one_over_headers_max),
+        cmocka_unit_test(test_header_obs_fold_joined_line_exactly_at_line_max),
+        cmocka_unit_test(test_header_obs_fold_joined_line_one_over_line_max),
+        cmocka_unit_test(test_header_obs_fold_headers_exactly_at_headers_max),
+        cmocka_unit_test(test_header_obs_fold_headers_one_over_headers_max),
+        cmocka_unit_test(test_header_obs_fold_endless_continuations_hit_line_max),
         cmocka_unit_test(test_headers_max_counts_interim_responses),
         cmocka_unit_test(test_headers_max_counts_trailers),
         cmocka_unit_test(test_capture_streams_a_20000_char_token),
@@ -1793,11 +2308,16 @@ int main(void)
         cmocka_unit_test(test_capture_repeated_header_last_wins),
         cmocka_unit_test(test_capture_in_interim_response_is_forgotten),
         cmocka_unit_test(test_capture_ignores_trailers),
+        cmocka_unit_test(test_capture_obs_fold_of_the_captured_header_is_rejected),
+        cmocka_unit_test(test_capture_after_a_folded_header),
+        cmocka_unit_test(test_capture_name_in_a_continuation_line_is_not_captured),
+        cmocka_unit_test(test_capture_overflow_whitespace_then_content_length),
         cmocka_unit_test(test_capture_name_with_space_before_colon_is_malformed),
         cmocka_unit_test(test_on_line_gets_status_and_header_lines_as_received),
         cmocka_unit_test(test_on_line_skips_chunk_lines_trailers_and_body),
         cmocka_unit_test(test_on_line_includes_interim_response_lines),
         cmocka_unit_test(test_on_line_never_sees_the_captured_header),
+        cmocka_unit_test(test_on_line_gets_a_folded_header_joined),
         cmocka_unit_test(test_on_line_gets_a_malformed_line_it_held),
         cmocka_unit_test(test_on_line_is_not_called_for_a_line_over_the_limit),
         cmocka_unit_test(test_on_line_line_of_exactly_the_limit_is_reported_whole),
