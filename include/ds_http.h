@@ -66,8 +66,9 @@ typedef struct ds_http_parser {
      * Set after ds_http_init (which clears them). Called with the line
      * without its CR/LF (not NUL-terminated) for the status line and each
      * header line of the message and of skipped 1xx answers, except the
-     * captured header's; never for a line over DS_HTTP_LINE_MAX. The line
-     * is only valid during the call. */
+     * captured header's; a folded header (obs-fold) comes joined, its line
+     * end and first SP/HT turned into one SP; never for a line over
+     * DS_HTTP_LINE_MAX. The line is only valid during the call. */
     void (*on_line)(void *ctx, const char *line, size_t len);
     void *on_line_ctx;
 
