@@ -9,9 +9,14 @@
  *   ca                   then PEM lines up to -----END CERTIFICATE-----
  *   show  net  stats  press [MS]  exit [STATUS]  help
  *
- * Lines end with LF (a CR before it is ignored). The token does not go
+ * Lines end with LF; a CR is allowed only right before it (CRLF). A line
+ * holding a NUL, or a CR anywhere else, is refused whole with an ERR line:
+ * dropping the byte would silently change what was typed (a token, an ID).
+ * A command line holds at most 320 characters. The token does not go
  * through the line buffer: after "set token " its bytes go straight into
- * the configuration, so the line may be as long as the API allows.
+ * the configuration, so the line may be as long as the API allows. A paste
+ * (token or CA) that stops for KS_PASTE_IDLE_MS without its end is
+ * abandoned with an ERR line: the token is cleared, the old CA kept.
  *
  * Auth: the credential set last is the one used (`set token` selects the
  * token; `set sk`, with an AK set, selects AK/SK), and `set auth` switches
@@ -28,6 +33,16 @@
 #define LINE_MAX 320u
 #define TOKEN_PREFIX "set token "
 #define CA_END "-----END CERTIFICATE-----"
+/* A paste idle this long without its end is abandoned (the test image
+ * shortens it). */
+#ifndef KS_PASTE_IDLE_MS
+#define KS_PASTE_IDLE_MS 30000u
+#endif
+/* set time: a clock before 2000-01-01 is a mistake (0 above all). */
+#define TIME_MIN 946684800u
+/* Bytes that refuse the line they are in. */
+#define BAD_NUL 1u
+#define BAD_CR 2u
 
 typedef enum { MODE_LINE = 0, MODE_TOKEN, MODE_CA, MODE_DISCARD } mode_t_;
 
@@ -36,6 +51,13 @@ static size_t line_len;
 static mode_t_ mode;
 static mode_t_ discard_from;
 static int token_overflow;
+static unsigned bad;          /* BAD_* seen since the last LF */
+static int cr_pending;        /* a CR, good only if LF comes next */
+static uint32_t last_rx_ms;
+/* The CA paste, staged in a block of the TLS arena (free between stops)
+ * until it parses: the stored CA is replaced only then. */
+static char *ca_stage;
+static size_t ca_stage_len;
 
 static void ok(const char *what)
 {
@@ -51,20 +73,42 @@ static void err(const char *what)
     out_nl();
 }
 
+/* Decimal 0..4294967295; anything else (sign, space, 2^32) is -1. */
 static int parse_u32(const char *s, uint32_t *v)
 {
     uint32_t x = 0;
+    uint32_t d;
     if (*s == '\0') {
         return -1;
     }
     for (; *s != '\0'; s++) {
-        if (*s < '0' || *s > '9' || x > 429496728u) {
+        if (*s < '0' || *s > '9') {
             return -1;
         }
-        x = x * 10u + (uint32_t)(*s - '0');
+        d = (uint32_t)(*s - '0');
+        if (x > (UINT32_MAX - d) / 10u) {
+            return -1;
+        }
+        x = x * 10u + d;
     }
     *v = x;
     return 0;
+}
+
+/* A number in lo..hi, or "ERR <what> must be lo..hi" and -1. */
+static int parse_range(const char *s, uint32_t lo, uint32_t hi, const char *what, uint32_t *v)
+{
+    if (parse_u32(s, v) == 0 && *v >= lo && *v <= hi) {
+        return 0;
+    }
+    out_str("ERR ");
+    out_str(what);
+    out_str(" must be ");
+    out_u32(lo);
+    out_str("..");
+    out_u32(hi);
+    out_nl();
+    return -1;
 }
 
 static void save(void)
@@ -128,9 +172,10 @@ static void set_id(char *dst, const char *v, const char *what)
     ok(what);
 }
 
-/* "https://HOST[:PORT][/]" ("http://" for tests; no scheme means https).
- * Parsed here, in the line buffer, so a typo is an ERR at once instead of
- * a failed press, and the old endpoint is kept. */
+/* "https://HOST[:PORT][/]" (no scheme means https; "http://" only in the
+ * test image, built with KS_ALLOW_HTTP: plain HTTP would send the token in
+ * clear). Parsed here, in the line buffer, so a typo is an ERR at once
+ * instead of a failed press, and the old endpoint is kept. */
 static void set_endpoint(char *v)
 {
     char *h = v;
@@ -140,9 +185,14 @@ static void set_endpoint(char *v)
     if (strncmp(h, "https://", 8) == 0) {
         h += 8;
     } else if (strncmp(h, "http://", 7) == 0) {
+#ifdef KS_ALLOW_HTTP
         h += 7;
         port = 80u;
         tls = 0u;
+#else
+        err("endpoint http:// refused: plain HTTP would send the token in clear (use https://)");
+        return;
+#endif
     }
     p = strchr(h, '/');
     if (p != NULL && p[1] == '\0') {
@@ -198,10 +248,41 @@ static void set_auth(const char *v)
     ok("auth");
 }
 
+static void set_time(const char *v)
+{
+    uint32_t n;
+    if (parse_range(v, TIME_MIN, UINT32_MAX, "time", &n) != 0) {
+        return;
+    }
+    if (board_set_unix_time((int64_t)n) != 0) {
+        err("this board keeps its own time");
+        return;
+    }
+    ks_forget_clock_offset();
+    ok("time");
+}
+
+/* hold, deadline: 1 when `name` is one of them (answered), else 0. */
+static int set_ms(const char *name, const char *v)
+{
+    uint32_t n;
+    int hold = strcmp(name, "hold") == 0;
+    if (!hold && strcmp(name, "deadline") != 0) {
+        return 0;
+    }
+    if (hold ? parse_range(v, 100u, 60000u, "hold", &n) != 0
+             : parse_range(v, 1000u, 600000u, "deadline", &n) != 0) {
+        return 1;
+    }
+    *(hold ? &ks_cfg.hold_ms : &ks_cfg.deadline_ms) = n;
+    save();
+    ok(name);
+    return 1;
+}
+
 static void cmd_set(char *args)
 {
     char *v = strchr(args, ' ');
-    uint32_t n;
     if (v == NULL) {
         err("usage: set endpoint|task|record|token|ak|sk|auth|hold|deadline|time VALUE");
         return;
@@ -219,29 +300,98 @@ static void cmd_set(char *args)
         set_key(ks_cfg.sk, sizeof ks_cfg.sk, v, 1);
     } else if (strcmp(args, "auth") == 0) {
         set_auth(v);
-    } else if (strcmp(args, "hold") == 0 && parse_u32(v, &n) == 0 && n >= 100u && n <= 60000u) {
-        ks_cfg.hold_ms = n;
-        save();
-        ok("hold");
-    } else if (strcmp(args, "deadline") == 0 && parse_u32(v, &n) == 0 && n >= 1000u && n <= 600000u) {
-        ks_cfg.deadline_ms = n;
-        save();
-        ok("deadline");
-    } else if (strcmp(args, "time") == 0 && parse_u32(v, &n) == 0) {
-        if (board_set_unix_time((int64_t)n) != 0) {
-            err("this board keeps its own time");
-            return;
-        }
-        ks_forget_clock_offset();
-        ok("time");
-    } else {
+    } else if (strcmp(args, "time") == 0) {
+        set_time(v);
+    } else if (!set_ms(args, v)) {
         err("bad setting or value");
     }
 }
 
-static void run_line(char *l)
+/* The CA paste starts in a staging block; the stored CA stays in use. */
+static void ca_begin(void)
+{
+    ca_stage = ds_tls_scratch_alloc(BOARD_CA_MAX + 1u);
+    if (ca_stage == NULL) {
+        err("ca: no room to stage the paste (old CA kept)");
+        return;
+    }
+    ca_stage_len = 0;
+    mode = MODE_CA;
+    out_str("OK paste PEM, ends at " CA_END);
+    out_nl();
+}
+
+/* The paste is over: the staging block is wiped and given back. */
+static void ca_close(void)
+{
+    ds_tls_scratch_free(ca_stage, BOARD_CA_MAX + 1u);
+    ca_stage = NULL;
+    ca_stage_len = 0;
+    mode = MODE_LINE;
+}
+
+static void ca_abort(const char *why)
+{
+    ca_close();
+    out_str("ERR ca: ");
+    out_str(why);
+    out_str(" (old CA kept)");
+    out_nl();
+}
+
+static void press_cmd(const char *arg)
 {
     uint32_t n;
+    if (arg == NULL) {
+        ks_press(ks_cfg.hold_ms + 2u * KS_DEBOUNCE_MS + 100u);
+        ok("press");
+    } else if (parse_range(arg, 1u, 600000u, "press", &n) == 0) {
+        ks_press(n);
+        ok("press");
+    }
+}
+
+static void exit_cmd(const char *arg)
+{
+    uint32_t n = 0;
+    if (arg != NULL && parse_range(arg, 0u, 255u, "exit", &n) != 0) {
+        return;
+    }
+    ok("exit");
+    board_exit((int)n);
+}
+
+static void help(void)
+{
+    out_str("commands: set endpoint|task|record|token|ak|sk|auth|hold|deadline|time VALUE, "
+            "ca, show, net, stats, press [MS], exit [N]");
+    out_nl();
+    out_str("auth: the credential set last is used (set token, or set ak + set sk); "
+            "set auth token|aksk switches; secrets are never shown");
+    out_nl();
+#ifdef KS_ALLOW_HTTP
+    out_str("test image: http:// endpoints allowed, pastes abandoned after ");
+    out_u32(KS_PASTE_IDLE_MS);
+    out_str(" ms idle");
+    out_nl();
+#endif
+    ok("help");
+}
+
+/* "name" alone (arg NULL) or "name ARG" (arg set); 0 when neither. */
+static int cmd_is(const char *l, const char *name, const char **arg)
+{
+    size_t n = strlen(name);
+    if (strncmp(l, name, n) != 0 || (l[n] != '\0' && l[n] != ' ')) {
+        return 0;
+    }
+    *arg = l[n] == ' ' ? l + n + 1 : NULL;
+    return 1;
+}
+
+static void run_line(char *l)
+{
+    const char *arg = NULL;
     if (l[0] == '\0') {
         return;
     }
@@ -250,91 +400,101 @@ static void run_line(char *l)
     } else if (strcmp(l, "show") == 0) {
         show();
     } else if (strcmp(l, "ca") == 0) {
-        ds_wipe(ks_cfg.ca_pem, sizeof ks_cfg.ca_pem);
-        ks_cfg.ca_len = 0;
-        mode = MODE_CA;
-        out_str("OK paste PEM, ends at " CA_END);
-        out_nl();
-    } else if (strcmp(l, "press") == 0) {
-        ks_press(ks_cfg.hold_ms + 2u * KS_DEBOUNCE_MS + 100u);
-        ok("press");
-    } else if (strncmp(l, "press ", 6) == 0 && parse_u32(l + 6, &n) == 0) {
-        ks_press(n);
-        ok("press");
+        ca_begin();
+    } else if (cmd_is(l, "press", &arg)) {
+        press_cmd(arg);
     } else if (strcmp(l, "net") == 0) {
         ks_print_network();
         ok("net");
     } else if (strcmp(l, "stats") == 0) {
         ks_print_stats();
         ok("stats");
-    } else if (strcmp(l, "exit") == 0) {
-        ok("exit");
-        board_exit(0);
-    } else if (strncmp(l, "exit ", 5) == 0 && parse_u32(l + 5, &n) == 0) {
-        ok("exit");
-        board_exit((int)n);
+    } else if (cmd_is(l, "exit", &arg)) {
+        exit_cmd(arg);
     } else if (strcmp(l, "help") == 0) {
-        out_str("commands: set endpoint|task|record|token|ak|sk|auth|hold|deadline|time VALUE, "
-                "ca, show, net, stats, press [MS], exit [N]");
-        out_nl();
-        out_str("auth: the credential set last is used (set token, or set ak + set sk); "
-                "set auth token|aksk switches; secrets are never shown");
-        out_nl();
-        ok("help");
+        help();
     } else {
         err("unknown command (try help)");
     }
 }
 
+/* A line of the CA paste, into the staging block; at the END line the
+ * paste is parsed and only then replaces the stored CA. */
 static void ca_line(const char *l, size_t len)
 {
-    if (ks_cfg.ca_len + len + 1u > BOARD_CA_MAX) {
-        ds_wipe(ks_cfg.ca_pem, sizeof ks_cfg.ca_pem);
-        ks_cfg.ca_len = 0;
-        mode = MODE_LINE;
-        err("ca too large");
+    if (ca_stage_len + len + 1u > BOARD_CA_MAX) {
+        ca_abort("too large");
         return;
     }
-    memcpy(ks_cfg.ca_pem + ks_cfg.ca_len, l, len);
-    ks_cfg.ca_len += len;
-    ks_cfg.ca_pem[ks_cfg.ca_len++] = '\n';
-    ks_cfg.ca_pem[ks_cfg.ca_len] = '\0';
-    if (len == sizeof CA_END - 1u && memcmp(l, CA_END, len) == 0) {
-        mode = MODE_LINE;
-        if (ds_tls_check_ca(ks_cfg.ca_pem, ks_cfg.ca_len) != 0) {
-            ds_wipe(ks_cfg.ca_pem, sizeof ks_cfg.ca_pem);
-            ks_cfg.ca_len = 0;
-            err("ca: not a certificate");
-            return;
-        }
-        save();
-        ok("ca");
+    memcpy(ca_stage + ca_stage_len, l, len);
+    ca_stage_len += len;
+    ca_stage[ca_stage_len++] = '\n';
+    ca_stage[ca_stage_len] = '\0';
+    if (len != sizeof CA_END - 1u || memcmp(l, CA_END, len) != 0) {
+        return;
     }
+    if (ds_tls_check_ca(ca_stage, ca_stage_len) != 0) {
+        ca_abort("not a certificate");
+        return;
+    }
+    ds_wipe(ks_cfg.ca_pem, sizeof ks_cfg.ca_pem);
+    memcpy(ks_cfg.ca_pem, ca_stage, ca_stage_len + 1u);
+    ks_cfg.ca_len = ca_stage_len;
+    ca_close();
+    save();
+    ok("ca");
+}
+
+/* The token is refused: it was streamed over the old one, so it is
+ * cleared (a press then sends nothing: RESULT INVALID_INPUT). */
+static void token_refuse(const char *why)
+{
+    ds_wipe(ks_cfg.token, sizeof ks_cfg.token);
+    ks_cfg.token_len = 0;
+    mode = MODE_LINE;
+    err(why);
+}
+
+static void token_end(void)
+{
+    if (bad != 0u) {
+        token_refuse("token refused: a NUL, or a CR not right before the LF, inside it; "
+                     "token cleared");
+        return;
+    }
+    if (token_overflow || !ds_valid_token(ks_cfg.token, ks_cfg.token_len)) {
+        token_refuse("token must be 1..20000 visible ASCII characters; token cleared");
+        return;
+    }
+    mode = MODE_LINE;
+    ks_cfg.token[ks_cfg.token_len] = '\0';
+    ks_cfg.auth = BOARD_AUTH_TOKEN;
+    save();
+    out_str("OK token (");
+    out_u32((uint32_t)ks_cfg.token_len);
+    out_str(" chars)");
+    out_nl();
 }
 
 static void token_byte(char c)
 {
     if (c == '\n') {
-        mode = MODE_LINE;
-        if (token_overflow || !ds_valid_token(ks_cfg.token, ks_cfg.token_len)) {
-            ds_wipe(ks_cfg.token, sizeof ks_cfg.token);
-            ks_cfg.token_len = 0;
-            err("token must be 1..20000 visible ASCII characters");
-            return;
-        }
-        ks_cfg.token[ks_cfg.token_len] = '\0';
-        ks_cfg.auth = BOARD_AUTH_TOKEN;
-        save();
-        out_str("OK token (");
-        out_u32((uint32_t)ks_cfg.token_len);
-        out_str(" chars)");
-        out_nl();
-        return;
-    }
-    if (ks_cfg.token_len < DS_TOKEN_MAX) {
+        token_end();
+    } else if (ks_cfg.token_len < DS_TOKEN_MAX) {
         ks_cfg.token[ks_cfg.token_len++] = c;
     } else {
         token_overflow = 1;
+    }
+}
+
+/* An over-long line or one with a bad byte: refused whole (a CA paste
+ * ends, keeping the old CA). */
+static void refuse_line(mode_t_ m, const char *why)
+{
+    if (m == MODE_CA) {
+        ca_abort(why);
+    } else {
+        err(why);
     }
 }
 
@@ -344,12 +504,7 @@ static void discard_byte(int c)
     if (c != '\n')
         return;
     mode = discard_from;
-    if (mode == MODE_CA) {
-        ds_wipe(ks_cfg.ca_pem, sizeof ks_cfg.ca_pem);
-        ks_cfg.ca_len = 0;
-        mode = MODE_LINE;
-    }
-    err("line too long");
+    refuse_line(mode, "line too long (320 characters at most)");
 }
 
 /* "set token " typed: the rest of the line streams into the token. */
@@ -365,18 +520,27 @@ static void maybe_token_prefix(void)
     }
 }
 
+static void line_end(void)
+{
+    line[line_len] = '\0';
+    if (bad & BAD_NUL) {
+        refuse_line(mode, "line refused: it holds a NUL byte");
+    } else if (bad & BAD_CR) {
+        refuse_line(mode, "line refused: a CR inside it (CR only right before LF)");
+    } else if (mode == MODE_CA) {
+        ca_line(line, line_len);
+    } else {
+        run_line(line);
+    }
+    ds_wipe(line, sizeof line);
+    line_len = 0;
+}
+
 /* A byte of a command line or of a CA paste. */
 static void line_byte(int c)
 {
     if (c == '\n') {
-        line[line_len] = '\0';
-        if (mode == MODE_CA) {
-            ca_line(line, line_len);
-        } else {
-            run_line(line);
-        }
-        ds_wipe(line, sizeof line);
-        line_len = 0;
+        line_end();
         return;
     }
     if (line_len >= LINE_MAX) {
@@ -390,19 +554,64 @@ static void line_byte(int c)
     maybe_token_prefix();
 }
 
+/* One byte in. A CR is held back: right before LF it is the CRLF line
+ * end and dropped; before anything else it refuses the line (a dropped
+ * CR would change a pasted token or ID without a word). A NUL refuses the
+ * line too (it would cut it). The flags clear at each LF. */
+static void console_byte(int c)
+{
+    if (cr_pending && c != '\n') {
+        bad |= BAD_CR;
+    }
+    cr_pending = c == '\r';
+    if (cr_pending) {
+        return;
+    }
+    if (c == '\0') {
+        bad |= BAD_NUL;
+    }
+    if (mode == MODE_TOKEN)
+        token_byte((char)c);
+    else if (mode == MODE_DISCARD)
+        discard_byte(c);
+    else
+        line_byte(c);
+    if (c == '\n') {
+        bad = 0u;
+    }
+}
+
+/* A token or CA paste (or an over-long line) that stopped without its end
+ * for KS_PASTE_IDLE_MS is abandoned, so what is typed next is a command
+ * again: the token is cleared, the old CA kept. */
+static void paste_idle(void)
+{
+    if (mode == MODE_LINE || (uint32_t)(board_ms() - last_rx_ms) < KS_PASTE_IDLE_MS) {
+        return;
+    }
+    if (mode == MODE_DISCARD) {
+        mode = discard_from;
+    }
+    ds_wipe(line, sizeof line);
+    line_len = 0;
+    bad = 0u;
+    cr_pending = 0;
+    if (mode == MODE_TOKEN) {
+        token_refuse("token: paste ended without a newline; token cleared");
+    } else {
+        refuse_line(mode, mode == MODE_CA ? "paste ended without " CA_END
+                                          : "line too long (320 characters at most)");
+    }
+}
+
 void console_poll(void)
 {
     int c;
     /* Bounded per call so the network keeps running during a paste. */
     int budget = 256;
     while (budget-- > 0 && (c = board_console_getc()) >= 0) {
-        if (c == '\r')
-            continue;
-        if (mode == MODE_TOKEN)
-            token_byte((char)c);
-        else if (mode == MODE_DISCARD)
-            discard_byte(c);
-        else
-            line_byte(c);
+        last_rx_ms = board_ms();
+        console_byte(c);
     }
+    paste_idle();
 }

@@ -79,4 +79,12 @@ void ds_tls_arena_stats(ds_tls_arena_stats_t *st);
  * at least one certificate parsed. Used to check a pasted CA. */
 int ds_tls_check_ca(const char *pem, size_t len);
 
+/* A block of the TLS arena for use between stops, when TLS holds none of
+ * it: the console stages a CA paste there, so a refused paste leaves the
+ * stored CA alone without a second CA buffer in RAM. NULL when the arena
+ * cannot give `len` bytes. ds_tls_scratch_free wipes the block and gives
+ * it back (NULL is ignored). */
+void *ds_tls_scratch_alloc(size_t len);
+void ds_tls_scratch_free(void *p, size_t len);
+
 #endif /* DS_LWIP_H */

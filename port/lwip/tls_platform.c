@@ -11,6 +11,7 @@
 #include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/platform.h"
 #include "mbedtls/platform_time.h"
+#include "mbedtls/platform_util.h"
 #include "mbedtls/x509_crt.h"
 
 /* Sized for a TLS 1.2 handshake with 16 KB input records, measured peak
@@ -141,4 +142,17 @@ int ds_tls_check_ca(const char *pem, size_t len)
     ret = mbedtls_x509_crt_parse(&crt, (const unsigned char *)pem, len + 1u);
     mbedtls_x509_crt_free(&crt);
     return ret == 0 ? 0 : -1;
+}
+
+void *ds_tls_scratch_alloc(size_t len)
+{
+    return mbedtls_calloc(1, len);
+}
+
+void ds_tls_scratch_free(void *p, size_t len)
+{
+    if (p != NULL) {
+        mbedtls_platform_zeroize(p, len);
+        mbedtls_free(p);
+    }
 }

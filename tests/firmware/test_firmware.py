@@ -4,7 +4,9 @@ definite RESULT within its deadline.
 
 One QEMU boot runs every case in order (tests are numbered); each mock or
 edge server is its own process on 127.0.0.1, reached by the guest as
-10.0.2.2. Usage: test_firmware.py ELF WORKDIR
+10.0.2.2. Usage: test_firmware.py ELF WORKDIR, where ELF is the test image
+(build/firmware/killswitch-test.elf: http:// allowed, 3 s paste idle time);
+with FW_SHIPPED_ELF set, one more case boots the shipped image.
 """
 import calendar
 import hashlib
@@ -466,17 +468,155 @@ class FirmwareTest(unittest.TestCase):
         self.assertEqual(self.fw.cmd("set endpoint 10.0.2.2:%d" % self.good.port), "OK endpoint")
         self.assertIn('endpoint="%s" ' % self.good.endpoint(), self.show())
 
-    def test_17b_pasted_garbage_is_not_taken_as_a_ca(self):
+    def test_17b_pasted_garbage_is_refused_and_the_old_ca_kept(self):
+        before = self.show_value("ca")
+        self.assertGreater(int(before), 0)
         self.fw.send("ca\n")
         self.fw.expect(r"^OK paste PEM", 5)
         self.fw.send("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n"
                      "-----END CERTIFICATE-----\n")
         r = self.fw.expect(r"^(OK|ERR).*", 10).group(0)
-        self.assertEqual(r, "ERR ca: not a certificate")
-        self.fw.send("show\n")
-        m = self.fw.expect(r"^endpoint=.*", 5)
-        self.fw.expect(r"^OK show", 5)
-        self.assertIn(" ca=0 bytes", m.group(0))
+        self.assertEqual(r, "ERR ca: not a certificate (old CA kept)")
+        self.assertEqual(self.show_value("ca"), before)
+        # A line over the limit ends the paste the same way.
+        self.fw.send("ca\n")
+        self.fw.expect(r"^OK paste PEM", 5)
+        self.fw.send("-----BEGIN CERTIFICATE-----\n" + "A" * 400 + "\n")
+        r = self.fw.expect(r"^(OK|ERR).*", 10).group(0)
+        self.assertEqual(r, "ERR ca: line too long (320 characters at most) (old CA kept)")
+        self.assertEqual(self.show_value("ca"), before)
+        self.assertEqual(self.fw.stats()["arena_in_use"], "0")
+        # The kept CA still verifies the server: the stop reaches HTTP (the
+        # record was stopped already, so the server refuses it: 400).
+        self.set("endpoint", self.good.endpoint())
+        self.set("token", TOKEN)  # test 17 cleared it
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT REJECTED\b.*http=400")
+        # A CA pasted with CRLF line ends is taken.
+        self.fw.send("ca\n")
+        self.fw.expect(r"^OK paste PEM", 5)
+        self.fw.send(self.ca.strip().replace("\n", "\r\n") + "\r\n")
+        self.assertEqual(self.fw.expect(r"^(OK|ERR).*", 10).group(0), "OK ca")
+        self.assertEqual(self.show_value("ca"), before)
+
+    # -- the console as a careless user meets it --------------------------
+
+    def show_value(self, key):
+        m = re.search(r"\b%s=(\S+)" % key, self.show())
+        self.assertIsNotNone(m, key)
+        return m.group(1)
+
+    def answer(self, raw, timeout=10):
+        """Send raw bytes (a line with its end); return the OK/ERR line."""
+        self.fw.send(raw)
+        return self.fw.expect(r"^(OK|ERR)\b.*", timeout).group(0)
+
+    def test_17d_a_nul_inside_a_line_refuses_the_whole_line(self):
+        self.assertEqual(self.answer("set task %s\0junk\n" % h.RECORD_UNKNOWN),
+                         "ERR line refused: it holds a NUL byte")
+        self.assertEqual(self.show_value("task"), '"%s"' % h.TASK_ID)
+        self.assertEqual(self.answer("set record %s\0\n" % h.RECORD_UNKNOWN),
+                         "ERR line refused: it holds a NUL byte")
+        self.assertEqual(self.show_value("record"), '"%s"' % h.RECORD_RUNNING)
+        # The next line is read afresh.
+        self.assertEqual(self.fw.cmd("set record " + h.RECORD_RUNNING), "OK record")
+
+    def test_17e_a_cr_inside_a_token_refuses_and_clears_it_crlf_still_ends_lines(self):
+        # CRLF line ends: the CR right before LF is the line end.
+        self.assertEqual(self.answer("set record %s\r\n" % h.RECORD_RUNNING), "OK record")
+        self.assertEqual(self.answer("set token %s\r\n" % TOKEN, 60), "OK token (20000 chars)")
+        # A CR anywhere else is refused instead of dropped: dropping it
+        # would store another token than the one pasted.
+        r = self.answer("set token %s\r%s\n" % (TOKEN[:9000], TOKEN[9000:]), 60)
+        self.assertEqual(r, "ERR token refused: a NUL, or a CR not right before the LF, "
+                            "inside it; token cleared")
+        self.assertIn("token=<redacted 0 chars>", self.show())
+        # With the token cleared a press sends nothing.
+        before = len(self.good.events("request"))
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT INVALID_INPUT\b.*attempts=0\b")
+        time.sleep(0.3)
+        self.assertEqual(len(self.good.events("request")), before)
+        # In an ordinary line too, and a CR CR LF is a CR inside.
+        for raw in ("set record %s\rX\n" % h.RECORD_UNKNOWN, "set record %s\r\r\n" % h.RECORD_UNKNOWN):
+            self.assertEqual(self.answer(raw),
+                             "ERR line refused: a CR inside it (CR only right before LF)")
+        self.assertEqual(self.show_value("record"), '"%s"' % h.RECORD_RUNNING)
+        self.assertEqual(self.answer("set token %s\r\n" % TOKEN, 60), "OK token (20000 chars)")
+        self.assertIn("token=<redacted 20000 chars>", self.show())
+
+    def test_17f_plain_http_endpoint_is_accepted_only_by_the_test_image(self):
+        self.fw.send("help\n")
+        self.fw.expect(r"^test image: http:// endpoints allowed, pastes abandoned after 3000 ms idle$", 5)
+        self.fw.expect(r"^OK help", 5)
+        self.assertEqual(self.fw.cmd("set endpoint http://%s:8080" % h.GUEST_HOST_IP), "OK endpoint")
+        self.assertIn('endpoint="http://%s:8080" ' % h.GUEST_HOST_IP, self.show())
+        self.set("endpoint", self.good.endpoint())
+        self.assertIn('endpoint="%s" ' % self.good.endpoint(), self.show())
+
+    def test_17g_a_line_of_exactly_320_characters_is_read_321_is_too_long(self):
+        at_limit = "set task " + "a" * 311
+        self.assertEqual(len(at_limit), 320)
+        self.assertEqual(self.fw.cmd(at_limit), "ERR id must be 32 letters or digits")
+        self.assertEqual(self.answer(at_limit + "\r\n"), "ERR id must be 32 letters or digits")
+        self.assertEqual(self.fw.cmd(at_limit + "a"), "ERR line too long (320 characters at most)")
+        self.assertEqual(self.fw.cmd("set task " + "a" * 2000),
+                         "ERR line too long (320 characters at most)")
+        self.assertEqual(self.show_value("task"), '"%s"' % h.TASK_ID)
+
+    def test_17h_numeric_settings_are_refused_outside_their_bounds(self):
+        for name, lo, hi in (("hold", 100, 60000), ("deadline", 1000, 600000),
+                             ("time", 946684800, 4294967295)):
+            msg = "ERR %s must be %d..%d" % (name, lo, hi)
+            for bad in (0, lo - 1, hi + 1, 4294967295, 4294967296, 99999999999999999999,
+                        "-1", "+5", "1 2", "0x10", ""):
+                if bad == hi == 4294967295:
+                    continue
+                with self.subTest(name=name, value=bad):
+                    self.assertEqual(self.fw.cmd("set %s %s" % (name, bad)), msg)
+        self.assertEqual(self.show_value("hold_ms"), "300")
+        self.assertEqual(self.show_value("deadline_ms"), "8000")
+        for name, lo, hi in (("hold", 100, 60000), ("deadline", 1000, 600000)):
+            for v in (lo, hi):
+                self.assertEqual(self.fw.cmd("set %s %d" % (name, v)), "OK " + name)
+                self.assertEqual(self.show_value(name + "_ms"), str(v))
+        self.set("hold", 300)
+        self.set("deadline", DEADLINE_MS)
+        # The clock: both ends of its range are taken.
+        for v in (946684800, 4294967295):
+            self.assertEqual(self.fw.cmd("set time %d" % v), "OK time")
+            self.assertLessEqual(int(self.show_value("clock")) - v, 2)
+        self.set("time", int(time.time()))
+        for port in ("0", "65536", "4294967295", "4294967296"):
+            self.assertEqual(self.fw.cmd("set endpoint https://%s:%s" % (h.GUEST_HOST_IP, port)),
+                             "ERR endpoint port must be 1..65535")
+        self.assertIn('endpoint="%s" ' % self.good.endpoint(), self.show())
+        for v in ("0", "600001", "4294967295", "4294967296"):
+            self.assertEqual(self.fw.cmd("press " + v), "ERR press must be 1..600000")
+        for v in ("256", "4294967295", "4294967296"):
+            self.assertEqual(self.fw.cmd("exit " + v), "ERR exit must be 0..255")
+        self.assertIn("state=DONE", self.show())
+
+    def test_17i_a_paste_without_its_end_is_abandoned_after_the_idle_time(self):
+        # A token paste that never gets its newline: after 3 s (30 s in the
+        # shipped image) the token is cleared and the console reads commands
+        # again.
+        self.fw.send("set token " + TOKEN[:500])
+        t0 = time.monotonic()
+        r = self.fw.expect(r"^(OK|ERR)\b.*", 10).group(0)
+        self.assertEqual(r, "ERR token: paste ended without a newline; token cleared")
+        self.assertGreaterEqual(time.monotonic() - t0, 2.5)
+        self.assertIn("token=<redacted 0 chars>", self.show())
+        # A CA paste without its END line: the old CA stays.
+        ca_before = self.show_value("ca")
+        self.fw.send("ca\n")
+        self.fw.expect(r"^OK paste PEM", 5)
+        self.fw.send(self.ca.strip().split("\n")[0] + "\n")
+        r = self.fw.expect(r"^(OK|ERR)\b.*", 10).group(0)
+        self.assertEqual(r, "ERR ca: paste ended without -----END CERTIFICATE----- (old CA kept)")
+        self.assertEqual(self.show_value("ca"), ca_before)
+        self.assertEqual(self.fw.stats()["arena_in_use"], "0")
+        self.assertEqual(self.fw.cmd("set token " + TOKEN, 60), "OK token (20000 chars)")
 
     def test_18_stack_and_arena_stay_within_their_budgets(self):
         st = self.fw.stats()
@@ -496,6 +636,32 @@ class FirmwareTest(unittest.TestCase):
         self.assertIn("RESULT STOPPED", transcript)
         for secret in (SK, WRONG_SK, SK[-16:], WRONG_SK[-16:], TOKEN[:40], TOKEN[-40:]):
             self.assertNotIn(secret, transcript)
+
+
+class ShippedImageTest(unittest.TestCase):
+    """The image `make firmware` ships (FW_SHIPPED_ELF): the console refuses
+    a plain http:// endpoint there. Skipped when the variable is not set."""
+
+    def test_shipped_image_refuses_a_plain_http_endpoint(self):
+        elf = os.environ.get("FW_SHIPPED_ELF")
+        if not elf:
+            self.skipTest("FW_SHIPPED_ELF not set")
+        fw = h.Firmware(elf, max_seconds=60)
+        try:
+            fw.expect(r"^STATE (NETWORK|READY)$", 30)
+            r = fw.cmd("set endpoint http://%s:8080" % h.GUEST_HOST_IP)
+            self.assertEqual(r, "ERR endpoint http:// refused: plain HTTP would send the token "
+                                "in clear (use https://)")
+            fw.send("show\n")
+            self.assertIn('endpoint="" ', fw.expect(r"^endpoint=.*", 5).group(0))
+            fw.expect(r"^OK show", 5)
+            self.assertEqual(fw.cmd("set endpoint https://%s:8443" % h.GUEST_HOST_IP), "OK endpoint")
+            fw.send("help\n")
+            fw.expect(r"^OK help", 5)
+            self.assertFalse(any(l.startswith("test image") for l in fw.lines), fw.lines)
+        finally:
+            fw.exit()
+            fw.kill()
 
 
 if __name__ == "__main__":
