@@ -9,12 +9,14 @@ COV_BIN := $(UNIT_NAMES:%=$(COV_DIR)/bin/%)
 COV_MIN_LINES ?= 100
 COV_MIN_BRANCHES ?= 98
 COV_FLAGS := -O0 --coverage
+# Kept between runs (the objects are intermediate to the test programs).
+.SECONDARY: $(COV_OBJ)
 
 $(COV_DIR)/core/%.o: core/%.c $(wildcard include/*.h core/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(DS_CFLAGS) $(COV_FLAGS) -c $< -o $@
 
-$(COV_DIR)/bin/%: tests/unit/%.c $(UNIT_SUPPORT) $(COV_OBJ) $(wildcard tests/unit/support/*.h) | $(DEPS_STAMP)
+$(COV_DIR)/bin/%: tests/unit/%.c $(UNIT_SUPPORT) $(COV_OBJ) $(wildcard tests/unit/support/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) $(COV_FLAGS) -o $@ $< $(UNIT_SUPPORT) $(COV_OBJ) $(UNIT_LIBS)
 

@@ -13,7 +13,7 @@ import tempfile
 
 def gcov(obj_dir, src):
     with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run(["gcov", "-b", "-c", "-n", "-o", obj_dir,
+        out = subprocess.run(["gcov", "-b", "-c", "-n", "-o", os.path.abspath(obj_dir),
                               os.path.abspath(src)], cwd=tmp,
                              capture_output=True, text=True, check=True).stdout
     lines = branches = (0, 0)
