@@ -350,6 +350,67 @@ static void history_total_num_that_is_no_number_is_read_as_zero(void **state)
     }
 }
 
+#define ROW(id, st) "{\"execution_id\":\"" id "\",\"state\":\"" st "\",\"start_time\":\"t\"}"
+
+static void history_rows_without_a_comma_between_are_json_malformed(void **state)
+{
+    (void)state;
+    hx_init();
+    ft_answer(&F.ft, 0, hx_http(200, NULL,
+                                "{\"result\":[" ROW(FX_RECORD, "running") " "
+                                ROW(HX_REC_B, "running") "],\"total_num\":2}"));
+    assert_int_equal(history(), DS_UNKNOWN);
+    assert_int_equal(F.res.reason, DS_R_JSON_MALFORMED);
+    assert_int_equal(RUN.rows, 1);
+    clean_end();
+}
+
+static void history_trailing_comma_in_result_is_json_malformed(void **state)
+{
+    (void)state;
+    hx_init();
+    ft_answer(&F.ft, 0, hx_http(200, NULL,
+                                "{\"result\":[" ROW(FX_RECORD, "running")
+                                ", ],\"total_num\":1}"));
+    assert_int_equal(history(), DS_UNKNOWN);
+    assert_int_equal(F.res.reason, DS_R_JSON_MALFORMED);
+    clean_end();
+}
+
+static void history_nul_byte_before_a_row_is_json_malformed(void **state)
+{
+    static const char body[] = "{\"result\":[\0" ROW(FX_RECORD, "running") "],\"total_num\":1}";
+    static char answer[512];
+    ft_attempt_t *a;
+    int n;
+    (void)state;
+    hx_init();
+    n = snprintf(answer, sizeof answer,
+                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                 "Content-Length: %u\r\n\r\n", (unsigned)(sizeof body - 1));
+    memcpy(answer + n, body, sizeof body - 1);
+    a = ft_answer(&F.ft, 0, answer);
+    a->answer_len = (size_t)n + sizeof body - 1;
+    assert_int_equal(history(), DS_UNKNOWN);
+    assert_int_equal(F.res.reason, DS_R_JSON_MALFORMED);
+    assert_int_equal(RUN.rows, 0);
+    clean_end();
+}
+
+static void history_page_without_total_num_asks_for_no_more_pages(void **state)
+{
+    (void)state;
+    hx_init();
+    ft_answer(&F.ft, 0, hx_http(200, NULL,
+                                "{\"result\":[" ROW(FX_RECORD, "running") "]}"));
+    assert_int_equal(history(), DS_OK);
+    assert_int_equal(RUN.total, 0);
+    assert_int_equal(RUN.pages, 1);
+    assert_int_equal(RUN.count, 1);
+    assert_int_equal(F.ft.nreq, 1);
+    clean_end();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +437,10 @@ int main(void)
         cmocka_unit_test(history_200_without_result_is_json_malformed),
         cmocka_unit_test(history_200_with_an_error_code_and_no_result_is_rejected),
         cmocka_unit_test(history_total_num_that_is_no_number_is_read_as_zero),
+        cmocka_unit_test(history_rows_without_a_comma_between_are_json_malformed),
+        cmocka_unit_test(history_trailing_comma_in_result_is_json_malformed),
+        cmocka_unit_test(history_nul_byte_before_a_row_is_json_malformed),
+        cmocka_unit_test(history_page_without_total_num_asks_for_no_more_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
