@@ -17,7 +17,9 @@
 #include "ds_halt.h"
 #include "ds_sign.h"
 #include "halt_fixture.h"
+#include "request.h"
 #include "stop_aksk.h"
+#include "writer.h"
 
 #define SERVER_UNIX INT64_C(1795860000) /* Sat, 28 Nov 2026 10:00:00 GMT */
 #define SERVER_DATE_HDR "Date: Sat, 28 Nov 2026 10:00:00 GMT\r\n"
@@ -201,6 +203,89 @@ static void signed_state_call_signs_its_query(void **state)
     hx_end();
 }
 
+/* ---- ds_aksk_head on requests ds_stop would refuse ---------------------- */
+
+static char g_head[DS_REQ_HEAD_MAX + 1];
+static char g_scratch[DS_AKSK_SCRATCH];
+
+static ds_stop_request_t signed_request(void)
+{
+    ds_stop_request_t r;
+    ds_stop_request_init(&r);
+    r.host = "localhost";
+    r.task_id = FX_TASK;
+    r.record_id = FX_RECORD;
+    r.auth.kind = DS_AUTH_AKSK;
+    r.auth.ak = "AccessKey";
+    r.auth.sk = "SecretKey";
+    r.auth.crypto = &test_crypto_mbedtls;
+    return r;
+}
+
+static ds_reason_t sign_head(const ds_call_t *c)
+{
+    ds_wr_t h;
+    ds_wr_init(&h, g_head, sizeof g_head);
+    return ds_aksk_call_head(&h, c, &F.pf, 0, g_scratch, sizeof g_scratch, 0);
+}
+
+static void aksk_head_with_a_host_too_long_is_bad_host(void **state)
+{
+    /* longer than "[" host "]:65535" with the longest valid host */
+    static char host[DS_HOST_MAX + 64];
+    ds_stop_request_t r = signed_request();
+    ds_wr_t h;
+    (void)state;
+    fx_init(&F, 5000, 0);
+    aksk(&F, &counting);
+    memset(host, 'a', sizeof host - 1);
+    r.host = host;
+    ds_wr_init(&h, g_head, sizeof g_head);
+    assert_int_equal(ds_aksk_head(&h, &r, &F.pf, 0, g_scratch, sizeof g_scratch),
+                     DS_R_BAD_HOST);
+    assert_int_equal(g_calls, 0); /* nothing signed */
+}
+
+static void aksk_head_with_a_record_id_too_long_is_bad_record_id(void **state)
+{
+    static char id[120];
+    ds_stop_request_t r = signed_request();
+    ds_wr_t h;
+    (void)state;
+    fx_init(&F, 5000, 0);
+    aksk(&F, &counting);
+    memset(id, 'b', sizeof id - 1);
+    r.record_id = id;
+    ds_wr_init(&h, g_head, sizeof g_head);
+    assert_int_equal(ds_aksk_head(&h, &r, &F.pf, 0, g_scratch, sizeof g_scratch),
+                     DS_R_BAD_RECORD_ID);
+    assert_int_equal(g_calls, 0);
+}
+
+static void long_query(ds_wr_t *w, const ds_call_t *c)
+{
+    char q[DS_WIRE_QUERY_MAX + 8];
+    (void)c;
+    memset(q, 'q', sizeof q - 1);
+    q[sizeof q - 1] = 0;
+    ds_wr_str(w, q);
+}
+
+static void aksk_call_head_with_a_query_too_long_is_too_large(void **state)
+{
+    ds_stop_request_t r = signed_request();
+    ds_call_t c;
+    (void)state;
+    fx_init(&F, 5000, 0);
+    aksk(&F, &counting);
+    r.auth.crypto = &counting;
+    ds_call_stop(&c, &r);
+    c.method = "GET";
+    c.query = long_query;
+    assert_int_equal(sign_head(&c), DS_R_REQUEST_TOO_LARGE);
+    assert_int_equal(g_calls, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +295,9 @@ int main(void)
         cmocka_unit_test(device_clock_far_before_1970_cannot_sign_and_sends_nothing),
         cmocka_unit_test(skew_offset_beyond_the_bound_is_refused),
         cmocka_unit_test(signed_state_call_signs_its_query),
+        cmocka_unit_test(aksk_head_with_a_host_too_long_is_bad_host),
+        cmocka_unit_test(aksk_head_with_a_record_id_too_long_is_bad_record_id),
+        cmocka_unit_test(aksk_call_head_with_a_query_too_long_is_too_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,6 +218,25 @@ static void fields_without_take_copy_nothing(void **state)
     assert_string_equal(step, "y"); /* a number is no step */
 }
 
+static void mapping_without_token_slots_is_not_valid(void **state)
+{
+    static const char js[] = "{\"status\":\"success\"}";
+    static const char *const keys[1] = {"status"};
+    char a[16] = "?";
+    char *const out[1] = {a};
+    const size_t caps[1] = {sizeof a};
+    ds_result_t res;
+    (void)state;
+    memset(&res, 0, sizeof res);
+    assert_int_equal(ds_json_map(js, strlen(js), NULL, 0, NULL, NULL, &res), 0);
+    assert_string_equal(res.status, "");
+    assert_int_equal(ds_json_pick(js, strlen(js), NULL, 0, keys, out, caps, 1), 0);
+    assert_string_equal(a, "");
+    assert_int_equal(ds_json_map(js, strlen(js), tok, DS_JSON_TOKENS, NULL, NULL, &res),
+                     DS_JSON_VALID);
+    assert_string_equal(res.status, "success");
+}
+
 static void pick_skips_nested_keys_non_strings_and_cut_copies(void **state)
 {
     static const char js[] =
@@ -252,6 +271,7 @@ int main(void)
         cmocka_unit_test(code_that_is_an_object_or_too_long_is_not_copied),
         cmocka_unit_test(result_id_that_is_a_number_is_not_compared),
         cmocka_unit_test(fields_without_take_copy_nothing),
+        cmocka_unit_test(mapping_without_token_slots_is_not_valid),
         cmocka_unit_test(pick_skips_nested_keys_non_strings_and_cut_copies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
