@@ -33,4 +33,7 @@ coverage: $(COV_BIN)
 coverage-check: $(COV_BIN)
 	$(call run_coverage,--min-lines $(COV_MIN_LINES) --min-branches $(COV_MIN_BRANCHES))
 
+# After the unit stages (the same programs, instrumented): well under a
+# minute.
+TEST_TARGETS += coverage-check
 .PHONY: coverage coverage-check
