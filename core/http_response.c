@@ -376,9 +376,10 @@ static int chunk_ext(const char *l, size_t k, size_t n)
     unsigned s = 0;
 
     for (; k < n; k++) {
-        unsigned c = (unsigned char)l[k] - 0x20u;
-        unsigned t = c < 96 ? ext_class[c >> 1] >> (c & 1) * 4 & 15
-                   : c == (unsigned)'\t' - 0x20u ? 0 : 6;
+        unsigned b = (unsigned char)l[k], c = b - 0x20u;
+        unsigned t = b == '\t' ? 0
+                   : c < 96     ? ext_class[c >> 1] >> (c & 1) * 4 & 15
+                                : 6;
         s = ext_next[s] >> t * 4 & 15;
     }
     /* accepting: after the size, a name or a value */

@@ -16,9 +16,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard include/*.h core/*.h) | $
 FUZZ_CLI_SRC := boards/posix/cli_args.c boards/posix/endpoint.c \
                 boards/posix/token_source.c boards/posix/aksk_source.c \
                 port/posix/regular_file.c
-$(BUILD)/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(CORE_SRC) $(wildcard include/*.h core/*.h boards/posix/*.h) | $(DEPS_STAMP)
+$(BUILD)/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(CORE_SRC) $(wildcard include/*.h core/*.h boards/posix/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -Iboards/posix -Iport/posix -o $@ $< $(FUZZ_CLI_SRC) $(CORE_SRC) -lmbedcrypto
+	$(CLANG) $(FUZZ_CFLAGS) -Iboards/posix -Iport/posix -o $@ $< $(FUZZ_CLI_SRC) $(CORE_SRC) $(MBEDTLS_HOST_LIBS)
 
 define run_fuzz
 	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); \
