@@ -9,6 +9,8 @@ COV_BIN := $(UNIT_NAMES:%=$(COV_DIR)/bin/%)
 COV_MIN_LINES ?= 100
 COV_MIN_BRANCHES ?= 98
 COV_FLAGS := -O0 --coverage
+# Kept between runs (the objects are intermediate to the test programs).
+.SECONDARY: $(COV_OBJ)
 
 $(COV_DIR)/core/%.o: core/%.c $(wildcard include/*.h core/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -31,4 +33,7 @@ coverage: $(COV_BIN)
 coverage-check: $(COV_BIN)
 	$(call run_coverage,--min-lines $(COV_MIN_LINES) --min-branches $(COV_MIN_BRANCHES))
 
+# After the unit stages (the same programs, instrumented): well under a
+# minute.
+TEST_TARGETS += coverage-check
 .PHONY: coverage coverage-check
