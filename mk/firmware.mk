@@ -110,6 +110,11 @@ firmware-entropy-guard: | $(DEPS_STAMP)
 	grep -q "no entropy source" $(FW_DIR)/entropy-guard.err && \
 	  echo "entropy guard: a board without an entropy source does not build"
 
+# `make latency` (not part of `make test`): press -> first request byte,
+# cold against resumed TLS, in guest instructions (tests/firmware/latency.py).
+latency: $(FW_ELF)
+	timeout -s KILL 900 $(PYTHON) tests/firmware/latency.py $(FW_ELF) $(BUILD)/latency
+
 demo-firmware: $(FW_ELF)
 	timeout -s KILL 180 $(PYTHON) tests/firmware/demo.py $(FW_ELF) $(BUILD)/firmware-demo
 
@@ -127,4 +132,4 @@ size-firmware: $(FW_ELF)
 SIZE_EXTRA += size-firmware
 
 -include $(FW_OWN_OBJ:.o=.d) $(FW_LWIP_OBJ:.o=.d) $(FW_MBEDTLS_OBJ:.o=.d)
-.PHONY: firmware firmware-entropy-guard firmware-test demo-firmware size-firmware
+.PHONY: firmware firmware-entropy-guard firmware-test demo-firmware latency size-firmware

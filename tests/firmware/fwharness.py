@@ -107,7 +107,7 @@ class Mock:
 class Firmware:
     """QEMU running the image; the console on stdin/stdout pipes."""
 
-    def __init__(self, elf, max_seconds=240, echo=None):
+    def __init__(self, elf, max_seconds=240, echo=None, qemu_extra=()):
         self.lines = []
         self.queue = queue.Queue()
         self.echo = echo
@@ -115,7 +115,7 @@ class Firmware:
                "qemu-system-arm", "-M", "mps2-an385", "-display", "none",
                "-monitor", "none", "-serial", "stdio",
                "-semihosting-config", "enable=on,target=native",
-               "-nic", "user,model=lan9118", "-kernel", elf]
+               "-nic", "user,model=lan9118", "-kernel", elf] + list(qemu_extra)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, bufsize=0)
         self.reader = threading.Thread(target=self._read, daemon=True)
