@@ -79,6 +79,11 @@ void board_leds(uint32_t mask);
 /* Monotonic milliseconds since boot (wraps at 2^32). */
 uint32_t board_ms(void);
 
+/* Monotonic microseconds since boot (wraps at 2^32, every 71 minutes): for
+ * timing measurements only. A board without a finer clock may return
+ * board_ms() * 1000. */
+uint32_t board_us(void);
+
 /* Whole seconds since boot; 2^32 s is 136 years, so it never wraps where
  * board_ms() / 1000 jumps back every 49.7 days. The AK/SK signing clock of
  * a board without a wall clock, and what a wall clock counts from. */

@@ -41,6 +41,16 @@
 #define DS_SEND_CHUNK 512u
 #endif
 
+/* Largest serialized TLS session a ds_tls_session_t holds (ds_transport.h),
+ * bytes. A TLS 1.2 session without the peer certificate is about 140 bytes
+ * plus the server's ticket (an OpenSSL ticket is about 200-250 bytes); a host
+ * build keeps the peer's end-entity certificate in TLS 1.3 sessions, hence
+ * the larger default. A session that does not fit is not kept (the next
+ * connection does a full handshake). */
+#ifndef DS_TLS_SESSION_MAX
+#define DS_TLS_SESSION_MAX 4096u
+#endif
+
 /* Truncated copies kept in ds_result_t (each includes the NUL). */
 #define DS_ERROR_CODE_MAX 48u
 #define DS_ERROR_MSG_MAX 160u

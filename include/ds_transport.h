@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ds_config.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -111,6 +113,42 @@ typedef struct ds_crypto {
     int (*hmac_sha256)(void *ctx, const uint8_t *key, size_t key_len,
                        const uint8_t *msg, size_t len, uint8_t out[32]);
 } ds_crypto_t;
+
+/*
+ * TLS session resumption (optional; the TLS ports: port/lwip, port/posix).
+ *
+ * A slot the CALLER owns and hands to a port (ds_lwip_conn_t.session,
+ * ds_posix_set_session). After each full handshake (and each TLS 1.3
+ * ticket) the port writes the session into the slot; the next connect
+ * offers it, and a resumed TLS 1.2 handshake does no public-key operation
+ * (no certificate, no key exchange, no signature). A server that has
+ * forgotten the ticket or the session id just answers with a full
+ * handshake: nothing to do for the caller.
+ *
+ * `key` binds the session to the host name, the port and the trusted CAs it
+ * was verified against (SHA-256 over the three); the port offers a session
+ * only when the key of the new connection is equal, so a session is never
+ * offered to another host, another port, or after the trust anchors
+ * changed. `len` is 0 when the slot is empty: a zeroed slot is an empty one.
+ *
+ * Ownership: the storage is the caller's for the slot's whole life (keep it
+ * static); the port reads and writes it only inside connect (and recv, for
+ * TLS 1.3 tickets) and keeps no pointer into `data` after the call. `data`
+ * is Mbed TLS's mbedtls_ssl_session_save() output and holds the session's
+ * master secret (TLS 1.2) or resumption key (TLS 1.3) UNPROTECTED: keep it
+ * in RAM, never log or persist it, and wipe the slot when it is given up
+ * (ds_tls_session_clear). Not shareable between threads or connections in
+ * flight.
+ */
+typedef struct ds_tls_session {
+    uint8_t key[32];                   /* the port's: host, port, trust anchors */
+    uint16_t len;                      /* bytes of data in use; 0: empty */
+    uint8_t data[DS_TLS_SESSION_MAX];  /* the serialized session */
+} ds_tls_session_t;
+
+/* Empty the slot and wipe what it held (also declared in the ports'
+ * libraries: it needs no TLS library). */
+void ds_tls_session_clear(ds_tls_session_t *slot);
 
 #ifdef __cplusplus
 }

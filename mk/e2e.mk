@@ -15,11 +15,17 @@ $(E2E_WORK)/gai_shim.so: tests/e2e/gai_shim.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $< -ldl
 
-e2e: $(CLI) e2e-install $(E2E_WORK)/cli_units $(E2E_WORK)/gai_shim.so
+# Test-only: one session slot over connections to several hosts.
+$(E2E_WORK)/session_probe: tests/e2e/session_probe.c $(POSIX_LIB) $(LIB) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(POSIX_CFLAGS) -o $@ $< $(POSIX_LIB) $(LIB) $(MBEDTLS_HOST_LIBS)
+
+e2e: $(CLI) e2e-install $(E2E_WORK)/cli_units $(E2E_WORK)/gai_shim.so $(E2E_WORK)/session_probe
 	$(E2E_WORK)/cli_units
 	@rm -rf $(E2E_WORK)/run && mkdir -p $(E2E_WORK)/run
 	DEPLOYSTOP_BIN=$(abspath $(CLI)) E2E_WORK=$(abspath $(E2E_WORK)/run) \
 	  E2E_GAI_SHIM=$(abspath $(E2E_WORK)/gai_shim.so) \
+	  E2E_SESSION_PROBE=$(abspath $(E2E_WORK)/session_probe) \
 	  timeout $(E2E_TIMEOUT) $(PYTHON) -m unittest discover -s tests/e2e -p 'test_*.py' -v
 
 # `make install` into a staging directory, then build and run a program

@@ -16,12 +16,13 @@ FW_ARCH := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 # The same limits for every object that sees ds_workspace_t: a board sizes
 # the core's buffers (ds_config.h) for its RAM; see port/lwip/README.md.
 FW_DS_DEFS := -DDS_HTTP_BODY_MAX=768u -DDS_HTTP_LINE_MAX=768u \
-              -DDS_JSON_TOKENS=24u -DDS_REQ_HEAD_MAX=768u
+              -DDS_JSON_TOKENS=24u -DDS_REQ_HEAD_MAX=768u \
+              -DDS_TLS_SESSION_MAX=512u
 FW_EXTRA_DEFS ?=
 FW_DEFS := $(FW_DS_DEFS) $(FW_EXTRA_DEFS) -DDS_BOARD_TEST_ONLY_ENTROPY \
            -DMBEDTLS_CONFIG_FILE='"ds_mbedtls_config.h"'
 FW_INC = -Iinclude -Icore -Iboards -Iboards/killswitch -Iboards/qemu-mps2-an385 \
-         -Iport/lwip -I$(LWIP_DIR)src/include -I$(MBEDTLS_DIR)include -I$(FW_DIR)/sysinc
+         -Iport/lwip -Iport/tls -I$(LWIP_DIR)src/include -I$(MBEDTLS_DIR)include -I$(FW_DIR)/sysinc
 FW_OPT := -Os -g -ffunction-sections -fdata-sections -fno-common -fstack-usage \
           --specs=nano.specs
 # Our code: the project's warnings; third-party code: theirs, not -Werror.
@@ -33,7 +34,7 @@ FW_TP_CFLAGS = -std=gnu99 -w $(FW_ARCH) $(FW_OPT) $(FW_DEFS) $(FW_INC)
 FW_LDFLAGS := $(FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
               -T$(FW_LD) -Wl,-Map=$(FW_DIR)/killswitch.map
 
-FW_OWN_SRC = $(CORE_SRC) $(sort $(wildcard port/lwip/*.c)) \
+FW_OWN_SRC = $(CORE_SRC) $(sort $(wildcard port/lwip/*.c)) port/tls/tls_session.c \
              $(sort $(wildcard boards/killswitch/*.c)) \
              $(sort $(wildcard boards/qemu-mps2-an385/*.c))
 LWIP_FILES := core/init.c core/def.c core/dns.c core/inet_chksum.c core/ip.c \
@@ -129,6 +130,11 @@ firmware-entropy-guard: | $(DEPS_STAMP)
 	grep -q "no entropy source" $(FW_DIR)/entropy-guard.err && \
 	  echo "entropy guard: a board without an entropy source does not build"
 
+# `make latency` (not part of `make test`): press -> first request byte,
+# cold against resumed TLS, in guest instructions (tests/firmware/latency.py).
+latency: $(FW_ELF)
+	timeout -s KILL 900 $(PYTHON) tests/firmware/latency.py $(FW_ELF) $(BUILD)/latency
+
 demo-firmware: $(FW_ELF)
 	timeout -s KILL 180 $(PYTHON) tests/firmware/demo.py $(FW_ELF) $(BUILD)/firmware-demo
 
@@ -146,4 +152,4 @@ size-firmware: $(FW_ELF)
 SIZE_EXTRA += size-firmware
 
 -include $(FW_OWN_OBJ:.o=.d) $(FW_TEST_CONSOLE_OBJ:.o=.d) $(FW_LWIP_OBJ:.o=.d) $(FW_MBEDTLS_OBJ:.o=.d)
-.PHONY: firmware firmware-entropy-guard firmware-test demo-firmware size-firmware
+.PHONY: firmware firmware-entropy-guard firmware-test demo-firmware latency size-firmware

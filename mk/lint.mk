@@ -5,8 +5,8 @@
 # need the cross toolchain and the fetched lwIP tree; they are built with
 # -Werror by the firmware rules instead.
 LINT_SRC := $(sort $(wildcard core/*.c port/posix/*.c boards/posix/*.c)) \
-            port/lwip/crypto_sha256.c
-LINT_INC := -I$(CURDIR)/include -I$(CURDIR)/core -I$(CURDIR)/port/posix \
+            port/lwip/crypto_sha256.c port/tls/tls_session.c
+LINT_INC := -I$(CURDIR)/include -I$(CURDIR)/core -I$(CURDIR)/port/posix -I$(CURDIR)/port/tls \
             -I$(CURDIR)/boards/posix
 LINT_FLAGS := $(BUILD)/lint/compile_flags.txt
 

@@ -1,12 +1,12 @@
 # POSIX port (port/posix: sockets + Mbed TLS 3.6, mk/mbedtls.mk) and the `deploystop` CLI
 # (boards/posix), plus `make install`.
-POSIX_PORT_SRC := $(sort $(wildcard port/posix/*.c))
+POSIX_PORT_SRC := $(sort $(wildcard port/posix/*.c)) port/tls/tls_session.c
 POSIX_CLI_SRC := $(sort $(wildcard boards/posix/*.c))
 POSIX_PORT_OBJ := $(POSIX_PORT_SRC:%.c=$(BUILD)/posix/%.o)
 POSIX_CLI_OBJ := $(POSIX_CLI_SRC:%.c=$(BUILD)/posix/%.o)
 POSIX_LIB := $(BUILD)/libdeploystop_posix.a
 CLI := $(BUILD)/deploystop
-POSIX_CFLAGS = $(DS_CFLAGS) -Iport/posix $(MBEDTLS_HOST_CFLAGS) -ffunction-sections -fdata-sections
+POSIX_CFLAGS = $(DS_CFLAGS) -Iport/posix -Iport/tls $(MBEDTLS_HOST_CFLAGS) -ffunction-sections -fdata-sections
 # Mbed TLS 3.6 linked statically (mk/mbedtls.mk): the tool runs on hosts
 # without libmbedtls installed and its size is what it costs (libc stays
 # shared). `make install` ships that Mbed TLS (headers and archives) in

@@ -34,3 +34,6 @@ TEST_TARGETS += unit unit-asan unit-valgrind
 # test_lwip_crypto builds the firmware's crypto hooks for the host.
 LWIP_CRYPTO_SRC := port/lwip/crypto_sha256.c port/lwip/ds_lwip_crypto.h
 $(BUILD)/unit/test_lwip_crypto $(BUILD)/unit-asan/test_lwip_crypto: $(LWIP_CRYPTO_SRC)
+
+# test_tls_session builds the ports' session slot code for the host.
+$(BUILD)/unit/test_tls_session $(BUILD)/unit-asan/test_tls_session: port/tls/tls_session.c port/tls/ds_tls_session_port.h

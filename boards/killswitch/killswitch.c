@@ -33,6 +33,15 @@ static int sim_active;
 static ds_workspace_t ks_ws;
 static ds_result_t ks_res;
 static ds_lwip_conn_t ks_conn;
+/* The last TLS session (port/lwip/README.md "Session resumption"): kept in
+ * RAM across presses and offered on the next connect to the same host,
+ * port and CA. Never persisted: it holds the session's master secret. */
+static ds_tls_session_t ks_session;
+/* The stop's timing: press accepted, and the first request bytes taken by
+ * the transport (on the wire: the port sends them at once), in board_us. */
+static uint32_t ks_t_press_us;
+static uint32_t ks_request_us; /* after the press; 0: nothing sent yet */
+static int32_t (*ks_port_send)(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms);
 static ds_outcome_t last_outcome = DS_UNKNOWN;
 /* AK/SK: seconds added to the board's clock (its uptime when it has no
  * wall clock), learned from the server's Date when a signature is refused
@@ -241,6 +250,29 @@ static void print_result(uint32_t elapsed)
     out_nl();
 }
 
+/* The port's send, noting when the first request bytes went out. */
+static int32_t timed_send(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    int32_t n = ks_port_send(ctx, buf, len, timeout_ms);
+    if (n > 0 && ks_request_us == 0u) {
+        uint32_t us = board_us() - ks_t_press_us;
+        ks_request_us = us != 0u ? us : 1u;
+    }
+    return n;
+}
+
+/* `TIMING request_us=N`: from the press being accepted to the first
+ * request bytes on the wire (tests/firmware/latency.py). */
+static void print_timing(void)
+{
+    if (ks_request_us == 0u) {
+        return;
+    }
+    out_str("TIMING request_us=");
+    out_u32(ks_request_us);
+    out_nl();
+}
+
 static void run_stop(void)
 {
     ds_stop_request_t req;
@@ -250,6 +282,8 @@ static void run_stop(void)
     int64_t offset_before;
     uint32_t t0 = board_ms();
 
+    ks_t_press_us = board_us();
+    ks_request_us = 0;
     set_state(KS_STOPPING);
     memset(&ks_res, 0, sizeof ks_res);
     ks_conn.last_tls_error = 0;
@@ -277,7 +311,10 @@ static void run_stop(void)
     req.deadline_ms = ks_cfg.deadline_ms;
     ks_conn.ca_pem = ks_cfg.ca_pem;
     ks_conn.ca_len = ks_cfg.ca_len;
+    ks_conn.session = &ks_session;
     ds_lwip_transport(&tr, &ks_conn);
+    ks_port_send = tr.send;
+    tr.send = timed_send;
     pf.ctx = NULL;
     pf.now_ms = pf_now;
     pf.sleep_ms = pf_sleep;
@@ -291,6 +328,7 @@ static void run_stop(void)
         out_nl();
     }
     print_result((uint32_t)(board_ms() - t0));
+    print_timing();
     set_state(KS_DONE);
 }
 

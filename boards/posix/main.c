@@ -29,6 +29,10 @@
  * runs one stop needs no more than one of each. */
 static ds_workspace_t workspace;
 static ds_posix_net_t net;
+/* TLS session resumption for the reconnects of one run (a retry on a new
+ * connection, a kept connection the server dropped): RAM only, wiped at
+ * exit. */
+static ds_tls_session_t session;
 static char token[TOKEN_BUF_SIZE];
 static aksk_creds_t creds;
 
@@ -235,6 +239,7 @@ static int run_command(const cli_opts_t *o, int status)
         report_result(o, &res, &rc);
         return report_exit_status(res.outcome);
     }
+    ds_posix_set_session(&net, &session);
     ds_posix_transport(&net, &tr);
     ds_posix_platform(&pf);
 
@@ -274,6 +279,7 @@ static int run_command(const cli_opts_t *o, int status)
     ds_wipe(&creds, sizeof creds);
     tr.close(tr.ctx);
     ds_posix_net_free(&net);
+    ds_tls_session_clear(&session);
     /* The workspace held the answers only, but wiping it is cheap. */
     ds_wipe(&workspace, sizeof workspace);
     return exit_code;

@@ -86,6 +86,20 @@ uint32_t board_ms(void)
     return ms_ticks;
 }
 
+/* The tick count plus SysTick's position in the current millisecond (it
+ * counts down from the reload value at the core clock); read again when a
+ * tick came in between. */
+uint32_t board_us(void)
+{
+    uint32_t ms;
+    uint32_t cvr;
+    do {
+        ms = ms_ticks;
+        cvr = AN385_SYST_CVR;
+    } while (ms != ms_ticks);
+    return ms * 1000u + (AN385_SYST_RVR - cvr) / (AN385_CPU_HZ / 1000000u);
+}
+
 uint32_t board_uptime_s(void)
 {
     return up_s;

@@ -41,6 +41,11 @@ typedef struct ds_lwip_conn {
      * before connect; borrowed for the connection's life. */
     const char *ca_pem;
     size_t ca_len;
+    /* TLS session resumption (ds_transport.h): the caller's slot, or NULL
+     * for none. Set before connect; borrowed for as long as it is set. The
+     * port offers the slot's session when it was made for the same host,
+     * port and CA, and keeps each new session in it. */
+    ds_tls_session_t *session;
     /* After a failed TLS connect: mbedTLS's error and verify flags, for
      * diagnostics. */
     int last_tls_error;

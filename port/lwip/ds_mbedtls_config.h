@@ -3,7 +3,7 @@
  * configuration: it replaces include/mbedtls/mbedtls_config.h): a TLS 1.2
  * client only. ECDHE key exchange with ECDSA or RSA server certificates and
  * AES-GCM, which is what a public API gateway offers; nothing server-side,
- * no renegotiation, no session cache, no PSA Crypto (TLS 1.2 runs on the
+ * no renegotiation, no server-side session cache, no PSA Crypto (TLS 1.2 runs on the
  * classic crypto modules; TLS 1.3 would need PSA: port/lwip/README.md
  * "TLS 1.3"). Memory comes from a static arena (port/lwip/tls_platform.c)
  * through mbedtls_memory_buffer_alloc: the image has no system heap.
@@ -85,6 +85,9 @@ void ds_tls_fatal(int status);
 #define MBEDTLS_SSL_SERVER_NAME_INDICATION
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
+/* Resumption (README "Session resumption"): session tickets (RFC 5077);
+ * session ids need nothing more on a client. */
+#define MBEDTLS_SSL_SESSION_TICKETS
 /* Receive records of the full 16 KB a server may send (no
  * max-fragment-length: a public gateway need not honour it). What we send
  * is small: the request head and the token, in 512-byte records. */

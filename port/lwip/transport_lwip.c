@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ds_lwip_internal.h"
+#include "ds_tls_session_port.h"
 #include "lwip/dns.h"
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
@@ -35,6 +36,14 @@ typedef struct ds_tls {
     mbedtls_x509_crt ca;
     mbedtls_ctr_drbg_context drbg;
 } ds_tls_t;
+
+/* A connection's resumption bookkeeping: on tr_connect's stack, so the
+ * only static RAM resumption takes is the caller's slot. */
+typedef struct tls_resume {
+    uint8_t key[32]; /* host, port, CA: ds_tls_session_key */
+    int keyed;       /* key is this connection's */
+    int offered;     /* the slot's session was offered */
+} tls_resume_t;
 
 static ds_tls_t tls;
 
@@ -270,7 +279,20 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
     return MBEDTLS_ERR_SSL_WANT_READ;
 }
 
-static int tls_setup(ds_lwip_conn_t *c, const char *host)
+/* Offer the caller's session when it was made for this host, port and CA
+ * (ds_transport.h). Nothing here can fail the connection: without a key or
+ * a session the handshake is a full one. */
+static void tls_offer_session(ds_lwip_conn_t *c, const char *host, uint16_t port,
+                              tls_resume_t *rs)
+{
+    rs->offered = 0;
+    rs->keyed = c->session != NULL && ds_tls_session_key(rs->key, host, port, &tls.ca) == 0;
+    if (rs->keyed) {
+        rs->offered = ds_tls_session_offer(c->session, &tls.ssl, rs->key);
+    }
+}
+
+static int tls_setup(ds_lwip_conn_t *c, const char *host, uint16_t port, tls_resume_t *rs)
 {
     int ret;
     mbedtls_ssl_init(&tls.ssl);
@@ -312,10 +334,23 @@ static int tls_setup(ds_lwip_conn_t *c, const char *host)
         return ret == MBEDTLS_ERR_SSL_ALLOC_FAILED ? DS_TR_ERR_NOMEM : DS_TR_ERR_TLS;
     }
     mbedtls_ssl_set_bio(&tls.ssl, c, bio_send, bio_recv, NULL);
+    tls_offer_session(c, host, port, rs);
     return DS_TR_OK;
 }
 
-static int tls_handshake(ds_lwip_conn_t *c, uint32_t start, uint32_t timeout_ms)
+/* A handshake that failed after offering a session: the session goes (the
+ * next connection does a full handshake). */
+static int tls_failed(ds_lwip_conn_t *c, tls_resume_t *rs, int rc)
+{
+    if (rs->offered) {
+        ds_tls_session_clear(c->session);
+        rs->offered = 0;
+    }
+    return rc;
+}
+
+static int tls_handshake(ds_lwip_conn_t *c, uint32_t start, uint32_t timeout_ms,
+                         tls_resume_t *rs)
 {
     uint32_t flags;
     for (;;) {
@@ -327,12 +362,13 @@ static int tls_handshake(ds_lwip_conn_t *c, uint32_t start, uint32_t timeout_ms)
             c->last_tls_error = ret;
             c->last_verify_flags = mbedtls_ssl_get_verify_result(&tls.ssl);
             if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
-                return DS_TR_ERR_TLS_VERIFY;
+                return tls_failed(c, rs, DS_TR_ERR_TLS_VERIFY);
             }
-            return c->failed == DS_TR_ERR_CONNECT ? DS_TR_ERR_CONNECT : DS_TR_ERR_TLS;
+            return tls_failed(c, rs, c->failed == DS_TR_ERR_CONNECT ? DS_TR_ERR_CONNECT
+                                                                : DS_TR_ERR_TLS);
         }
         if (expired(start, timeout_ms)) {
-            return DS_TR_ERR_TIMEOUT;
+            return tls_failed(c, rs, DS_TR_ERR_TIMEOUT);
         }
         ds_lwip_hooks.pump();
     }
@@ -341,9 +377,15 @@ static int tls_handshake(ds_lwip_conn_t *c, uint32_t start, uint32_t timeout_ms)
     flags = mbedtls_ssl_get_verify_result(&tls.ssl);
     if (flags != 0u) {
         c->last_verify_flags = flags;
-        return DS_TR_ERR_TLS_VERIFY;
+        return tls_failed(c, rs, DS_TR_ERR_TLS_VERIFY);
     }
     c->tls_done = 1;
+    if (rs->keyed) {
+        /* A full handshake's session, or the resumed one again (with the
+         * ticket the server may have renewed). TLS 1.2: every ticket came
+         * with the handshake. */
+        (void)ds_tls_session_keep(c->session, &tls.ssl, rs->key);
+    }
     return DS_TR_OK;
 }
 
@@ -404,6 +446,7 @@ static int tr_connect(void *ctx, const char *host, uint16_t port, int use_tls,
     uint32_t start = now();
     struct tcp_pcb *pcb;
     ip_addr_t addr;
+    tls_resume_t rs;
     int rc;
 
     if (c == NULL || host == NULL) {
@@ -428,7 +471,7 @@ static int tr_connect(void *ctx, const char *host, uint16_t port, int use_tls,
         if (c->ca_pem == NULL || c->ca_len == 0u) {
             return DS_TR_ERR_TLS_VERIFY; /* nothing to trust: never connect */
         }
-        rc = tls_setup(c, host);
+        rc = tls_setup(c, host, port, &rs);
         if (rc != DS_TR_OK) {
             release(c);
             return rc;
@@ -462,7 +505,7 @@ static int tr_connect(void *ctx, const char *host, uint16_t port, int use_tls,
         return rc;
     }
     if (use_tls) {
-        rc = tls_handshake(c, start, timeout_ms);
+        rc = tls_handshake(c, start, timeout_ms, &rs);
         if (rc != DS_TR_OK) {
             release(c);
             return rc;

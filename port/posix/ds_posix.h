@@ -53,6 +53,10 @@ typedef struct ds_posix_net {
     mbedtls_x509_crt ca;
     mbedtls_ssl_config conf;
     mbedtls_ssl_context ssl;
+    ds_tls_session_t *session; /* the caller's slot, NULL: no resumption */
+    uint8_t session_key[32];   /* this connection's: host, port, CA */
+    int session_keyed;         /* session_key is set */
+    int session_offered;       /* the slot's session was offered */
     char error[DS_POSIX_ERROR_MAX];
 } ds_posix_net_t;
 
@@ -68,6 +72,16 @@ int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file);
 /* Release everything init and the transport took, PSA Crypto included
  * (process-wide: one ds_posix_net_t per process). Safe to call twice. */
 void ds_posix_net_free(ds_posix_net_t *net);
+
+/*
+ * TLS session resumption (ds_transport.h "TLS session resumption"): hand
+ * the port a slot the caller owns (NULL: none, the default). Each later
+ * connect offers the slot's session when it was made for the same host,
+ * port and CA bundle, and every new session (TLS 1.2 after the handshake,
+ * TLS 1.3 from the server's tickets) is written into it. Call after
+ * ds_posix_net_init; the slot must outlive its use by `net`.
+ */
+void ds_posix_set_session(ds_posix_net_t *net, ds_tls_session_t *slot);
 
 /* Fill `tr` with this port's functions bound to `net`. */
 void ds_posix_transport(ds_posix_net_t *net, ds_transport_t *tr);

@@ -21,6 +21,7 @@
 #include <mbedtls/platform_util.h>
 #include <psa/crypto.h>
 
+#include "ds_tls_session_port.h"
 #include "posix_net_internal.h"
 
 #ifndef MSG_NOSIGNAL
@@ -184,11 +185,16 @@ int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file)
     mbedtls_ssl_conf_rng(&net->conf, mbedtls_ctr_drbg_random, &net->drbg);
     mbedtls_ssl_conf_verify(&net->conf, verify_ip_san, net);
     mbedtls_ssl_conf_groups(&net->conf, groups);
-#if defined(MBEDTLS_SSL_SESSION_TICKETS)
-    /* One stop per process: a ticket would never be used. (TLS 1.2; a TLS
-     * 1.3 server's NewSessionTicket is read and dropped by Mbed TLS.) */
-    mbedtls_ssl_conf_session_tickets(&net->conf, MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
+#if !defined(MBEDTLS_SSL_SESSION_TICKETS)
+#error "session resumption needs MBEDTLS_SSL_SESSION_TICKETS (mk/mbedtls.mk)"
 #endif
+    /* Tickets for resumption (ds_posix_set_session): TLS 1.2's come with
+     * the handshake; TLS 1.3's arrive after it, and mbedtls_ssl_read
+     * reports each (MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) so that
+     * net_recv can keep it. */
+    mbedtls_ssl_conf_session_tickets(&net->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+        &net->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
     /* TLS 1.2 at least; TLS 1.3 offered too (the library's maximum). */
     mbedtls_ssl_conf_min_tls_version(&net->conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_max_tls_version(&net->conf, MBEDTLS_SSL_VERSION_TLS1_3);
@@ -198,6 +204,42 @@ int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file)
 }
 
 static void net_close(void *ctx);
+
+void ds_posix_set_session(ds_posix_net_t *net, ds_tls_session_t *slot)
+{
+    net->session = slot;
+}
+
+/* Offer the caller's session when it was made for this host, port and CA
+ * bundle. Cannot fail the connection: without it the handshake is full. */
+static void offer_session(ds_posix_net_t *net, const char *host, uint16_t port)
+{
+    net->session_offered = 0;
+    net->session_keyed = net->session != NULL &&
+                         ds_tls_session_key(net->session_key, host, port, &net->ca) == 0;
+    if (net->session_keyed) {
+        net->session_offered = ds_tls_session_offer(net->session, &net->ssl,
+                                                    net->session_key);
+    }
+}
+
+/* Keep the connection's session (after the handshake; after each TLS 1.3
+ * ticket). */
+static void keep_session(ds_posix_net_t *net)
+{
+    if (net->session_keyed) {
+        (void)ds_tls_session_keep(net->session, &net->ssl, net->session_key);
+    }
+}
+
+/* A handshake that failed after offering a session: the session goes. */
+static void drop_offered_session(ds_posix_net_t *net)
+{
+    if (net->session_offered) {
+        ds_tls_session_clear(net->session);
+        net->session_offered = 0;
+    }
+}
 
 void ds_posix_net_free(ds_posix_net_t *net)
 {
@@ -336,10 +378,18 @@ static int net_connect(void *ctx, const char *host, uint16_t port, int use_tls,
         }
     }
     mbedtls_ssl_set_bio(&net->ssl, net, bio_send, bio_recv, NULL);
+    offer_session(net, host, port);
     rc = handshake(net, host, &dl);
     if (rc != DS_TR_OK) {
+        drop_offered_session(net);
         net_close(net);
         return rc;
+    }
+    /* TLS 1.2: the session (and its ticket) is complete now. TLS 1.3: a
+     * session is resumable only with a ticket, which arrives after the
+     * handshake: kept from net_recv then. */
+    if (mbedtls_ssl_get_version_number(&net->ssl) == MBEDTLS_SSL_VERSION_TLS1_2) {
+        keep_session(net);
     }
     return DS_TR_OK;
 }
@@ -420,7 +470,8 @@ static int32_t tls_read_once(ds_posix_net_t *net, uint8_t *buf, size_t len,
         return 0;
     }
     if (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
-        return RECV_RETRY; /* TLS 1.3 ticket, only if signalling is on */
+        keep_session(net); /* TLS 1.3: the newest ticket wins */
+        return RECV_RETRY;
     }
     if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
         *wait_for = ret == MBEDTLS_ERR_SSL_WANT_WRITE ? POLLOUT : POLLIN;

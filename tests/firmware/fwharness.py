@@ -107,15 +107,17 @@ class Mock:
 class Firmware:
     """QEMU running the image; the console on stdin/stdout pipes."""
 
-    def __init__(self, elf, max_seconds=240, echo=None):
+    def __init__(self, elf, max_seconds=240, echo=None, qemu_extra=()):
         self.lines = []
+        self.hold_ms = 1500      # the board's default (KS_DEFAULT_HOLD_MS)
+        self.last_press = 0.0
         self.queue = queue.Queue()
         self.echo = echo
         cmd = ["timeout", "-s", "KILL", str(max_seconds),
                "qemu-system-arm", "-M", "mps2-an385", "-display", "none",
                "-monitor", "none", "-serial", "stdio",
                "-semihosting-config", "enable=on,target=native",
-               "-nic", "user,model=lan9118", "-kernel", elf]
+               "-nic", "user,model=lan9118", "-kernel", elf] + list(qemu_extra)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, bufsize=0)
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -185,15 +187,24 @@ class Firmware:
             raise AssertionError("ca -> %s" % r)
         if hold_ms is not None:
             self.cmd("set hold %d" % hold_ms)
+            self.hold_ms = hold_ms
         if deadline_ms is not None:
             self.cmd("set deadline %d" % deadline_ms)
 
     def press(self, timeout):
         """Hold the (simulated) button; return (RESULT line, seconds)."""
-        # A new press needs the button seen released for the debounce time
-        # first (30 ms); leave it 200 ms after the previous one.
+        # A new press needs the previous one over and the button seen
+        # released for the debounce time (30 ms). A simulated press lasts
+        # hold + 160 ms from its command, however quick the stop was (a
+        # resumed TLS session makes it a few ms): leave hold + 0.5 s between
+        # two press commands, and 200 ms after the last result.
         time.sleep(0.2)
+        gap = self.hold_ms / 1000.0 + 0.5
+        wait = self.last_press + gap - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
         t0 = time.monotonic()
+        self.last_press = t0
         self.cmd("press")
         self.expect(r"^STATE HOLDING$", 5)
         self.expect(r"^STATE STOPPING$", 10)

@@ -103,6 +103,10 @@ class FirmwareTest(unittest.TestCase):
                                          "--fault", "fail_times:1", "--close-after-answers", "1",
                                          "--close-style", s])
                         for s in ("notify", "fin", "rst")}
+        # Session resumption: a server that resumes, one that forgets.
+        cls.resume = h.Mock(WORK, "resume", cls.certs, TOKEN)
+        cls.forgetful = h.Mock(WORK, "forgetful", cls.certs, TOKEN,
+                               extra=["--no-resumption"])
         cls.aksk = h.Mock(WORK, "aksk", cls.certs, TOKEN, extra=["--ak", AK, "--sk", SK])
         cls.edges = {m: EdgeServer(m, cls.certs) for m in ("record16k", "close_notify", "bad_record")}
         cls.console_log = open(os.path.join(WORK, "console.log"), "w")
@@ -118,7 +122,8 @@ class FirmwareTest(unittest.TestCase):
         cls.fw.exit()
         cls.fw.kill()
         for m in (cls.good, cls.rsa, cls.wrong, cls.untrusted, cls.silent, cls.framing,
-                  cls.retry, cls.unavailable, cls.aksk) + tuple(cls.droppers.values()):
+                  cls.retry, cls.unavailable, cls.aksk, cls.resume,
+                  cls.forgetful) + tuple(cls.droppers.values()):
             m.stop()
         for e in cls.edges.values():
             e.stop()
@@ -239,6 +244,75 @@ class FirmwareTest(unittest.TestCase):
                 self.assertEqual([r["status"] for r in reqs], [503, 200])
                 self.assertEqual([r["conn"] for r in reqs], [1, 2])
         self.assert_no_arena_leak()
+
+    def handshake_of_last_stop(self, mock, stops):
+        """The mock's handshake event of the connection that carried the
+        PUT of stop number `stops` (the /__mock/ control calls from this
+        host have handshakes too, so go by the request's connection)."""
+        deadline = time.monotonic() + 5
+        while True:
+            puts = [r for r in mock.events("request") if r.get("method") == "PUT"]
+            if len(puts) >= stops or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self.assertGreaterEqual(len(puts), stops, puts)
+        conn = puts[stops - 1]["conn"]
+        hs = [e for e in mock.events("handshake") if e["conn"] == conn]
+        self.assertEqual(len(hs), 1, hs)
+        return hs[0]
+
+    def test_06d_second_press_resumes_the_tls_session_and_still_stops(self):
+        self.set("endpoint", self.resume.endpoint())
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b")
+        self.assertFalse(self.handshake_of_last_stop(self.resume, 1)["session_reused"])
+        self.resume.reset()
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b")
+        hs = self.handshake_of_last_stop(self.resume, 2)
+        self.assertTrue(hs["session_reused"], hs)
+        self.assertEqual(hs["tls_version"], "TLSv1.2")
+        self.assert_no_arena_leak()
+
+    def test_06e_a_server_that_forgot_the_session_gets_a_full_handshake(self):
+        self.set("endpoint", self.forgetful.endpoint())
+        for n in (1, 2, 3):
+            with self.subTest(stop=n):
+                if n > 1:
+                    self.forgetful.reset()
+                line, _ = self.press()
+                self.assertRegex(line, r"^RESULT STOPPED\b")
+                hs = self.handshake_of_last_stop(self.forgetful, n)
+                self.assertFalse(hs["session_reused"], hs)
+        self.assert_no_arena_leak()
+
+    def test_06f_a_session_is_not_offered_once_the_trusted_ca_changed(self):
+        # The session key covers host, port and CA: with another CA the
+        # session of `resume` must not be offered (a resumption would skip
+        # the certificate check); the full handshake then fails verification.
+        self.set("endpoint", self.resume.endpoint())
+        self.resume.reset()
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b")
+        with open(os.path.join(self.certs, "untrusted-ca.pem")) as f:
+            other_ca = f.read()
+        try:
+            self.fw.send("ca\n")
+            self.fw.expect(r"^OK paste PEM", 5)
+            self.fw.send(other_ca.strip() + "\n")
+            self.assertEqual(self.fw.expect(r"^(OK ca|ERR).*", 20).group(0), "OK ca")
+            n = len(self.resume.events("connection"))
+            line, _ = self.press()
+            self.assertRegex(line, r"^RESULT NETWORK\b.*transport=-4")
+            # Refused in a full handshake: no TLS session came up at all.
+            conns = self.resume.wait_events("connection", n + 1)[n:]
+            self.assertTrue(conns and not any(c["tls_ok"] for c in conns), conns)
+        finally:
+            self.provision(self.resume.endpoint())
+        self.resume.reset()
+        line, _ = self.press()
+        self.assertRegex(line, r"^RESULT STOPPED\b")
+        self.assertTrue(self.handshake_of_last_stop(self.resume, 4)["session_reused"])
 
     def test_06c_persistent_503_is_unavailable_within_the_deadline(self):
         self.set("endpoint", self.unavailable.endpoint())

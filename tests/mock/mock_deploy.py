@@ -1374,6 +1374,11 @@ def main(argv=None):
     ap.add_argument("--close-after-answers", type=int, default=0)
     ap.add_argument("--close-style", choices=["notify", "fin", "rst"],
                     default="notify")
+    ap.add_argument("--no-resumption", action="store_true",
+                    help="a server that forgets every session: each connection "
+                         "gets a new TLS context (new ticket keys, empty session "
+                         "cache), so tickets and session ids are issued but "
+                         "never accepted")
     args = ap.parse_args(argv)
     if not ID_RE.match(args.project_id):
         ap.error("--project-id must be 32 letters/digits")
@@ -1414,6 +1419,7 @@ def main(argv=None):
 
     mock.log({"event": "listening", "bind": args.bind, "port": mock.port,
               "pid": os.getpid(), "cert_host": args.cert_host,
+              "resumption": not args.no_resumption,
               "faults": args.fault})
     if args.ready_file:
         tmp = args.ready_file + ".tmp"
@@ -1431,6 +1437,8 @@ def main(argv=None):
                 break
             raise
         cs.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if args.no_resumption:
+            ctx = make_context(args)
         try:
             tls = ctx.wrap_socket(cs, server_side=True,
                                   do_handshake_on_connect=False)
