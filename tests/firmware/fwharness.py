@@ -195,11 +195,13 @@ class Firmware:
         """Hold the (simulated) button; return (RESULT line, seconds)."""
         # A new press needs the previous one over and the button seen
         # released for the debounce time (30 ms). A simulated press lasts
-        # hold + 160 ms from its command, however quick the stop was (a
-        # resumed TLS session makes it a few ms): leave hold + 0.5 s between
-        # two press commands, and 200 ms after the last result.
+        # hold + 160 ms of guest time from its command, however quick the
+        # stop was (a resumed TLS session makes it a few ms). The guest can
+        # run slower than the host clock on a loaded machine, so leave twice
+        # that (plus the debounce) between two press commands, and 200 ms
+        # after the last result.
         time.sleep(0.2)
-        gap = self.hold_ms / 1000.0 + 0.5
+        gap = 2.0 * (self.hold_ms / 1000.0 + 0.25) + 0.2
         wait = self.last_press + gap - time.monotonic()
         if wait > 0:
             time.sleep(wait)
