@@ -28,15 +28,17 @@ struct netif;
  * must never ship by accident.
  */
 #if !defined(DS_BOARD_HAS_TRNG) && !defined(DS_BOARD_TEST_ONLY_ENTROPY)
-#error "board: no entropy source. Define DS_BOARD_HAS_TRNG (hardware RNG) or, for emulators/tests only, DS_BOARD_TEST_ONLY_ENTROPY."
+#error                                                                         \
+    "board: no entropy source. Define DS_BOARD_HAS_TRNG (hardware RNG) or, for emulators/tests only, DS_BOARD_TEST_ONLY_ENTROPY."
 #endif
 
 /* LEDs the kill switch drives (a board maps them to what it has). */
-#define BOARD_LED_GREEN 0x1u   /* network / ready */
-#define BOARD_LED_RED 0x2u     /* stop fired / failure */
+#define BOARD_LED_GREEN 0x1u /* network / ready */
+#define BOARD_LED_RED 0x2u   /* stop fired / failure */
 
 /* Persistent configuration, loaded at boot, saved by the console. */
-#define BOARD_CA_MAX 1600u        /* PEM text of the trusted CA(s): one RSA-2048 root */
+#define BOARD_CA_MAX                                                           \
+    1600u /* PEM text of the trusted CA(s): one RSA-2048 root */
 
 /* board_config_t.auth: which credential a stop uses. */
 #define BOARD_AUTH_TOKEN 0u
@@ -45,20 +47,20 @@ struct netif;
 typedef struct board_config {
     /* The endpoint, parsed when set: the host is what a stop passes to
      * DNS and TLS, so no per-stop copy of it is needed. */
-    char host[DS_HOST_MAX + 1];          /* "" until set */
+    char host[DS_HOST_MAX + 1]; /* "" until set */
     uint16_t port;
-    uint8_t use_tls;                     /* 0 only for an http:// test endpoint */
+    uint8_t use_tls; /* 0 only for an http:// test endpoint */
     char task[DS_ID_LEN + 1];
     char record[DS_ID_LEN + 1];
-    uint32_t auth;                       /* BOARD_AUTH_* */
+    uint32_t auth; /* BOARD_AUTH_* */
     char token[DS_TOKEN_MAX + 1];
     size_t token_len;
-    char ak[DS_SIGN_AK_MAX + 1];         /* access key, NUL-terminated */
-    char sk[DS_SIGN_SK_MAX + 1];         /* secret key: never printed */
-    char ca_pem[BOARD_CA_MAX + 1];       /* NUL-terminated PEM */
-    size_t ca_len;                       /* bytes, without the NUL */
-    uint32_t hold_ms;                    /* button hold to fire */
-    uint32_t deadline_ms;                /* whole stop, all attempts */
+    char ak[DS_SIGN_AK_MAX + 1];   /* access key, NUL-terminated */
+    char sk[DS_SIGN_SK_MAX + 1];   /* secret key: never printed */
+    char ca_pem[BOARD_CA_MAX + 1]; /* NUL-terminated PEM */
+    size_t ca_len;                 /* bytes, without the NUL */
+    uint32_t hold_ms;              /* button hold to fire */
+    uint32_t deadline_ms;          /* whole stop, all attempts */
 } board_config_t;
 
 /* Bring up clocks, console, LEDs and button. Called first. */

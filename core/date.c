@@ -9,7 +9,8 @@
 #define MAX_UNIX 253402300799 /* 9999-12-31T23:59:59Z */
 
 static const char k_months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-static const char k_wdays[] = "ThuFriSatSunMonTueWed"; /* 1970-01-01 was a Thursday */
+static const char k_wdays[] =
+    "ThuFriSatSunMonTueWed"; /* 1970-01-01 was a Thursday */
 
 static unsigned days_in_month(unsigned y, unsigned m)
 {
@@ -78,7 +79,8 @@ static int to_unix(const civil_t *c, int64_t *out, uint32_t *days)
         c->mi > 59u || c->s > 60u)
         return -1;
     *days = days_from_civil(c->y, c->mo, c->d);
-    *out = (int64_t)*days * 86400 + (int64_t)(c->h * 3600u + c->mi * 60u + c->s);
+    *out =
+        (int64_t)*days * 86400 + (int64_t)(c->h * 3600u + c->mi * 60u + c->s);
     return 0;
 }
 

@@ -25,10 +25,10 @@ struct xfer {
     ds_call_t *c;
     ds_result_t *res;
     ds_wr_t head;
-    int64_t offset;   /* AK/SK: seconds added to the platform clock */
-    int fresh;        /* this attempt opened its own connection */
-    size_t got;       /* answer bytes received in this attempt */
-    int stale;        /* a reused connection was dead: send again fresh */
+    int64_t offset; /* AK/SK: seconds added to the platform clock */
+    int fresh;      /* this attempt opened its own connection */
+    size_t got;     /* answer bytes received in this attempt */
+    int stale;      /* a reused connection was dead: send again fresh */
 };
 
 void ds_session_begin(ds_session_t *s, const ds_transport_t *tr,
@@ -199,8 +199,8 @@ static int connect_fresh(xfer_t *x, uint32_t left)
     ds_session_t *s = x->s;
     int rc;
     s->connects++;
-    rc = s->tr->connect(s->tr->ctx, x->c->host, x->c->port, x->c->use_tls,
-                        left);
+    rc =
+        s->tr->connect(s->tr->ctx, x->c->host, x->c->port, x->c->use_tls, left);
     s->open = 1; /* closed on failure too: close is always allowed */
     s->host = x->c->host;
     s->port = x->c->port;
@@ -272,8 +272,8 @@ static void judge(xfer_t *x)
     memcpy(res->request_id, p->request_id, sizeof res->request_id);
     memcpy(res->server_date, p->date, sizeof res->server_date);
     note_date(x->s, p->date);
-    c->json = ds_json_map_fields(p->body, p->body_len, ws->json,
-                                 DS_JSON_TOKENS, req ? req->task_id : NULL,
+    c->json = ds_json_map_fields(p->body, p->body_len, ws->json, DS_JSON_TOKENS,
+                                 req ? req->task_id : NULL,
                                  req ? req->record_id : NULL, res, c->fields);
     if (st / 100 != 2) {
         finish(res, ds_status_outcome(st), DS_R_HTTP_STATUS);
@@ -402,7 +402,6 @@ static int backoff(const xfer_t *x, int extra)
     return 1;
 }
 
-
 ds_outcome_t ds_exchange(ds_session_t *s, ds_call_t *c, ds_result_t *res)
 {
     xfer_t x;
@@ -414,7 +413,8 @@ ds_outcome_t ds_exchange(ds_session_t *s, ds_call_t *c, ds_result_t *res)
     x.c = c;
     x.res = res;
     x.offset = DS_AKSK && c->auth && c->auth->clock_offset_s
-                   ? *c->auth->clock_offset_s : 0;
+                   ? *c->auth->clock_offset_s
+                   : 0;
     why = build_head(&x);
     if (why) {
         finish(res, DS_INVALID_INPUT, why);

@@ -32,7 +32,7 @@ struct ds_call {
     const char *content_type;
     const char *body_lit;
     ds_call_write_fn path;
-    ds_call_write_fn query;     /* NULL: no query */
+    ds_call_write_fn query; /* NULL: no query */
     ds_call_write_fn body;
     /* ds_xfer_body when there is a streamed body: the engine counts and
      * sends it only through this pointer, so a call without one does not
@@ -44,7 +44,7 @@ struct ds_call {
     int use_tls;
     int retries;
     const ds_auth_t *auth;
-    ds_trace_fn trace;          /* may be NULL */
+    ds_trace_fn trace; /* may be NULL */
     void *trace_ctx;
     /* What the writers and judge read: ids of a stop request, IAM fields,
      * the history page. */
@@ -59,7 +59,7 @@ struct ds_call {
     /* Judges a complete 2xx answer (ws->http, body in ws->body) into res;
      * the error fields are already mapped. NULL: any 2xx is DS_OK. */
     void (*judge)(ds_call_t *c, ds_session_t *s, ds_result_t *res);
-    void *out;                  /* what judge fills, per call */
+    void *out; /* what judge fills, per call */
     /* The result fields the engine maps for judge (the key echoing the
      * record id, state fields; NULL: ids are not compared), and the
      * DS_JSON_* flags it found. */

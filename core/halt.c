@@ -13,7 +13,7 @@
 
 typedef struct halt {
     ds_session_t *s;
-    ds_stop_request_t r;   /* the caller's, with the record in hand */
+    ds_stop_request_t r; /* the caller's, with the record in hand */
     ds_halt_t *out;
 } halt_t;
 
@@ -80,7 +80,8 @@ static void stop_one(halt_t *h, ds_halt_record_t *rec, int discovered)
     rec->outcome = ds_stop_in(h->s, &h->r, res);
     rec->reason = res->reason;
     memcpy(rec->request_id, res->request_id, sizeof rec->request_id);
-    if (discovered && (rec->outcome == DS_REJECTED || rec->outcome == DS_NOT_FOUND)) {
+    if (discovered &&
+        (rec->outcome == DS_REJECTED || rec->outcome == DS_NOT_FOUND)) {
         settle_refusal(h, rec);
         return;
     }

@@ -36,8 +36,8 @@ int ds_session_time(const ds_session_t *s, const ds_auth_t *auth,
     }
     if (!s->server_date[0] || ds_date_parse_http(s->server_date, &t))
         return -1;
-    *now_s = t + (int64_t)((s->pf->now_ms(s->pf->ctx) - s->server_date_at) /
-                           1000u);
+    *now_s =
+        t + (int64_t)((s->pf->now_ms(s->pf->ctx) - s->server_date_at) / 1000u);
     return 0;
 }
 
@@ -213,8 +213,8 @@ static void judge_history(ds_call_t *c, ds_session_t *s, ds_result_t *res)
         why = rows(c, s, p->body, p->body_len, (size_t)at, &n);
     if (why) {
         res->outcome = at < 0 && res->error_code[0] ? DS_REJECTED : DS_UNKNOWN;
-        res->reason = at < 0 && res->error_code[0] ? DS_R_STATUS_NOT_SUCCESS
-                                                   : why;
+        res->reason =
+            at < 0 && res->error_code[0] ? DS_R_STATUS_NOT_SUCCESS : why;
         return;
     }
     ((ds_running_t *)c->out)->total = total_num(p->body, p->body_len);

@@ -140,8 +140,8 @@ void ds_http_init(ds_http_parser_t *p, char *body, size_t body_cap)
 static int capture(ds_http_parser_t *p, int c)
 {
     if (c == CAP_NAME) {
-        if (p->state == S_HEADER
-            && ieq(p->line, p->line_len - 1, p->cap_name)) {
+        if (p->state == S_HEADER &&
+            ieq(p->line, p->line_len - 1, p->cap_name)) {
             p->state = S_CAPTURE;
             p->cap_len = 0;
             p->remaining = 0;
@@ -211,9 +211,9 @@ static int status_line(ds_http_parser_t *p, size_t n)
 
     /* HTTP/1.x, x any digit: a minor above 1 is read as 1.1 (RFC 9110
      * 6.2), so http_minor is 0 or 1. */
-    if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (unsigned)(l[7] - '0') > 9
-        || l[8] != ' ' || (n > 12 && l[12] != ' ')
-        || parse_u32(l + 9, 3, &st) != 0 || st - 100 > 499 || st == 101)
+    if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || (unsigned)(l[7] - '0') > 9 ||
+        l[8] != ' ' || (n > 12 && l[12] != ' ') ||
+        parse_u32(l + 9, 3, &st) != 0 || st - 100 > 499 || st == 101)
         return DS_HTTP_E_STATUS_LINE;
     p->status = (int)st;
     p->http_minor = l[7] != '0';
@@ -226,10 +226,12 @@ static const char known[] = "content-length\0transfer-encoding\0connection\0"
                             "retry-after\0x-request-id\0content-type\0date\0";
 
 /* Where header_line copies known names 4..6: offset, capacity. */
-#define FIELD_(f) { offsetof(ds_http_parser_t, f), sizeof ((ds_http_parser_t *)0)->f }
-static const uint16_t copied[3][2] = {
-    FIELD_(request_id), FIELD_(content_type), FIELD_(date)
-};
+#define FIELD_(f)                                                              \
+    {                                                                          \
+        offsetof(ds_http_parser_t, f), sizeof((ds_http_parser_t *)0)->f        \
+    }
+static const uint16_t copied[3][2] = {FIELD_(request_id), FIELD_(content_type),
+                                      FIELD_(date)};
 #undef FIELD_
 
 static int header_line(ds_http_parser_t *p, size_t n)
@@ -265,8 +267,8 @@ static int header_line(ds_http_parser_t *p, size_t n)
 
     switch (which) {
     case 0: /* Content-Length */
-        if (p->remaining || parse_u32(v, vn, &u) != 0
-            || (p->has_content_length && u != p->content_length))
+        if (p->remaining || parse_u32(v, vn, &u) != 0 ||
+            (p->has_content_length && u != p->content_length))
             return DS_HTTP_E_LENGTH;
         p->content_length = u;
         p->has_content_length = 1;
@@ -304,8 +306,7 @@ static int header_line(ds_http_parser_t *p, size_t n)
         d[vn] = '\0';
         break;
     }
-    default:
-        break;
+    default: break;
     }
     return OK;
 }
@@ -319,7 +320,8 @@ static int headers_end(ds_http_parser_t *p)
         begin_message(p);
         return OK;
     }
-    p->keep_alive = !(conn & CONN_CLOSE) && (p->http_minor || (conn & CONN_KEEP));
+    p->keep_alive =
+        !(conn & CONN_CLOSE) && (p->http_minor || (conn & CONN_KEEP));
     if (p->chunked && p->has_content_length)
         return DS_HTTP_E_LENGTH;
     if (p->status == 204 || p->status == 304)
@@ -346,24 +348,21 @@ static const uint8_t ext_class[48] = {
     0x10, 0x14, 0x11, 0x11, 0x66, 0x11, 0x16, 0x61, 0x11, 0x11, 0x11, 0x11,
     0x11, 0x26, 0x36, 0x66, 0x16, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
     0x11, 0x11, 0x11, 0x11, 0x11, 0x61, 0x65, 0x11, 0x11, 0x11, 0x11, 0x11,
-    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x61, 0x61, 0x61
-};
+    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x61, 0x61, 0x61};
 
 /* chunk_ext's next state by class, one nibble per class (class 0 lowest).
  * States: 0 after the size or a quoted value, 1 BWS, 2 after ';',
  * 3 in a name, 4 BWS after a name, 5 after '=', 6 in a token value,
  * 7 in a quoted-string, 8 after its backslash, 9 malformed (stays). */
-#define X_(ws, tc, semi, eq, dq, bs, other)                                  \
-    ((uint32_t)(ws) | (uint32_t)(tc) << 4 | (uint32_t)(semi) << 8            \
-     | (uint32_t)(eq) << 12 | (uint32_t)(dq) << 16 | (uint32_t)(bs) << 20    \
-     | (uint32_t)(other) << 24)
+#define X_(ws, tc, semi, eq, dq, bs, other)                                    \
+    ((uint32_t)(ws) | (uint32_t)(tc) << 4 | (uint32_t)(semi) << 8 |            \
+     (uint32_t)(eq) << 12 | (uint32_t)(dq) << 16 | (uint32_t)(bs) << 20 |      \
+     (uint32_t)(other) << 24)
 static const uint32_t ext_next[10] = {
-    X_(1, 9, 2, 9, 9, 9, 9), X_(1, 9, 2, 9, 9, 9, 9),
-    X_(2, 3, 9, 9, 9, 9, 9), X_(4, 3, 2, 5, 9, 9, 9),
-    X_(4, 9, 2, 5, 9, 9, 9), X_(5, 6, 9, 9, 7, 9, 9),
-    X_(1, 6, 2, 9, 9, 9, 9), X_(7, 7, 7, 7, 0, 8, 7),
-    X_(7, 7, 7, 7, 7, 7, 7), X_(9, 9, 9, 9, 9, 9, 9)
-};
+    X_(1, 9, 2, 9, 9, 9, 9), X_(1, 9, 2, 9, 9, 9, 9), X_(2, 3, 9, 9, 9, 9, 9),
+    X_(4, 3, 2, 5, 9, 9, 9), X_(4, 9, 2, 5, 9, 9, 9), X_(5, 6, 9, 9, 7, 9, 9),
+    X_(1, 6, 2, 9, 9, 9, 9), X_(7, 7, 7, 7, 0, 8, 7), X_(7, 7, 7, 7, 7, 7, 7),
+    X_(9, 9, 9, 9, 9, 9, 9)};
 #undef X_
 
 /* l[k..n), after the chunk size, is a well-formed chunk-ext (RFC 9112
@@ -378,8 +377,8 @@ static int chunk_ext(const char *l, size_t k, size_t n)
     for (; k < n; k++) {
         unsigned b = (unsigned char)l[k], c = b - 0x20u;
         unsigned t = b == '\t' ? 0
-                   : c < 96     ? ext_class[c >> 1] >> (c & 1) * 4 & 15
-                                : 6;
+                     : c < 96  ? ext_class[c >> 1] >> (c & 1) * 4 & 15
+                               : 6;
         s = ext_next[s] >> t * 4 & 15;
     }
     /* accepting: after the size, a name or a value */
@@ -426,14 +425,10 @@ static int end_line(ds_http_parser_t *p)
     if (p->on_line && p->state <= S_HEADER && n)
         p->on_line(p->on_line_ctx, p->line, n);
     switch (p->state) {
-    case S_STATUS:
-        return status_line(p, n);
-    case S_HEADER:
-        return n ? header_line(p, n) : headers_end(p);
-    case S_TRAILER:
-        return n ? header_line(p, n) : DS_HTTP_DONE;
-    case S_CHUNK_SIZE:
-        return chunk_size_line(p, n);
+    case S_STATUS: return status_line(p, n);
+    case S_HEADER: return n ? header_line(p, n) : headers_end(p);
+    case S_TRAILER: return n ? header_line(p, n) : DS_HTTP_DONE;
+    case S_CHUNK_SIZE: return chunk_size_line(p, n);
     default: /* S_CHUNK_CRLF: any other byte was already rejected */
         p->state = S_CHUNK_SIZE;
         return OK;
@@ -444,8 +439,9 @@ static int end_line(ds_http_parser_t *p)
 static int line_byte(ds_http_parser_t *p, int c)
 {
     int st = p->state;
-    int bad = st == S_STATUS ? DS_HTTP_E_STATUS_LINE
-            : st < S_CHUNK_SIZE ? DS_HTTP_E_HEADER : DS_HTTP_E_CHUNK;
+    int bad = st == S_STATUS      ? DS_HTTP_E_STATUS_LINE
+              : st < S_CHUNK_SIZE ? DS_HTTP_E_HEADER
+                                  : DS_HTTP_E_CHUNK;
 
     if (st == S_CAPTURE)
         return p->cap_fn(p, c);
@@ -559,7 +555,8 @@ const char *ds_http_strerror(int code)
                     "bad length\0bad chunk\0bad encoding\0truncated\0"
                     "after end\0unknown";
     int k = code > DS_HTTP_NEED_MORE || code < DS_HTTP_E_STATE
-          ? 12 : DS_HTTP_NEED_MORE - code;
+                ? 12
+                : DS_HTTP_NEED_MORE - code;
 
     while (k)
         if (!*s++)

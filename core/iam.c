@@ -122,9 +122,9 @@ static int field_ok(const char *f)
     return n >= 1 && n <= DS_IAM_FIELD_MAX;
 }
 
-static ds_reason_t check(const ds_iam_request_t *req,
-                         const ds_transport_t *tr, const ds_platform_t *pf,
-                         const ds_workspace_t *ws, const ds_iam_token_t *tok)
+static ds_reason_t check(const ds_iam_request_t *req, const ds_transport_t *tr,
+                         const ds_platform_t *pf, const ds_workspace_t *ws,
+                         const ds_iam_token_t *tok)
 {
     if (!req || !tr || !pf || !ws || !tok || !tok->buf || tok->cap < 2 ||
         !tr->connect || !tr->send || !tr->recv || !tr->close || !pf->now_ms ||
@@ -138,10 +138,9 @@ static ds_reason_t check(const ds_iam_request_t *req,
     return DS_R_NONE;
 }
 
-ds_outcome_t ds_iam_fetch(const ds_iam_request_t *req,
-                          const ds_transport_t *tr, const ds_platform_t *pf,
-                          ds_workspace_t *ws, ds_iam_token_t *tok,
-                          ds_result_t *res)
+ds_outcome_t ds_iam_fetch(const ds_iam_request_t *req, const ds_transport_t *tr,
+                          const ds_platform_t *pf, ds_workspace_t *ws,
+                          ds_iam_token_t *tok, ds_result_t *res)
 {
     ds_session_t s;
     ds_call_t c;

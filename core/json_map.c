@@ -20,12 +20,14 @@
  * header cannot name): the two must have one size and the same offsets.
  * The type may be narrower than int (arm-none-eabi has short enums), so
  * tokens are only ever read back through jsmntok_t. */
-typedef char ds_json_slot_is_jsmntok[
-    (sizeof(jsmntok_t) == sizeof(ds_json_slot_t) &&
-     offsetof(jsmntok_t, type) == offsetof(ds_json_slot_t, type) &&
-     offsetof(jsmntok_t, start) == offsetof(ds_json_slot_t, start) &&
-     offsetof(jsmntok_t, end) == offsetof(ds_json_slot_t, end) &&
-     offsetof(jsmntok_t, size) == offsetof(ds_json_slot_t, size)) ? 1 : -1];
+typedef char ds_json_slot_is_jsmntok
+    [(sizeof(jsmntok_t) == sizeof(ds_json_slot_t) &&
+      offsetof(jsmntok_t, type) == offsetof(ds_json_slot_t, type) &&
+      offsetof(jsmntok_t, start) == offsetof(ds_json_slot_t, start) &&
+      offsetof(jsmntok_t, end) == offsetof(ds_json_slot_t, end) &&
+      offsetof(jsmntok_t, size) == offsetof(ds_json_slot_t, size))
+         ? 1
+         : -1];
 
 /* Token types by jsmn's names (Debian's jsmn numbers them differently from
  * upstream's: only the names are used). */
@@ -35,9 +37,21 @@ typedef char ds_json_slot_is_jsmntok[
 #define T_PRIMITIVE JSMN_PRIMITIVE
 typedef jsmntok_t tok_t;
 
-enum { K_STATUS, K_RESULT, K_ERROR_CODE, K_CODE, K_ERROR_MSG, K_MESSAGE,
-       K_REQUEST_ID, K_ID, K_TASK_ID, K_RECORD_ID, K_STEP, K_START_TIME,
-       K_OTHER };
+enum {
+    K_STATUS,
+    K_RESULT,
+    K_ERROR_CODE,
+    K_CODE,
+    K_ERROR_MSG,
+    K_MESSAGE,
+    K_REQUEST_ID,
+    K_ID,
+    K_TASK_ID,
+    K_RECORD_ID,
+    K_STEP,
+    K_START_TIME,
+    K_OTHER
+};
 static const char keys[] = "status\0result\0error_code\0code\0error_msg\0"
                            "message\0request_id\0id\0task_id\0record_id\0"
                            "step\0start_time";
@@ -181,7 +195,8 @@ static unsigned hex4(const char *s)
     unsigned v = 0;
     int i;
     for (i = 0; i < 4; i++)
-        v = v * 16 + (unsigned)(s[i] <= '9' ? s[i] - '0' : (s[i] | 0x20) - 'a' + 10);
+        v = v * 16 +
+            (unsigned)(s[i] <= '9' ? s[i] - '0' : (s[i] | 0x20) - 'a' + 10);
     return v;
 }
 
@@ -268,8 +283,7 @@ static int key_of(const char *js, const tok_t *t)
 }
 
 /* Copy the value token v (a string decoded, a primitive as written). */
-static int copy_value(const map_t *m, const tok_t *v, char *dst,
-                      size_t cap)
+static int copy_value(const map_t *m, const tok_t *v, char *dst, size_t cap)
 {
     if (v->type == T_STRING)
         return unescape(m->js + v->start, m->js + v->end, dst, cap);
@@ -282,8 +296,7 @@ static int copy_value(const map_t *m, const tok_t *v, char *dst,
 
 /* An id in "result": room for one byte more than an id, so a longer value
  * is cut, and a cut value differs even if its first 32 bytes match. */
-static void compare_id(map_t *m, const tok_t *v, const char *want,
-                       unsigned ok)
+static void compare_id(map_t *m, const tok_t *v, const char *want, unsigned ok)
 {
     char id[DS_ID_LEN + 2];
     int whole;
@@ -299,19 +312,21 @@ void ds_json_take_fields(const ds_json_fields_t *f, int key, const char *js,
                          const ds_json_slot_t *slot)
 {
     const tok_t *v = (const tok_t *)slot;
-    char *dst = key == K_STATUS ? f->status
-              : key == K_STEP ? f->step
-              : key == K_START_TIME ? f->start_time : NULL;
+    char *dst = key == K_STATUS       ? f->status
+                : key == K_STEP       ? f->step
+                : key == K_START_TIME ? f->start_time
+                                      : NULL;
     size_t cap = key == K_STATUS ? f->status_cap
-               : key == K_STEP ? f->step_cap : f->start_cap;
+                 : key == K_STEP ? f->step_cap
+                                 : f->start_cap;
     if (dst && v->type == T_STRING)
         (void)unescape(js + v->start, js + v->end, dst, cap);
 }
 
 /* Ranked copy: the top level wins over nested objects, and
  * error_code/error_msg over code/message. */
-static void ranked(map_t *m, const tok_t *v, int rank, int *have,
-                   char *dst, size_t cap)
+static void ranked(map_t *m, const tok_t *v, int rank, int *have, char *dst,
+                   size_t cap)
 {
     if (rank > *have) {
         *have = rank;
@@ -394,16 +409,16 @@ unsigned ds_json_map_fields(const char *js, size_t len, ds_json_slot_t *tok,
 }
 
 unsigned ds_json_map(const char *js, size_t len, ds_json_slot_t *tok,
-                     unsigned ntok, const char *task_id,
-                     const char *record_id, ds_result_t *res)
+                     unsigned ntok, const char *task_id, const char *record_id,
+                     ds_result_t *res)
 {
     return ds_json_map_fields(js, len, tok, ntok, task_id, record_id, res,
                               NULL);
 }
 
-int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok,
-                 unsigned ntok, const char *const *want, char *const *out,
-                 const size_t *caps, unsigned n)
+int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok, unsigned ntok,
+                 const char *const *want, char *const *out, const size_t *caps,
+                 unsigned n)
 {
     const tok_t *t = (const tok_t *)tok;
     int cnt = tokenize(js, len, tok, ntok), k;
@@ -412,8 +427,7 @@ int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok,
         out[i][0] = 0;
     for (k = 1; k < cnt; k++) {
         char key[16];
-        if (!is_key(&t[k]) || parent(t, k) ||
-            t[k + 1].type != T_STRING ||
+        if (!is_key(&t[k]) || parent(t, k) || t[k + 1].type != T_STRING ||
             !unescape(js + t[k].start, js + t[k].end, key, sizeof key))
             continue;
         for (i = 0; i < n; i++)
@@ -543,8 +557,7 @@ long ds_json_find(const char *js, size_t len, const char *parent_key,
     return member(js, len, (size_t)at, key);
 }
 
-int ds_json_scalar(const char *js, size_t len, size_t at, char *out,
-                   size_t cap)
+int ds_json_scalar(const char *js, size_t len, size_t at, char *out, size_t cap)
 {
     long end = ds_json_skip(js, len, at);
     size_t s = skip_ws(js, len, at);

@@ -13,22 +13,22 @@
 #include "deploystop.h"
 
 /* Bits of ds_json_map's return value. */
-#define DS_JSON_VALID 1u     /* one well-formed object (fields copied) */
-#define DS_JSON_ID_OK 2u     /* result.<record key> equals the record id */
-#define DS_JSON_TASK_OK 4u   /* result.task_id equals the task id */
-#define DS_JSON_ID_BAD 8u    /* one of them differs */
+#define DS_JSON_VALID 1u   /* one well-formed object (fields copied) */
+#define DS_JSON_ID_OK 2u   /* result.<record key> equals the record id */
+#define DS_JSON_TASK_OK 4u /* result.task_id equals the task id */
+#define DS_JSON_ID_BAD 8u  /* one of them differs */
 
 /* What a call wants from the "result" object besides the ids: the key of
  * the record id, and copies of status, step and start_time (each may be
  * NULL; copies decoded, NUL-terminated, cut at a character boundary). */
 typedef struct ds_json_fields ds_json_fields_t;
 struct ds_json_fields {
-    int record_key;          /* 0: result.id (stop), 1: result.record_id */
-    char *status;            /* result.status (a record's state) */
+    int record_key; /* 0: result.id (stop), 1: result.record_id */
+    char *status;   /* result.status (a record's state) */
     size_t status_cap;
-    char *step;              /* result.step */
+    char *step; /* result.step */
     size_t step_cap;
-    char *start_time;        /* result.start_time */
+    char *start_time; /* result.start_time */
     size_t start_cap;
     /* ds_json_take_fields to copy the three, NULL: none (a stop). */
     void (*take)(const ds_json_fields_t *f, int key, const char *js,
@@ -48,8 +48,8 @@ struct ds_json_fields {
  * Returns 0 (not valid JSON of that shape) or DS_JSON_* bits.
  */
 unsigned ds_json_map(const char *js, size_t len, ds_json_slot_t *tok,
-                     unsigned ntok, const char *task_id,
-                     const char *record_id, ds_result_t *res);
+                     unsigned ntok, const char *task_id, const char *record_id,
+                     ds_result_t *res);
 
 /* The same with the result key of the record id and extra result fields
  * given by `f` (NULL: as ds_json_map). */
@@ -68,9 +68,9 @@ void ds_json_take_fields(const ds_json_fields_t *f, int key, const char *js,
  * into out[i] (capacity caps[i]; "" when absent or not a string). Returns
  * 1 when the object is well formed, 0 otherwise. A copy cut short is
  * returned as "" so that a long id never matches. */
-int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok,
-                 unsigned ntok, const char *const *keys, char *const *out,
-                 const size_t *caps, unsigned n);
+int ds_json_pick(const char *js, size_t len, ds_json_slot_t *tok, unsigned ntok,
+                 const char *const *keys, char *const *out, const size_t *caps,
+                 unsigned n);
 
 /*
  * Constant-memory scan: the offset in js[0..len) of the value of `key` in

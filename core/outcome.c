@@ -13,42 +13,42 @@ static const char outcome_names[] =
     "STOPPED\0INVALID_INPUT\0AUTH_FAILED\0NOT_FOUND\0REJECTED\0"
     "UNAVAILABLE\0NETWORK\0UNKNOWN\0NOTHING_RUNNING\0STILL_RUNNING\0?";
 
-static const char reason_texts[] =
-    "no error\0"
-    "bad argument\0"
-    "bad task id\0"
-    "bad record id\0"
-    "bad token\0"
-    "bad host\0"
-    "bad AK/SK\0"
-    "no clock for signing\0"
-    "request head too large\0"
-    "host not resolved\0"
-    "connect failed\0"
-    "TLS failed\0"
-    "certificate rejected\0"
-    "send failed\0"
-    "deadline hit before sending\0"
-    "no answer in time\0"
-    "closed mid-answer\0"
-    "bad HTTP answer\0"
-    "answer too large\0"
-    "unexpected JSON\0"
-    "answer for other ids\0"
-    "HTTP error status\0"
-    "status not success\0"
-    "bad project id\0"
-    "bad record id in history\0"
-    "ended on its own\0"
-    "still running when the wait ran out\0"
-    "?";
+static const char reason_texts[] = "no error\0"
+                                   "bad argument\0"
+                                   "bad task id\0"
+                                   "bad record id\0"
+                                   "bad token\0"
+                                   "bad host\0"
+                                   "bad AK/SK\0"
+                                   "no clock for signing\0"
+                                   "request head too large\0"
+                                   "host not resolved\0"
+                                   "connect failed\0"
+                                   "TLS failed\0"
+                                   "certificate rejected\0"
+                                   "send failed\0"
+                                   "deadline hit before sending\0"
+                                   "no answer in time\0"
+                                   "closed mid-answer\0"
+                                   "bad HTTP answer\0"
+                                   "answer too large\0"
+                                   "unexpected JSON\0"
+                                   "answer for other ids\0"
+                                   "HTTP error status\0"
+                                   "status not success\0"
+                                   "bad project id\0"
+                                   "bad record id in history\0"
+                                   "ended on its own\0"
+                                   "still running when the wait ran out\0"
+                                   "?";
 
 /* Entry i of a packed list; the last entry answers out-of-range values.
  * Out of line: inlined in both callers it costs more flash. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static const char *nth(const char *s, unsigned i, unsigned count)
+static const char *
+nth(const char *s, unsigned i, unsigned count)
 {
     if (i > count)
         i = count;
@@ -71,12 +71,14 @@ const char *ds_reason_text(ds_reason_t reason)
  * compile time against the enum it maps, so that adding a value without a
  * row fails the build instead of reading past the table. */
 /* `name` is a declarator: it cannot be put in parentheses. */
-#define DS_TABLE_CHECK(name, table, count)                                    \
-    typedef char name[sizeof(table) / sizeof((table)[0]) == (count) ? 1 : -1] /* NOLINT(bugprone-macro-parentheses) */
+#define DS_TABLE_CHECK(name, table, count)                                     \
+    typedef char name[sizeof(table) / sizeof((table)[0]) == (count)            \
+                          ? 1                                                  \
+                          : -1] /* NOLINT(bugprone-macro-parentheses) */
 
 /* DS_TR_ERR_RESOLVE (-1) .. DS_TR_ERR_ARG (-8), by -1 - code. */
 static const unsigned char connect_reasons[] = {
-    DS_R_RESOLVE, DS_R_CONNECT, DS_R_TLS, DS_R_TLS_VERIFY,
+    DS_R_RESOLVE,  DS_R_CONNECT, DS_R_TLS,     DS_R_TLS_VERIFY,
     DS_R_DEADLINE, DS_R_CONNECT, DS_R_CONNECT, DS_R_CONNECT,
 };
 DS_TABLE_CHECK(connect_reasons_complete, connect_reasons, -DS_TR_ERR_ARG);

@@ -14,7 +14,8 @@ uint32_t ds_backoff_ms(const ds_platform_t *pf, int attempts,
 {
     /* unsigned, so that no attempt count can shift too far */
     unsigned n = (unsigned)attempts - 1u;
-    uint32_t d = BACKOFF_BASE_MS << (n < BACKOFF_DOUBLINGS ? n : BACKOFF_DOUBLINGS);
+    uint32_t d = BACKOFF_BASE_MS
+                 << (n < BACKOFF_DOUBLINGS ? n : BACKOFF_DOUBLINGS);
     if (pf->random_u32)
         d = d / 2 + pf->random_u32(pf->ctx) % (d / 2 + 1);
     if (retry_after_s > left_ms / 1000)

@@ -169,10 +169,9 @@ static int valid_input(const ds_sign_input_t *in, const ds_crypto_t *c)
 {
     const char *m;
 
-    if (!in || !c || !c->sha256 || !in->method || !*in->method ||
-        !in->path || (*in->path && *in->path != '/') || !in->host ||
-        !in->sdk_date || strlen(in->sdk_date) != DS_SDK_DATE_LEN ||
-        (!in->body && in->body_len))
+    if (!in || !c || !c->sha256 || !in->method || !*in->method || !in->path ||
+        (*in->path && *in->path != '/') || !in->host || !in->sdk_date ||
+        strlen(in->sdk_date) != DS_SDK_DATE_LEN || (!in->body && in->body_len))
         return 0;
     for (m = in->method; *m; m++)
         if (*m < 'A' || *m > 'Z')
@@ -227,8 +226,8 @@ int ds_sign_valid_ak(const char *ak)
     if (!ak)
         return 0;
     for (n = 0; ak[n]; n++)
-        if (!((ak[n] >= 'A' && ak[n] <= 'Z') || (ak[n] >= 'a' && ak[n] <= 'z') ||
-              (ak[n] >= '0' && ak[n] <= '9')))
+        if (!((ak[n] >= 'A' && ak[n] <= 'Z') ||
+              (ak[n] >= 'a' && ak[n] <= 'z') || (ak[n] >= '0' && ak[n] <= '9')))
             return 0;
     return n >= 1 && n <= DS_SIGN_AK_MAX;
 }

@@ -43,7 +43,8 @@ static void judge_state(ds_call_t *c, ds_session_t *s, ds_result_t *res)
     (void)s;
     if (res->http_status != 200)
         fail(res, DS_UNKNOWN, DS_R_HTTP_STATUS);
-    else if ((f & DS_JSON_VALID) && strcmp(res->status, "success") != 0 && refused)
+    else if ((f & DS_JSON_VALID) && strcmp(res->status, "success") != 0 &&
+             refused)
         fail(res, DS_REJECTED, DS_R_STATUS_NOT_SUCCESS);
     else if (f & DS_JSON_ID_BAD)
         fail(res, DS_UNKNOWN, DS_R_ID_MISMATCH);

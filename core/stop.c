@@ -12,7 +12,8 @@
 #include "request.h"
 #include "stop_aksk.h"
 
-static const ds_json_fields_t k_stop_fields = {0, NULL, 0, NULL, 0, NULL, 0, NULL};
+static const ds_json_fields_t k_stop_fields = {0, NULL, 0, NULL,
+                                               0, NULL, 0, NULL};
 
 /* A 200 is a stop only with status "success" and our ids echoed. */
 static void judge_stop(ds_call_t *c, ds_session_t *s, ds_result_t *res)

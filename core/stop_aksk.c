@@ -42,7 +42,8 @@ ds_reason_t ds_aksk_check(const ds_stop_request_t *req)
 
 /* One wire element into `cap` bytes at `at`, NUL-terminated; 0 when it
  * did not fit. */
-static int element(char *at, size_t cap, void (*put)(ds_wr_t *, const ds_call_t *),
+static int element(char *at, size_t cap,
+                   void (*put)(ds_wr_t *, const ds_call_t *),
                    const ds_call_t *c)
 {
     ds_wr_t v;
@@ -123,8 +124,8 @@ ds_reason_t ds_aksk_call_head(ds_wr_t *h, const ds_call_t *c,
 }
 
 ds_reason_t ds_aksk_head(ds_wr_t *h, const ds_stop_request_t *req,
-                         const ds_platform_t *pf, int64_t offset,
-                         char *scratch, size_t scratch_cap)
+                         const ds_platform_t *pf, int64_t offset, char *scratch,
+                         size_t scratch_cap)
 {
     ds_call_t c;
     ds_call_stop(&c, req);

@@ -29,8 +29,9 @@ ds_reason_t ds_aksk_check(const ds_stop_request_t *req);
 /* Scratch a signed stop needs at most: the canonical request plus the Host
  * value and path kept at its end (the default DS_HTTP_BODY_MAX is far
  * larger; a 768-byte body buffer signs a Host value of up to 164 chars). */
-#define DS_AKSK_SCRATCH                                                      \
-    (DS_SIGN_STOP_SCRATCH + 1u + DS_HOST_MAX + 8u + 90u + DS_WIRE_QUERY_MAX + 1u)
+#define DS_AKSK_SCRATCH                                                        \
+    (DS_SIGN_STOP_SCRATCH + 1u + DS_HOST_MAX + 8u + 90u + DS_WIRE_QUERY_MAX +  \
+     1u)
 
 /*
  * The whole head of a signed stop into `h`: request line and fixed headers
@@ -42,8 +43,8 @@ ds_reason_t ds_aksk_check(const ds_stop_request_t *req);
  * DS_R_BAD_HOST / DS_R_BAD_RECORD_ID for ids or host ds_stop would refuse.
  */
 ds_reason_t ds_aksk_head(ds_wr_t *h, const ds_stop_request_t *req,
-                         const ds_platform_t *pf, int64_t offset,
-                         char *scratch, size_t scratch_cap);
+                         const ds_platform_t *pf, int64_t offset, char *scratch,
+                         size_t scratch_cap);
 
 /* The same for any call: its head with X-Sdk-Date and Authorization. */
 ds_reason_t ds_aksk_call_head(ds_wr_t *h, const ds_call_t *c,

@@ -20,7 +20,8 @@ static int is_alnum(int c)
 static int hex_digits(const char *s)
 {
     int n = 0;
-    while (n < 5 && (is_digit(s[n]) || ((s[n] | 0x20) >= 'a' && (s[n] | 0x20) <= 'f')))
+    while (n < 5 &&
+           (is_digit(s[n]) || ((s[n] | 0x20) >= 'a' && (s[n] | 0x20) <= 'f')))
         n++;
     return n;
 }

@@ -27,7 +27,7 @@ typedef struct ds_wr {
      * returns 0 or an error kept in err. */
     int (*flush)(void *ctx, const char *data, size_t len);
     void *ctx;
-    int err;      /* first error; later puts are ignored */
+    int err; /* first error; later puts are ignored */
 } ds_wr_t;
 
 void ds_wr_init(ds_wr_t *w, char *buf, size_t cap);

@@ -29,16 +29,16 @@ extern "C" {
 /* The outcome of a stop. Names (ds_outcome_name) are a stable interface:
  * the CLI, the firmware console and scripts print them. */
 typedef enum ds_outcome {
-    DS_STOPPED = 0,       /* confirmed by the server, ids match */
-    DS_INVALID_INPUT,     /* rejected locally: nothing was sent */
-    DS_AUTH_FAILED,       /* HTTP 401 or 403 */
-    DS_NOT_FOUND,         /* HTTP 404 */
-    DS_REJECTED,          /* other 4xx, or 200 whose status is not success */
-    DS_UNAVAILABLE,       /* 5xx or 429, after the retries */
-    DS_NETWORK,           /* failed before the request was completely sent */
-    DS_UNKNOWN,           /* sent, but no complete well-formed matching answer */
-    DS_NOTHING_RUNNING,   /* ds_halt: no running record, nothing was stopped */
-    DS_STILL_RUNNING      /* ds_halt: stop accepted, record still ran when
+    DS_STOPPED = 0,     /* confirmed by the server, ids match */
+    DS_INVALID_INPUT,   /* rejected locally: nothing was sent */
+    DS_AUTH_FAILED,     /* HTTP 401 or 403 */
+    DS_NOT_FOUND,       /* HTTP 404 */
+    DS_REJECTED,        /* other 4xx, or 200 whose status is not success */
+    DS_UNAVAILABLE,     /* 5xx or 429, after the retries */
+    DS_NETWORK,         /* failed before the request was completely sent */
+    DS_UNKNOWN,         /* sent, but no complete well-formed matching answer */
+    DS_NOTHING_RUNNING, /* ds_halt: no running record, nothing was stopped */
+    DS_STILL_RUNNING    /* ds_halt: stop accepted, record still ran when
                            * the wait ran out */
 } ds_outcome_t;
 
@@ -50,8 +50,8 @@ typedef enum ds_outcome {
 typedef enum ds_reason {
     DS_R_NONE = 0,
     /* DS_INVALID_INPUT */
-    DS_R_BAD_ARGUMENT,      /* NULL pointer or missing hook */
-    DS_R_BAD_TASK_ID,       /* not exactly 32 [A-Za-z0-9] */
+    DS_R_BAD_ARGUMENT, /* NULL pointer or missing hook */
+    DS_R_BAD_TASK_ID,  /* not exactly 32 [A-Za-z0-9] */
     DS_R_BAD_RECORD_ID,
     DS_R_BAD_TOKEN,         /* not 1..20000 visible ASCII */
     DS_R_BAD_HOST,          /* not a DNS name or IP literal */
@@ -64,27 +64,27 @@ typedef enum ds_reason {
     DS_R_TLS,
     DS_R_TLS_VERIFY,
     DS_R_SEND,
-    DS_R_DEADLINE,          /* deadline reached before the request was sent */
+    DS_R_DEADLINE, /* deadline reached before the request was sent */
     /* DS_UNKNOWN */
-    DS_R_TIMEOUT,           /* no complete answer before the deadline */
-    DS_R_CLOSED,            /* connection closed / reset mid-answer */
-    DS_R_HTTP_MALFORMED,    /* answer broke HTTP framing */
-    DS_R_HTTP_TOO_LARGE,    /* answer over a compile-time limit */
-    DS_R_JSON_MALFORMED,    /* 200 body not the documented JSON */
-    DS_R_ID_MISMATCH,       /* 200 success, but for other ids */
+    DS_R_TIMEOUT,        /* no complete answer before the deadline */
+    DS_R_CLOSED,         /* connection closed / reset mid-answer */
+    DS_R_HTTP_MALFORMED, /* answer broke HTTP framing */
+    DS_R_HTTP_TOO_LARGE, /* answer over a compile-time limit */
+    DS_R_JSON_MALFORMED, /* 200 body not the documented JSON */
+    DS_R_ID_MISMATCH,    /* 200 success, but for other ids */
     /* answered by the server */
-    DS_R_HTTP_STATUS,       /* see http_status, error_code, error_msg */
+    DS_R_HTTP_STATUS,        /* see http_status, error_code, error_msg */
     DS_R_STATUS_NOT_SUCCESS, /* HTTP 200 but "status" was not "success" */
     /* added by discovery and confirmation */
-    DS_R_BAD_PROJECT_ID,    /* not exactly 32 [A-Za-z0-9] */
-    DS_R_BAD_ROW,           /* a history row with a malformed record id */
-    DS_R_ENDED,             /* the record ended on its own before the stop */
-    DS_R_WAIT_OVER          /* the wait or the deadline ran out */
+    DS_R_BAD_PROJECT_ID, /* not exactly 32 [A-Za-z0-9] */
+    DS_R_BAD_ROW,        /* a history row with a malformed record id */
+    DS_R_ENDED,          /* the record ended on its own before the stop */
+    DS_R_WAIT_OVER       /* the wait or the deadline ran out */
 } ds_reason_t;
 
 typedef enum ds_auth_kind {
-    DS_AUTH_TOKEN = 0,      /* X-Auth-Token */
-    DS_AUTH_AKSK = 1        /* SDK-HMAC-SHA256 signing (docs/api.md section 5) */
+    DS_AUTH_TOKEN = 0, /* X-Auth-Token */
+    DS_AUTH_AKSK = 1   /* SDK-HMAC-SHA256 signing (docs/api.md section 5) */
 } ds_auth_kind_t;
 
 typedef struct ds_auth {
@@ -110,42 +110,42 @@ typedef struct ds_auth {
 typedef enum ds_trace_kind {
     DS_TRACE_REQUEST_HEAD = 0,
     DS_TRACE_RESPONSE_LINE = 1,
-    DS_TRACE_ATTEMPT = 2        /* text like "attempt 2 after 1000 ms" */
+    DS_TRACE_ATTEMPT = 2 /* text like "attempt 2 after 1000 ms" */
 } ds_trace_kind_t;
 typedef void (*ds_trace_fn)(void *ctx, ds_trace_kind_t kind, const char *data,
                             size_t len);
 
 typedef struct ds_stop_request {
-    const char *host;        /* NUL-terminated DNS name or IP literal */
-    uint16_t port;           /* default 443 */
-    int use_tls;             /* default 1; the real API is HTTPS only */
-    const char *task_id;     /* NUL-terminated, 32 [A-Za-z0-9] */
-    const char *record_id;   /* NUL-terminated, 32 [A-Za-z0-9]; ds_halt: NULL
+    const char *host;       /* NUL-terminated DNS name or IP literal */
+    uint16_t port;          /* default 443 */
+    int use_tls;            /* default 1; the real API is HTTPS only */
+    const char *task_id;    /* NUL-terminated, 32 [A-Za-z0-9] */
+    const char *record_id;  /* NUL-terminated, 32 [A-Za-z0-9]; ds_halt: NULL
                               * to find the running records itself */
-    const char *project_id;  /* ds_halt / ds_history: the CodeArts project
+    const char *project_id; /* ds_halt / ds_history: the CodeArts project
                               * id, 32 [A-Za-z0-9]; NULL otherwise */
     ds_auth_t auth;
-    uint32_t deadline_ms;    /* overall, all attempts; default 30000 */
-    int retries;             /* extra attempts on NETWORK/5xx/429; default 2 */
-    uint32_t wait_ms;        /* ds_halt: poll the state this long after an
+    uint32_t deadline_ms; /* overall, all attempts; default 30000 */
+    int retries;          /* extra attempts on NETWORK/5xx/429; default 2 */
+    uint32_t wait_ms;     /* ds_halt: poll the state this long after an
                               * accepted stop; 0: do not wait */
-    ds_trace_fn trace;       /* may be NULL */
+    ds_trace_fn trace;    /* may be NULL */
     void *trace_ctx;
 } ds_stop_request_t;
 
 typedef struct ds_result {
     ds_outcome_t outcome;
     ds_reason_t reason;
-    int http_status;                       /* 0 when no answer was parsed */
-    int transport_error;                   /* last DS_TR_* seen, or 0 */
-    int http_error;                        /* last DS_HTTP_E_* seen, or 0 */
-    int attempts;                          /* connections tried */
-    uint32_t retry_after_s;                /* from the last answer, 0 if none */
-    char status[DS_STATUS_MAX];            /* body "status", truncated */
-    char error_code[DS_ERROR_CODE_MAX];    /* body error code, truncated */
-    char error_msg[DS_ERROR_MSG_MAX];      /* body error message, truncated */
-    char request_id[DS_REQUEST_ID_MAX];    /* X-Request-Id or body request_id */
-    char server_date[DS_DATE_MAX];         /* Date header of the last answer */
+    int http_status;                    /* 0 when no answer was parsed */
+    int transport_error;                /* last DS_TR_* seen, or 0 */
+    int http_error;                     /* last DS_HTTP_E_* seen, or 0 */
+    int attempts;                       /* connections tried */
+    uint32_t retry_after_s;             /* from the last answer, 0 if none */
+    char status[DS_STATUS_MAX];         /* body "status", truncated */
+    char error_code[DS_ERROR_CODE_MAX]; /* body error code, truncated */
+    char error_msg[DS_ERROR_MSG_MAX];   /* body error message, truncated */
+    char request_id[DS_REQUEST_ID_MAX]; /* X-Request-Id or body request_id */
+    char server_date[DS_DATE_MAX];      /* Date header of the last answer */
 } ds_result_t;
 
 /* Storage for one jsmn token (mirrors jsmntok_t without parent links;
@@ -184,17 +184,17 @@ typedef struct ds_session {
     const ds_transport_t *tr;
     const ds_platform_t *pf;
     ds_workspace_t *ws;
-    uint32_t start;          /* pf->now_ms at ds_session_begin */
+    uint32_t start; /* pf->now_ms at ds_session_begin */
     uint32_t deadline_ms;
-    int open;                /* a connection is held */
-    int reusable;            /* the last answer allows another request */
-    const char *host;        /* of the held connection (borrowed) */
+    int open;         /* a connection is held */
+    int reusable;     /* the last answer allows another request */
+    const char *host; /* of the held connection (borrowed) */
     uint16_t port;
     int use_tls;
-    unsigned connects;       /* connections opened so far */
-    unsigned requests;       /* requests sent so far */
+    unsigned connects;             /* connections opened so far */
+    unsigned requests;             /* requests sent so far */
     char server_date[DS_DATE_MAX]; /* the last Date header of the run ... */
-    uint32_t server_date_at; /* ... seen at this pf->now_ms */
+    uint32_t server_date_at;       /* ... seen at this pf->now_ms */
 } ds_session_t;
 
 /* Start a run of `deadline_ms` (0: the default) now. Borrows tr, pf and ws

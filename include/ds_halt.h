@@ -35,8 +35,8 @@ int ds_state_running(const char *state);
 
 /* A record's state (the state call's result). */
 typedef struct ds_record_state {
-    char status[DS_STATUS_MAX];    /* running, succeeded, failed, abort, ... */
-    char step[DS_STEP_MAX];        /* running or finish */
+    char status[DS_STATUS_MAX]; /* running, succeeded, failed, abort, ... */
+    char step[DS_STEP_MAX];     /* running or finish */
     char start_time[DS_TIME_MAX];
 } ds_record_state_t;
 
@@ -51,11 +51,11 @@ ds_outcome_t ds_state(ds_session_t *s, const ds_stop_request_t *req,
 
 /* What discovery found. */
 typedef struct ds_running {
-    unsigned count;                /* records kept below */
-    unsigned running;              /* running rows seen (may be > count) */
-    unsigned rows;                 /* rows scanned, all pages */
-    unsigned pages;                /* history calls made */
-    unsigned long total;           /* total_num of the last page */
+    unsigned count;      /* records kept below */
+    unsigned running;    /* running rows seen (may be > count) */
+    unsigned rows;       /* rows scanned, all pages */
+    unsigned pages;      /* history calls made */
+    unsigned long total; /* total_num of the last page */
     char id[DS_RUNNING_MAX][DS_ID_LEN + 1];
     char state[DS_RUNNING_MAX][DS_STATUS_MAX];
     char start_time[DS_RUNNING_MAX][DS_TIME_MAX];
@@ -63,9 +63,9 @@ typedef struct ds_running {
 
 /* History rows asked for per page: as many as the body buffer surely
  * holds (a row is budgeted 512 bytes), 1 to 100. */
-#define DS_HISTORY_PAGE                                                       \
-    (DS_HTTP_BODY_MAX / 512u < 1u     ? 1u                                    \
-     : DS_HTTP_BODY_MAX / 512u > 100u ? 100u                                  \
+#define DS_HISTORY_PAGE                                                        \
+    (DS_HTTP_BODY_MAX / 512u < 1u     ? 1u                                     \
+     : DS_HTTP_BODY_MAX / 512u > 100u ? 100u                                   \
                                       : DS_HTTP_BODY_MAX / 512u)
 
 /*
@@ -85,7 +85,7 @@ ds_outcome_t ds_history(ds_session_t *s, const ds_stop_request_t *req,
 /* One record ds_halt dealt with. */
 typedef struct ds_halt_record {
     char id[DS_ID_LEN + 1];
-    ds_outcome_t outcome;      /* DS_STOPPED, DS_NOTHING_RUNNING (ended on
+    ds_outcome_t outcome; /* DS_STOPPED, DS_NOTHING_RUNNING (ended on
                                 * its own: DS_R_ENDED), DS_STILL_RUNNING, or
                                 * the failure of the stop or of the wait */
     ds_reason_t reason;
@@ -99,12 +99,12 @@ typedef struct ds_halt_record {
 } ds_halt_record_t;
 
 typedef struct ds_halt {
-    ds_outcome_t outcome;      /* the task's: see ds_halt */
+    ds_outcome_t outcome; /* the task's: see ds_halt */
     unsigned count;
     ds_halt_record_t rec[DS_RUNNING_MAX];
-    ds_result_t res;           /* the last call's details (HTTP status,
+    ds_result_t res;    /* the last call's details (HTTP status,
                                 * error code and message, request id) */
-    ds_running_t found;        /* what discovery found (not with a record) */
+    ds_running_t found; /* what discovery found (not with a record) */
 } ds_halt_t;
 
 /*

@@ -25,39 +25,39 @@ extern "C" {
 #endif
 
 /* Return values of ds_http_feed / ds_http_finish. */
-#define DS_HTTP_NEED_MORE 1            /* message not complete yet */
-#define DS_HTTP_DONE 0                 /* message complete: fields valid */
-#define DS_HTTP_E_STATUS_LINE (-1)     /* bad status line / version / code */
-#define DS_HTTP_E_HEADER (-2)          /* malformed header line */
-#define DS_HTTP_E_LINE_TOO_LONG (-3)   /* a line over DS_HTTP_LINE_MAX */
+#define DS_HTTP_NEED_MORE 1              /* message not complete yet */
+#define DS_HTTP_DONE 0                   /* message complete: fields valid */
+#define DS_HTTP_E_STATUS_LINE (-1)       /* bad status line / version / code */
+#define DS_HTTP_E_HEADER (-2)            /* malformed header line */
+#define DS_HTTP_E_LINE_TOO_LONG (-3)     /* a line over DS_HTTP_LINE_MAX */
 #define DS_HTTP_E_HEADERS_TOO_LARGE (-4) /* over DS_HTTP_HEADERS_MAX */
-#define DS_HTTP_E_BODY_TOO_LARGE (-5)  /* body over the caller buffer */
-#define DS_HTTP_E_LENGTH (-6)          /* bad or conflicting Content-Length */
-#define DS_HTTP_E_CHUNK (-7)           /* malformed chunked framing */
+#define DS_HTTP_E_BODY_TOO_LARGE (-5)    /* body over the caller buffer */
+#define DS_HTTP_E_LENGTH (-6)            /* bad or conflicting Content-Length */
+#define DS_HTTP_E_CHUNK (-7)             /* malformed chunked framing */
 #define DS_HTTP_E_TRANSFER_ENCODING (-8) /* unsupported Transfer-Encoding */
-#define DS_HTTP_E_TRUNCATED (-9)       /* stream ended before message end */
-#define DS_HTTP_E_STATE (-10)          /* fed after DONE or after an error */
+#define DS_HTTP_E_TRUNCATED (-9)         /* stream ended before message end */
+#define DS_HTTP_E_STATE (-10)            /* fed after DONE or after an error */
 
 typedef struct ds_http_parser {
     /* --- results, valid once DS_HTTP_DONE is returned --- */
-    int status;                 /* 100..599 */
-    int http_minor;             /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
-    int keep_alive;             /* 1 if the connection may be reused */
-    int chunked;                /* 1 if Transfer-Encoding: chunked */
+    int status;     /* 100..599 */
+    int http_minor; /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
+    int keep_alive; /* 1 if the connection may be reused */
+    int chunked;    /* 1 if Transfer-Encoding: chunked */
     int has_content_length;
     uint32_t content_length;
-    uint32_t retry_after_s;     /* Retry-After delta-seconds; 0 if absent */
+    uint32_t retry_after_s; /* Retry-After delta-seconds; 0 if absent */
     int has_retry_after;
     char request_id[DS_REQUEST_ID_MAX]; /* X-Request-Id, truncated, NUL-ended */
     char content_type[64];              /* Content-Type, truncated */
     char date[DS_DATE_MAX];             /* Date header (for clock skew) */
-    char *body;                 /* caller's buffer given to ds_http_init */
+    char *body; /* caller's buffer given to ds_http_init */
     size_t body_cap;
     size_t body_len;
 
     /* --- optional capture of one header's value (ds_http_capture) --- */
-    const char *cap_name;       /* lower-case header name, NUL-terminated */
-    char *cap_buf;              /* caller's; NUL-terminated when DONE */
+    const char *cap_name; /* lower-case header name, NUL-terminated */
+    char *cap_buf;        /* caller's; NUL-terminated when DONE */
     size_t cap_cap;
     size_t cap_len;
     int cap_found;
@@ -78,7 +78,7 @@ typedef struct ds_http_parser {
     int (*cap_fn)(struct ds_http_parser *p, int c);
     int state;
     int error;
-    uint32_t remaining;         /* body or chunk bytes left */
+    uint32_t remaining; /* body or chunk bytes left */
     uint32_t header_bytes;
     uint32_t line_len;
     int line_cr;

@@ -36,24 +36,24 @@ extern "C" {
 #define DS_IAM_ISSUED DS_STOPPED
 
 typedef struct ds_iam_request {
-    const char *host;      /* NUL-terminated DNS name or IP literal */
-    uint16_t port;         /* default 443 */
-    int use_tls;           /* default 1 */
+    const char *host; /* NUL-terminated DNS name or IP literal */
+    uint16_t port;    /* default 443 */
+    int use_tls;      /* default 1 */
     /* NUL-terminated UTF-8, sent JSON-escaped; borrowed, never copied
      * anywhere but the (wiped) send staging buffer. */
-    const char *user;      /* IAM user name */
+    const char *user; /* IAM user name */
     const char *password;
-    const char *domain;    /* account (domain) name */
-    const char *project;   /* project scope, usually the region: cn-north-4 */
-    uint32_t deadline_ms;  /* all attempts; default 30000 */
-    int retries;           /* extra attempts on NETWORK/5xx/429; default 2 */
+    const char *domain;   /* account (domain) name */
+    const char *project;  /* project scope, usually the region: cn-north-4 */
+    uint32_t deadline_ms; /* all attempts; default 30000 */
+    int retries;          /* extra attempts on NETWORK/5xx/429; default 2 */
 } ds_iam_request_t;
 
 typedef struct ds_iam_token {
-    char *buf;             /* caller's; the token, NUL-terminated */
-    size_t cap;            /* DS_IAM_TOKEN_CAP holds any token */
-    size_t len;            /* out */
-    int64_t expires_at;    /* out: unix seconds (token.expires_at) */
+    char *buf;          /* caller's; the token, NUL-terminated */
+    size_t cap;         /* DS_IAM_TOKEN_CAP holds any token */
+    size_t len;         /* out */
+    int64_t expires_at; /* out: unix seconds (token.expires_at) */
 } ds_iam_token_t;
 
 /* Defaults: port 443, TLS, 30 s, 2 retries. */
@@ -82,10 +82,9 @@ void ds_iam_request_init(ds_iam_request_t *req);
  *                     (DS_R_HTTP_MALFORMED) or expires_at (DS_R_JSON_MALFORMED)
  * On any failure tok->buf is wiped and tok->len is 0.
  */
-ds_outcome_t ds_iam_fetch(const ds_iam_request_t *req,
-                          const ds_transport_t *tr, const ds_platform_t *pf,
-                          ds_workspace_t *ws, ds_iam_token_t *tok,
-                          ds_result_t *res);
+ds_outcome_t ds_iam_fetch(const ds_iam_request_t *req, const ds_transport_t *tr,
+                          const ds_platform_t *pf, ds_workspace_t *ws,
+                          ds_iam_token_t *tok, ds_result_t *res);
 
 /* token.expires_at of an IAM answer body (`len` bytes, need not be
  * NUL-terminated). Returns 0, or -1 when absent or not ISO 8601. */

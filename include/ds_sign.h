@@ -34,20 +34,23 @@ extern "C" {
 #endif
 
 #define DS_SIGN_OK 0
-#define DS_SIGN_E_ARG (-1)         /* NULL, missing hook, bad method/path/date, CR/LF in a value */
-#define DS_SIGN_E_CREDENTIALS (-2) /* AK not 1..DS_SIGN_AK_MAX [A-Za-z0-9], SK not 1..DS_SIGN_SK_MAX visible ASCII */
-#define DS_SIGN_E_SCRATCH (-3)     /* canonical request larger than the scratch buffer */
-#define DS_SIGN_E_OUTPUT (-4)      /* Authorization value does not fit `out` */
-#define DS_SIGN_E_CRYPTO (-5)      /* a crypto hook failed */
+#define DS_SIGN_E_ARG                                                          \
+    (-1) /* NULL, missing hook, bad method/path/date, CR/LF in a value */
+#define DS_SIGN_E_CREDENTIALS                                                  \
+    (-2) /* AK not 1..DS_SIGN_AK_MAX [A-Za-z0-9], SK not 1..DS_SIGN_SK_MAX visible ASCII */
+#define DS_SIGN_E_SCRATCH                                                      \
+    (-3) /* canonical request larger than the scratch buffer */
+#define DS_SIGN_E_OUTPUT (-4) /* Authorization value does not fit `out` */
+#define DS_SIGN_E_CRYPTO (-5) /* a crypto hook failed */
 
 #define DS_SIGN_AK_MAX 128u
 #define DS_SIGN_SK_MAX 128u
 
 /* Authorization value with every optional header signed and the longest AK,
  * NUL included. */
-#define DS_SIGN_AUTH_MAX                                                      \
-    (sizeof "SDK-HMAC-SHA256 Access=, SignedHeaders=content-type;host;"       \
-            "x-project-id;x-sdk-date;x-security-token, Signature=" +          \
+#define DS_SIGN_AUTH_MAX                                                       \
+    (sizeof "SDK-HMAC-SHA256 Access=, SignedHeaders=content-type;host;"        \
+            "x-project-id;x-sdk-date;x-security-token, Signature=" +           \
      DS_SIGN_AK_MAX + 64u)
 
 /* Canonical request of a stop (PUT, two 32-char ids, no query, content-type

@@ -23,14 +23,14 @@ extern "C" {
 /* Transport error codes: every transport function returns one of these (or,
  * for send/recv, a positive byte count). */
 #define DS_TR_OK 0
-#define DS_TR_ERR_RESOLVE (-1)     /* host name did not resolve */
-#define DS_TR_ERR_CONNECT (-2)     /* TCP connect refused, unreachable, reset */
-#define DS_TR_ERR_TLS (-3)         /* TLS handshake or record-layer failure */
-#define DS_TR_ERR_TLS_VERIFY (-4)  /* certificate chain or host name rejected */
-#define DS_TR_ERR_TIMEOUT (-5)     /* nothing happened before timeout_ms */
-#define DS_TR_ERR_IO (-6)          /* connection reset or broken after connect */
-#define DS_TR_ERR_NOMEM (-7)       /* port ran out of its static pools */
-#define DS_TR_ERR_ARG (-8)         /* bad argument or call out of order */
+#define DS_TR_ERR_RESOLVE (-1)    /* host name did not resolve */
+#define DS_TR_ERR_CONNECT (-2)    /* TCP connect refused, unreachable, reset */
+#define DS_TR_ERR_TLS (-3)        /* TLS handshake or record-layer failure */
+#define DS_TR_ERR_TLS_VERIFY (-4) /* certificate chain or host name rejected */
+#define DS_TR_ERR_TIMEOUT (-5)    /* nothing happened before timeout_ms */
+#define DS_TR_ERR_IO (-6)         /* connection reset or broken after connect */
+#define DS_TR_ERR_NOMEM (-7)      /* port ran out of its static pools */
+#define DS_TR_ERR_ARG (-8)        /* bad argument or call out of order */
 
 typedef struct ds_transport {
     /* Opaque port state, owned by the caller; passed back to every call. */
@@ -141,9 +141,9 @@ typedef struct ds_crypto {
  * flight.
  */
 typedef struct ds_tls_session {
-    uint8_t key[32];                   /* the port's: host, port, trust anchors */
-    uint16_t len;                      /* bytes of data in use; 0: empty */
-    uint8_t data[DS_TLS_SESSION_MAX];  /* the serialized session */
+    uint8_t key[32]; /* the port's: host, port, trust anchors */
+    uint16_t len;    /* bytes of data in use; 0: empty */
+    uint8_t data[DS_TLS_SESSION_MAX]; /* the serialized session */
 } ds_tls_session_t;
 
 /* Empty the slot and wipe what it held (also declared in the ports'

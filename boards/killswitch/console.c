@@ -51,8 +51,8 @@ static size_t line_len;
 static mode_t_ mode;
 static mode_t_ discard_from;
 static int token_overflow;
-static unsigned bad;          /* BAD_* seen since the last LF */
-static int cr_pending;        /* a CR, good only if LF comes next */
+static unsigned bad;   /* BAD_* seen since the last LF */
+static int cr_pending; /* a CR, good only if LF comes next */
 static uint32_t last_rx_ms;
 /* The CA paste, staged in a block of the TLS arena (free between stops)
  * until it parses: the stored CA is replaced only then. */
@@ -96,7 +96,8 @@ static int parse_u32(const char *s, uint32_t *v)
 }
 
 /* A number in lo..hi, or "ERR <what> must be lo..hi" and -1. */
-static int parse_range(const char *s, uint32_t lo, uint32_t hi, const char *what, uint32_t *v)
+static int parse_range(const char *s, uint32_t lo, uint32_t hi,
+                       const char *what, uint32_t *v)
 {
     if (parse_u32(s, v) == 0 && *v >= lo && *v <= hi) {
         return 0;
@@ -238,7 +239,8 @@ static void set_auth(const char *v)
 {
     if (strcmp(v, "token") == 0 && ks_cfg.token_len != 0u) {
         ks_cfg.auth = BOARD_AUTH_TOKEN;
-    } else if (strcmp(v, "aksk") == 0 && ks_cfg.ak[0] != '\0' && ks_cfg.sk[0] != '\0') {
+    } else if (strcmp(v, "aksk") == 0 && ks_cfg.ak[0] != '\0' &&
+               ks_cfg.sk[0] != '\0') {
         ks_cfg.auth = BOARD_AUTH_AKSK;
     } else {
         err("auth: token (needs a token) or aksk (needs ak and sk)");
@@ -363,11 +365,13 @@ static void exit_cmd(const char *arg)
 
 static void help(void)
 {
-    out_str("commands: set endpoint|task|record|token|ak|sk|auth|hold|deadline|time VALUE, "
-            "ca, show, net, stats, press [MS], exit [N]");
+    out_str(
+        "commands: set endpoint|task|record|token|ak|sk|auth|hold|deadline|time VALUE, "
+        "ca, show, net, stats, press [MS], exit [N]");
     out_nl();
-    out_str("auth: the credential set last is used (set token, or set ak + set sk); "
-            "set auth token|aksk switches; secrets are never shown");
+    out_str(
+        "auth: the credential set last is used (set token, or set ak + set sk); "
+        "set auth token|aksk switches; secrets are never shown");
     out_nl();
 #ifdef KS_ALLOW_HTTP
     out_str("test image: http:// endpoints allowed, pastes abandoned after ");
@@ -458,12 +462,14 @@ static void token_refuse(const char *why)
 static void token_end(void)
 {
     if (bad != 0u) {
-        token_refuse("token refused: a NUL, or a CR not right before the LF, inside it; "
-                     "token cleared");
+        token_refuse(
+            "token refused: a NUL, or a CR not right before the LF, inside it; "
+            "token cleared");
         return;
     }
     if (token_overflow || !ds_valid_token(ks_cfg.token, ks_cfg.token_len)) {
-        token_refuse("token must be 1..20000 visible ASCII characters; token cleared");
+        token_refuse(
+            "token must be 1..20000 visible ASCII characters; token cleared");
         return;
     }
     mode = MODE_LINE;
@@ -526,7 +532,8 @@ static void line_end(void)
     if (bad & BAD_NUL) {
         refuse_line(mode, "line refused: it holds a NUL byte");
     } else if (bad & BAD_CR) {
-        refuse_line(mode, "line refused: a CR inside it (CR only right before LF)");
+        refuse_line(mode,
+                    "line refused: a CR inside it (CR only right before LF)");
     } else if (mode == MODE_CA) {
         ca_line(line, line_len);
     } else {
@@ -586,7 +593,8 @@ static void console_byte(int c)
  * again: the token is cleared, the old CA kept. */
 static void paste_idle(void)
 {
-    if (mode == MODE_LINE || (uint32_t)(board_ms() - last_rx_ms) < KS_PASTE_IDLE_MS) {
+    if (mode == MODE_LINE ||
+        (uint32_t)(board_ms() - last_rx_ms) < KS_PASTE_IDLE_MS) {
         return;
     }
     if (mode == MODE_DISCARD) {
@@ -599,8 +607,9 @@ static void paste_idle(void)
     if (mode == MODE_TOKEN) {
         token_refuse("token: paste ended without a newline; token cleared");
     } else {
-        refuse_line(mode, mode == MODE_CA ? "paste ended without " CA_END
-                                          : "line too long (320 characters at most)");
+        refuse_line(mode, mode == MODE_CA
+                              ? "paste ended without " CA_END
+                              : "line too long (320 characters at most)");
     }
 }
 

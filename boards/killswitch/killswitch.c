@@ -41,16 +41,16 @@ static ds_tls_session_t ks_session;
  * the transport (on the wire: the port sends them at once), in board_us. */
 static uint32_t ks_t_press_us;
 static uint32_t ks_request_us; /* after the press; 0: nothing sent yet */
-static int32_t (*ks_port_send)(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms);
+static int32_t (*ks_port_send)(void *ctx, const uint8_t *buf, size_t len,
+                               uint32_t timeout_ms);
 static ds_outcome_t last_outcome = DS_UNKNOWN;
 /* AK/SK: seconds added to the board's clock (its uptime when it has no
  * wall clock), learned from the server's Date when a signature is refused
  * for its time, and kept for the next stops. */
 static int64_t ks_clock_offset;
 
-static const char *const state_names[] = {
-    "BOOT", "NETWORK", "READY", "HOLDING", "STOPPING", "DONE"
-};
+static const char *const state_names[] = {"BOOT",    "NETWORK",  "READY",
+                                          "HOLDING", "STOPPING", "DONE"};
 
 const char *ks_state_name(ks_state_t s)
 {
@@ -76,15 +76,9 @@ static void update_leds(void)
     uint32_t t = board_ms();
     uint32_t m = 0;
     switch (state) {
-    case KS_BOOT:
-        m = BOARD_LED_GREEN | BOARD_LED_RED;
-        break;
-    case KS_NETWORK:
-        m = (t / 250u) % 2u ? BOARD_LED_GREEN : 0u;
-        break;
-    case KS_READY:
-        m = BOARD_LED_GREEN;
-        break;
+    case KS_BOOT: m = BOARD_LED_GREEN | BOARD_LED_RED; break;
+    case KS_NETWORK: m = (t / 250u) % 2u ? BOARD_LED_GREEN : 0u; break;
+    case KS_READY: m = BOARD_LED_GREEN; break;
     case KS_HOLDING:
         m = BOARD_LED_GREEN | ((t / 62u) % 2u ? BOARD_LED_RED : 0u);
         break;
@@ -161,9 +155,8 @@ static void fatal(const char *why)
 
 int ks_init(void)
 {
-    static const ds_lwip_hooks_t hooks = {
-        board_ms, pump, board_entropy, board_hook_unix_time, fatal
-    };
+    static const ds_lwip_hooks_t hooks = {board_ms, pump, board_entropy,
+                                          board_hook_unix_time, fatal};
     set_state(KS_BOOT);
     if (board_config_load(&ks_cfg) != 0) {
         memset(&ks_cfg, 0, sizeof ks_cfg);
@@ -251,7 +244,8 @@ static void print_result(uint32_t elapsed)
 }
 
 /* The port's send, noting when the first request bytes went out. */
-static int32_t timed_send(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+static int32_t timed_send(void *ctx, const uint8_t *buf, size_t len,
+                          uint32_t timeout_ms)
 {
     int32_t n = ks_port_send(ctx, buf, len, timeout_ms);
     if (n > 0 && ks_request_us == 0u) {
@@ -385,7 +379,8 @@ static void step_button(void)
             }
         }
     }
-    if (state == KS_HOLDING && btn_stable && (uint32_t)(t - btn_down_at) >= ks_cfg.hold_ms) {
+    if (state == KS_HOLDING && btn_stable &&
+        (uint32_t)(t - btn_down_at) >= ks_cfg.hold_ms) {
         btn_need_release = 1;
         run_stop();
     }

@@ -16,11 +16,11 @@
 
 typedef enum ks_state {
     KS_BOOT = 0,
-    KS_NETWORK,      /* waiting for DHCP */
-    KS_READY,        /* network up, armed */
-    KS_HOLDING,      /* button down, not held long enough yet */
-    KS_STOPPING,     /* ds_stop running */
-    KS_DONE          /* result shown until the next press */
+    KS_NETWORK,  /* waiting for DHCP */
+    KS_READY,    /* network up, armed */
+    KS_HOLDING,  /* button down, not held long enough yet */
+    KS_STOPPING, /* ds_stop running */
+    KS_DONE      /* result shown until the next press */
 } ks_state_t;
 
 /* The live configuration (console edits it; the board persists it). */

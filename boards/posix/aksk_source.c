@@ -138,8 +138,10 @@ static int load_file(const char *file, aksk_creds_t *c, char *err,
     }
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
         (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
-        (void)fprintf(stderr, "deploystop: warning: credentials file %s is "
-                      "readable by %s (chmod 600 it)\n", file,
+        (void)fprintf(stderr,
+                      "deploystop: warning: credentials file %s is "
+                      "readable by %s (chmod 600 it)\n",
+                      file,
                       (st.st_mode & S_IROTH) != 0 ? "others" : "its group");
     while (n < sizeof buf) {
         ssize_t got = read(fd, buf + n, sizeof buf - n);
@@ -183,10 +185,12 @@ static int load_env(aksk_creds_t *c, char *err, size_t err_cap)
     if (!ak && !sk)
         return 0;
     if (!ak || !sk) {
-        (void)snprintf(err, err_cap, "set both DEPLOYSTOP_AK and DEPLOYSTOP_SK");
+        (void)snprintf(err, err_cap,
+                       "set both DEPLOYSTOP_AK and DEPLOYSTOP_SK");
         rc = -1;
     } else if (strlen(ak) >= sizeof c->ak || strlen(sk) >= sizeof c->sk) {
-        (void)snprintf(err, err_cap, "DEPLOYSTOP_AK or DEPLOYSTOP_SK is too long");
+        (void)snprintf(err, err_cap,
+                       "DEPLOYSTOP_AK or DEPLOYSTOP_SK is too long");
         rc = -1;
     } else {
         memcpy(c->ak, ak, strlen(ak) + 1);

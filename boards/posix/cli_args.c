@@ -141,13 +141,17 @@ int cli_scan(int argc, char **argv, int first, const cli_spec_t *spec,
         }
         if (opt >= 0) {
             size_t n = strlen(spec->names[opt]);
-            value = arg[n] == '=' ? arg + n + 1 : i + 1 < argc ? argv[++i] : NULL;
+            value = arg[n] == '='  ? arg + n + 1
+                    : i + 1 < argc ? argv[++i]
+                                   : NULL;
             if (value == NULL) {
-                (void)snprintf(err, err_cap, "%s needs a value", spec->names[opt]);
+                (void)snprintf(err, err_cap, "%s needs a value",
+                               spec->names[opt]);
                 return CLI_SCAN_ERROR;
             }
             if (seen[opt]++ && !(spec->repeatable & (1u << opt))) {
-                (void)snprintf(err, err_cap, "%s given twice", spec->names[opt]);
+                (void)snprintf(err, err_cap, "%s given twice",
+                               spec->names[opt]);
                 return CLI_SCAN_ERROR;
             }
         }
@@ -169,7 +173,8 @@ int cli_spec_find(const cli_spec_t *spec, const char *arg)
     }
     for (i = 0; i < spec->count; i++) {
         size_t n = strlen(spec->names[i]);
-        if (strncmp(arg, spec->names[i], n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
+        if (strncmp(arg, spec->names[i], n) == 0 &&
+            (arg[n] == '\0' || arg[n] == '=')) {
             return i;
         }
     }
@@ -177,14 +182,24 @@ int cli_spec_find(const cli_spec_t *spec, const char *arg)
 }
 
 /* `stop` and `status`: options that take a value, and the flags. */
-enum { OPT_ENDPOINT, OPT_REGION, OPT_TASK, OPT_RECORD, OPT_TOKEN_FILE,
-       OPT_CA_FILE, OPT_TIMEOUT, OPT_RETRIES, OPT_CREDENTIALS, OPT_PROJECT,
-       OPT_WAIT, OPT_COUNT };
-static const char *const value_opts[OPT_COUNT] = {
-    "--endpoint", "--region", "--task", "--record", "--token-file",
-    "--ca-file", "--timeout", "--retries", "--credentials", "--project",
-    "--wait"
+enum {
+    OPT_ENDPOINT,
+    OPT_REGION,
+    OPT_TASK,
+    OPT_RECORD,
+    OPT_TOKEN_FILE,
+    OPT_CA_FILE,
+    OPT_TIMEOUT,
+    OPT_RETRIES,
+    OPT_CREDENTIALS,
+    OPT_PROJECT,
+    OPT_WAIT,
+    OPT_COUNT
 };
+static const char *const value_opts[OPT_COUNT] = {
+    "--endpoint",    "--region",  "--task",    "--record",
+    "--token-file",  "--ca-file", "--timeout", "--retries",
+    "--credentials", "--project", "--wait"};
 static const char *const flag_opts[] = {"--json", "-v", "--verbose"};
 static const cli_spec_t stop_spec = {value_opts, OPT_COUNT, flag_opts, 3,
                                      1u << OPT_TASK};
@@ -219,9 +234,11 @@ static int stop_numbers(stop_scan_t *st, char *err, size_t err_cap)
 {
     cli_opts_t *o = st->o;
     const char *why = NULL;
-    if (st->v[OPT_TIMEOUT] && cli_parse_seconds(st->v[OPT_TIMEOUT], &o->timeout_ms) != 0)
+    if (st->v[OPT_TIMEOUT] &&
+        cli_parse_seconds(st->v[OPT_TIMEOUT], &o->timeout_ms) != 0)
         why = "--timeout wants seconds between 0.001 and 86400";
-    else if (st->v[OPT_RETRIES] && parse_retries(st->v[OPT_RETRIES], &o->retries) != 0)
+    else if (st->v[OPT_RETRIES] &&
+             parse_retries(st->v[OPT_RETRIES], &o->retries) != 0)
         why = "--retries wants a number from 0 to 10";
     else if (st->v[OPT_WAIT] && strcmp(st->v[OPT_WAIT], "0") != 0 &&
              cli_parse_seconds(st->v[OPT_WAIT], &o->wait_ms) != 0)
@@ -237,11 +254,13 @@ static int stop_numbers(stop_scan_t *st, char *err, size_t err_cap)
 static int check_sources(const cli_opts_t *o, char *err, size_t err_cap)
 {
     if ((o->endpoint == NULL) == (o->region == NULL)) {
-        (void)snprintf(err, err_cap, "give exactly one of --endpoint and --region");
+        (void)snprintf(err, err_cap,
+                       "give exactly one of --endpoint and --region");
         return -1;
     }
     if (o->token_file != NULL && o->credentials_file != NULL) {
-        (void)snprintf(err, err_cap, "give at most one of --token-file and --credentials");
+        (void)snprintf(err, err_cap,
+                       "give at most one of --token-file and --credentials");
         return -1;
     }
     return 0;
@@ -283,7 +302,8 @@ cli_action_t cli_parse(int argc, char **argv, cli_opts_t *o, char *err,
     err[0] = '\0';
 
     if (argc < 2) {
-        (void)snprintf(err, err_cap, "missing command (try: deploystop --help)");
+        (void)snprintf(err, err_cap,
+                       "missing command (try: deploystop --help)");
         return CLI_USAGE_ERROR;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -293,7 +313,8 @@ cli_action_t cli_parse(int argc, char **argv, cli_opts_t *o, char *err,
         return CLI_VERSION;
     }
     if (strcmp(argv[1], "stop") != 0 && strcmp(argv[1], "status") != 0) {
-        (void)snprintf(err, err_cap, "unknown command '%.40s' (try: deploystop --help)",
+        (void)snprintf(err, err_cap,
+                       "unknown command '%.40s' (try: deploystop --help)",
                        argv[1]);
         return CLI_USAGE_ERROR;
     }
@@ -312,7 +333,7 @@ cli_action_t cli_parse(int argc, char **argv, cli_opts_t *o, char *err,
     o->credentials_file = st.v[OPT_CREDENTIALS];
     o->project = st.v[OPT_PROJECT];
     o->task = o->tasks[0];
-    return check_sources(o, err, err_cap) ? CLI_USAGE_ERROR
-                                          : check_targets(o, strcmp(argv[1], "status") == 0,
-                                                          err, err_cap);
+    return check_sources(o, err, err_cap)
+               ? CLI_USAGE_ERROR
+               : check_targets(o, strcmp(argv[1], "status") == 0, err, err_cap);
 }

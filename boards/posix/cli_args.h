@@ -19,17 +19,17 @@ typedef enum cli_action {
 #define CLI_TASKS_MAX 16
 
 typedef struct cli_opts {
-    const char *endpoint;   /* https://HOST[:PORT] */
-    const char *region;     /* or a region name, mapped by endpoint.c */
-    const char *task;       /* the first --task */
+    const char *endpoint; /* https://HOST[:PORT] */
+    const char *region;   /* or a region name, mapped by endpoint.c */
+    const char *task;     /* the first --task */
     const char *tasks[CLI_TASKS_MAX];
     int ntasks;
     const char *record;
-    const char *project;    /* --project: find the running records */
-    uint32_t wait_ms;       /* --wait; 0: do not wait */
-    const char *token_file; /* NULL: DEPLOYSTOP_TOKEN */
+    const char *project;          /* --project: find the running records */
+    uint32_t wait_ms;             /* --wait; 0: do not wait */
+    const char *token_file;       /* NULL: DEPLOYSTOP_TOKEN */
     const char *credentials_file; /* AK/SK; NULL: DEPLOYSTOP_AK/_SK */
-    const char *ca_file;    /* NULL: the system bundle */
+    const char *ca_file;          /* NULL: the system bundle */
     uint32_t timeout_ms;
     int retries;
     int json;
@@ -53,11 +53,11 @@ extern const char cli_usage_text[];
  * is an error with a one-line reason in `err`.
  */
 typedef struct cli_spec {
-    const char *const *names;   /* options that take a value */
-    int count;                  /* at most 32 */
-    const char *const *flags;   /* options that take none */
+    const char *const *names; /* options that take a value */
+    int count;                /* at most 32 */
+    const char *const *flags; /* options that take none */
     int nflags;
-    unsigned repeatable;        /* bit i: names[i] may be given again */
+    unsigned repeatable; /* bit i: names[i] may be given again */
 } cli_spec_t;
 
 #define CLI_SCAN_HELP 1

@@ -46,11 +46,20 @@ const char cli_token_usage[] =
     "writes the token to stdout instead. Use the file with\n"
     "  deploystop stop --token-file FILE ...\n";
 
-enum { T_ENDPOINT, T_USER, T_DOMAIN, T_PROJECT, T_OUT, T_MARGIN, T_CA,
-       T_TIMEOUT, T_COUNT };
+enum {
+    T_ENDPOINT,
+    T_USER,
+    T_DOMAIN,
+    T_PROJECT,
+    T_OUT,
+    T_MARGIN,
+    T_CA,
+    T_TIMEOUT,
+    T_COUNT
+};
 static const char *const k_opts[T_COUNT] = {
-    "--iam-endpoint", "--user", "--domain", "--project", "--out",
-    "--refresh-margin", "--ca-file", "--timeout"};
+    "--iam-endpoint", "--user",           "--domain",  "--project",
+    "--out",          "--refresh-margin", "--ca-file", "--timeout"};
 
 static ds_workspace_t workspace;
 static ds_posix_net_t net;
@@ -59,7 +68,8 @@ static char password[DS_IAM_FIELD_MAX + 2];
 
 static int usage(const char *what, const char *detail)
 {
-    (void)fprintf(stderr, "deploystop token: %s%s (try: deploystop token --help)\n",
+    (void)fprintf(stderr,
+                  "deploystop token: %s%s (try: deploystop token --help)\n",
                   what, detail);
     return 2;
 }
@@ -176,7 +186,8 @@ static int write_token(const char *file, size_t len, int64_t expires)
 
     if (len >= sizeof token)
         return -1;
-    fd = ds_posix_open_regular(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+    fd = ds_posix_open_regular(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW,
+                               0600);
 
     if (fd == DS_POSIX_NOT_REGULAR)
         errno = EINVAL; /* replaced by something else since the check */
@@ -221,8 +232,8 @@ static void iso_time(int64_t t, char out[21])
 
 static void print_failure(const ds_result_t *res)
 {
-    (void)fprintf(stderr, "deploystop token: %s: %s", ds_outcome_name(res->outcome),
-                  ds_reason_text(res->reason));
+    (void)fprintf(stderr, "deploystop token: %s: %s",
+                  ds_outcome_name(res->outcome), ds_reason_text(res->reason));
     if (res->http_status)
         (void)fprintf(stderr, " (HTTP %d%s%s%s%s)", res->http_status,
                       res->error_code[0] ? " " : "", res->error_code,
@@ -247,8 +258,8 @@ static int fetch(const char *v[T_COUNT], int print, const cli_endpoint_t *ep,
     int rc;
 
     if (ds_posix_net_init(&net, v[T_CA]) != 0) {
-        (void)fprintf(stderr, "deploystop token: %s%s\n", v[T_CA] ? "--ca-file: " : "",
-                      ds_posix_net_error(&net));
+        (void)fprintf(stderr, "deploystop token: %s%s\n",
+                      v[T_CA] ? "--ca-file: " : "", ds_posix_net_error(&net));
         ds_posix_net_free(&net);
         return v[T_CA] ? 2 : report_exit_status(DS_NETWORK);
     }
@@ -321,18 +332,22 @@ int cli_token_main(int argc, char **argv)
     if (v[T_TIMEOUT] && cli_parse_seconds(v[T_TIMEOUT], &timeout_ms))
         return usage("--timeout wants seconds between 0.001 and 86400", "");
     if (v[T_MARGIN] && cli_parse_seconds(v[T_MARGIN], &margin_ms))
-        return usage("--refresh-margin wants seconds between 0.001 and 86400", "");
+        return usage("--refresh-margin wants seconds between 0.001 and 86400",
+                     "");
     if (strlen(v[T_USER]) > DS_IAM_FIELD_MAX ||
         strlen(v[T_DOMAIN]) > DS_IAM_FIELD_MAX ||
         strlen(v[T_PROJECT]) > DS_IAM_FIELD_MAX)
-        return usage("--user, --domain and --project take at most 255 bytes", "");
+        return usage("--user, --domain and --project take at most 255 bytes",
+                     "");
     if (v[T_OUT]) {
         /* Before anything is asked or sent: a FIFO or directory as --out
          * would only fail (or block) once the token has been issued. */
         i = ds_posix_open_regular(v[T_OUT], O_RDONLY, 0);
         if (i == DS_POSIX_NOT_REGULAR) {
-            (void)fprintf(stderr, "deploystop token: --out %.200s is not a "
-                          "regular file\n", v[T_OUT]);
+            (void)fprintf(stderr,
+                          "deploystop token: --out %.200s is not a "
+                          "regular file\n",
+                          v[T_OUT]);
             return 2;
         }
         if (i >= 0)
@@ -340,7 +355,8 @@ int cli_token_main(int argc, char **argv)
         if (v[T_MARGIN] && still_valid(v[T_OUT], margin_ms / 1000u, &expires)) {
             char when[21];
             iso_time(expires, when);
-            (void)fprintf(stderr, "deploystop token: %s still valid until %s, kept\n",
+            (void)fprintf(stderr,
+                          "deploystop token: %s still valid until %s, kept\n",
                           v[T_OUT], when);
             return 0;
         }
@@ -348,7 +364,8 @@ int cli_token_main(int argc, char **argv)
     if (read_password(v[T_USER]) != 0) {
         ds_wipe(password, sizeof password);
         (void)fputs("deploystop token: no password: set DEPLOYSTOP_PASSWORD or "
-                    "run on a terminal (1..255 bytes)\n", stderr);
+                    "run on a terminal (1..255 bytes)\n",
+                    stderr);
         return 2;
     }
     redact_add(password, strlen(password));

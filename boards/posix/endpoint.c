@@ -13,9 +13,9 @@ static const struct {
     const char *region;
     const char *suffix;
 } regions[] = {
-    {"cn-north-4", "com"},     {"cn-north-1", "com"},   {"cn-east-2", "com"},
-    {"cn-east-3", "com"},      {"cn-south-1", "com"},   {"ap-southeast-3", "com"},
-    {"la-north-2", "com"},     {"sa-brazil-1", "com"},  {"tr-west-1", "com"},
+    {"cn-north-4", "com"}, {"cn-north-1", "com"},  {"cn-east-2", "com"},
+    {"cn-east-3", "com"},  {"cn-south-1", "com"},  {"ap-southeast-3", "com"},
+    {"la-north-2", "com"}, {"sa-brazil-1", "com"}, {"tr-west-1", "com"},
     {"eu-west-101", "eu"},
 };
 
@@ -32,9 +32,10 @@ int endpoint_from_region(const char *region, cli_endpoint_t *ep, char *err,
             return 0;
         }
     }
-    (void)snprintf(err, err_cap,
-                   "unknown region '%.40s' (use --endpoint https://HOST for others)",
-                   region);
+    (void)snprintf(
+        err, err_cap,
+        "unknown region '%.40s' (use --endpoint https://HOST for others)",
+        region);
     return -1;
 }
 
@@ -72,28 +73,33 @@ static int parse_port(const char *p, size_t len, uint16_t *port)
     return 0;
 }
 
-int endpoint_parse(const char *url, cli_endpoint_t *ep, char *err, size_t err_cap)
+int endpoint_parse(const char *url, cli_endpoint_t *ep, char *err,
+                   size_t err_cap)
 {
     const char *auth, *end, *host, *host_end, *port_text = NULL;
     size_t auth_len, host_len;
 
     if (prefix_nocase(url, "http://")) {
-        (void)snprintf(err, err_cap,
-                       "refusing http:// (the token would travel in clear): use https://");
+        (void)snprintf(
+            err, err_cap,
+            "refusing http:// (the token would travel in clear): use https://");
         return -1;
     }
     if (!prefix_nocase(url, "https://")) {
-        (void)snprintf(err, err_cap, "--endpoint must look like https://HOST[:PORT]");
+        (void)snprintf(err, err_cap,
+                       "--endpoint must look like https://HOST[:PORT]");
         return -1;
     }
     auth = url + 8;
     end = strchr(auth, '/');
     auth_len = end != NULL ? (size_t)(end - auth) : strlen(auth);
     if (end != NULL && end[1] != '\0') {
-        (void)snprintf(err, err_cap, "--endpoint takes no path: https://HOST[:PORT]");
+        (void)snprintf(err, err_cap,
+                       "--endpoint takes no path: https://HOST[:PORT]");
         return -1;
     }
-    if (memchr(auth, '@', auth_len) != NULL || memchr(auth, '?', auth_len) != NULL ||
+    if (memchr(auth, '@', auth_len) != NULL ||
+        memchr(auth, '?', auth_len) != NULL ||
         memchr(auth, '#', auth_len) != NULL) {
         (void)snprintf(err, err_cap,
                        "--endpoint takes no user info, query or fragment");
@@ -102,7 +108,8 @@ int endpoint_parse(const char *url, cli_endpoint_t *ep, char *err, size_t err_ca
     if (auth_len > 0 && auth[0] == '[') {
         const char *close = memchr(auth, ']', auth_len);
         if (close == NULL) {
-            (void)snprintf(err, err_cap, "--endpoint: unclosed [ in IPv6 address");
+            (void)snprintf(err, err_cap,
+                           "--endpoint: unclosed [ in IPv6 address");
             return -1;
         }
         host = auth + 1;
@@ -129,14 +136,16 @@ int endpoint_parse(const char *url, cli_endpoint_t *ep, char *err, size_t err_ca
     }
     ep->port = DS_DEFAULT_PORT;
     if (port_text != NULL &&
-        parse_port(port_text, (size_t)(auth + auth_len - port_text), &ep->port) != 0) {
+        parse_port(port_text, (size_t)(auth + auth_len - port_text),
+                   &ep->port) != 0) {
         (void)snprintf(err, err_cap, "--endpoint: port must be 1..65535");
         return -1;
     }
     memcpy(ep->host, host, host_len);
     ep->host[host_len] = '\0';
     if (!ds_valid_host(ep->host)) {
-        (void)snprintf(err, err_cap, "--endpoint: '%.60s' is not a host name or IP address",
+        (void)snprintf(err, err_cap,
+                       "--endpoint: '%.60s' is not a host name or IP address",
                        ep->host);
         return -1;
     }

@@ -16,7 +16,8 @@ typedef struct cli_endpoint {
 
 /* Parse "https://HOST[:PORT][/]". Returns 0, or -1 with a one-line reason
  * in `err` (http://, paths, user info and bad ports are refused). */
-int endpoint_parse(const char *url, cli_endpoint_t *ep, char *err, size_t err_cap);
+int endpoint_parse(const char *url, cli_endpoint_t *ep, char *err,
+                   size_t err_cap);
 
 /* Map a region (docs/api.md section 2) to its Deploy host, port 443. Returns 0,
  * or -1 with a reason in `err` for a region not in the documented list. */

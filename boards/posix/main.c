@@ -55,7 +55,8 @@ static void report_result(const cli_opts_t *o, const ds_result_t *res,
 }
 
 /* A line per record ds_halt dealt with; one line when nothing ran. */
-static int report_halt(const cli_opts_t *o, const char *task, const ds_halt_t *h)
+static int report_halt(const cli_opts_t *o, const char *task,
+                       const ds_halt_t *h)
 {
     report_ctx_t rc;
     ds_result_t res = h->res;
@@ -92,7 +93,8 @@ static int report_halt(const cli_opts_t *o, const char *task, const ds_halt_t *h
 }
 
 /* `status`: the record's state, or the running records of the task. */
-static int show_status(const cli_opts_t *o, ds_session_t *s, ds_stop_request_t *req)
+static int show_status(const cli_opts_t *o, ds_session_t *s,
+                       ds_stop_request_t *req)
 {
     ds_record_state_t st;
     ds_running_t run;
@@ -191,8 +193,9 @@ static int run_command(const cli_opts_t *o, int status)
     int rc_init, aksk, exit_code;
     const char *bad;
 
-    if (o->endpoint != NULL ? endpoint_parse(o->endpoint, &ep, why, sizeof why)
-                            : endpoint_from_region(o->region, &ep, why, sizeof why)) {
+    if (o->endpoint != NULL
+            ? endpoint_parse(o->endpoint, &ep, why, sizeof why)
+            : endpoint_from_region(o->region, &ep, why, sizeof why)) {
         return invalid(o, why);
     }
     bad = check_ids(o);
@@ -201,8 +204,9 @@ static int run_command(const cli_opts_t *o, int status)
     }
     /* An explicit --token-file wins; else AK/SK (recommended by IAM) when
      * configured; else DEPLOYSTOP_TOKEN. */
-    aksk = o->token_file != NULL ? 0
-                                 : aksk_load(o->credentials_file, &creds, why, sizeof why);
+    aksk = o->token_file != NULL
+               ? 0
+               : aksk_load(o->credentials_file, &creds, why, sizeof why);
     if (aksk < 0) {
         return invalid(o, why);
     }
@@ -226,7 +230,8 @@ static int run_command(const cli_opts_t *o, int status)
         ds_posix_net_free(&net);
         if (o->ca_file != NULL) {
             /* The user's own file is input: exit 2, like any bad argument. */
-            (void)snprintf(why, sizeof why, "--ca-file: %s", ds_posix_net_error(&net));
+            (void)snprintf(why, sizeof why, "--ca-file: %s",
+                           ds_posix_net_error(&net));
             return invalid(o, why);
         }
         memset(&res, 0, sizeof res);
@@ -311,11 +316,10 @@ int main(int argc, char **argv)
     }
 
     switch (cli_parse(argc, argv, &opts, err, sizeof err)) {
-    case CLI_HELP:
-        (void)fputs(cli_usage_text, stdout);
-        return 0;
+    case CLI_HELP: (void)fputs(cli_usage_text, stdout); return 0;
     case CLI_VERSION:
-        (void)printf("deploystop %s (%s)\n", DS_VERSION, MBEDTLS_VERSION_STRING_FULL);
+        (void)printf("deploystop %s (%s)\n", DS_VERSION,
+                     MBEDTLS_VERSION_STRING_FULL);
         return 0;
     case CLI_USAGE_ERROR:
         if (wants_json(argc, argv)) {
@@ -326,9 +330,7 @@ int main(int argc, char **argv)
             (void)fprintf(stderr, "deploystop: %s\n", err);
         }
         return 2;
-    case CLI_STATUS:
-        return run_command(&opts, 1);
-    default:
-        return run_command(&opts, 0);
+    case CLI_STATUS: return run_command(&opts, 1);
+    default: return run_command(&opts, 0);
     }
 }

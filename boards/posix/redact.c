@@ -53,8 +53,8 @@ static void rebuild(void)
     ngrams = 0;
     for (k = 0; k < nsecrets; k++) {
         size_t i;
-        for (i = 0; secrets[k].n >= REDACT_RUN && i + REDACT_RUN <= secrets[k].n &&
-                    ngrams < GRAMS_MAX;
+        for (i = 0; secrets[k].n >= REDACT_RUN &&
+                    i + REDACT_RUN <= secrets[k].n && ngrams < GRAMS_MAX;
              i++) {
             grams[ngrams++] = hash16(secrets[k].p + i);
         }
@@ -80,7 +80,8 @@ void redact_forget(void)
     ngrams = 0;
 }
 
-static const char *find(const char *hay, size_t hn, const char *needle, size_t nn)
+static const char *find(const char *hay, size_t hn, const char *needle,
+                        size_t nn)
 {
     size_t i;
     for (i = 0; i + nn <= hn; i++) {
@@ -123,7 +124,8 @@ static void mark_secrets(const char *s, size_t n, unsigned char *mark)
         if (secrets[k].n >= REDACT_RUN) {
             continue;
         }
-        while ((p = find(p, n - (size_t)(p - s), secrets[k].p, secrets[k].n)) != NULL) {
+        while ((p = find(p, n - (size_t)(p - s), secrets[k].p, secrets[k].n)) !=
+               NULL) {
             memset(mark + (p - s), 1, secrets[k].n);
             p += secrets[k].n;
         }
@@ -241,7 +243,8 @@ static void uninstall(void)
 
 int redact_install(void)
 {
-    static const cookie_io_functions_t io = {NULL, sink_write, NULL, sink_close};
+    static const cookie_io_functions_t io = {NULL, sink_write, NULL,
+                                             sink_close};
     FILE *o, *e;
     (void)fflush(stdout);
     (void)fflush(stderr);

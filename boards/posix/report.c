@@ -151,7 +151,8 @@ void report_text(const ds_result_t *res, const report_ctx_t *rc)
         if (rc->confirmed == 1 && rc->state != NULL) {
             (void)fputs(", ended (state ", stdout);
             put_text(stdout, rc->state, strlen(rc->state));
-            (void)fprintf(stdout, " after %lu.%lu s)", (unsigned long)(rc->ended_ms / 1000u),
+            (void)fprintf(stdout, " after %lu.%lu s)",
+                          (unsigned long)(rc->ended_ms / 1000u),
                           (unsigned long)(rc->ended_ms % 1000u / 100u));
         }
         (void)fputc('\n', stdout);
@@ -174,7 +175,8 @@ void report_text(const ds_result_t *res, const report_ctx_t *rc)
     } else {
         (void)fputc('-', err);
     }
-    if (wants_detail(res->outcome) && rc->detail != NULL && rc->detail[0] != '\0') {
+    if (wants_detail(res->outcome) && rc->detail != NULL &&
+        rc->detail[0] != '\0') {
         (void)fputs(" detail=\"", err);
         put_text(err, rc->detail, strlen(rc->detail));
         (void)fputc('"', err);
@@ -199,9 +201,12 @@ void report_json(FILE *out, const ds_result_t *res, const report_ctx_t *rc)
     (void)fputs(",\"record_id\":", out);
     put_json_string_or_null(out, rc->record_id);
     (void)fprintf(out, ",\"attempts\":%d,\"detail\":", res->attempts);
-    put_json_string_or_null(out, wants_detail(res->outcome) ? rc->detail : NULL);
+    put_json_string_or_null(out,
+                            wants_detail(res->outcome) ? rc->detail : NULL);
     (void)fprintf(out, ",\"confirmed\":%s,\"state\":",
-                  rc->confirmed < 0 ? "null" : rc->confirmed ? "true" : "false");
+                  rc->confirmed < 0 ? "null"
+                  : rc->confirmed   ? "true"
+                                    : "false");
     put_json_string_or_null(out, rc->state);
     (void)fputs("}\n", out);
     (void)fflush(out);
@@ -214,12 +219,14 @@ void report_invalid(int json, const char *why, const char *task_id,
         (void)fputs("{\"outcome\":\"INVALID_INPUT\",\"reason\":", stdout);
         put_json_string(stdout, why);
         (void)fputs(",\"http_status\":0,\"error_code\":null,\"error_msg\":null,"
-                    "\"request_id\":null,\"task_id\":", stdout);
+                    "\"request_id\":null,\"task_id\":",
+                    stdout);
         put_json_string_or_null(stdout, task_id);
         (void)fputs(",\"record_id\":", stdout);
         put_json_string_or_null(stdout, record_id);
         (void)fputs(",\"attempts\":0,\"detail\":null,\"confirmed\":null,"
-                    "\"state\":null}\n", stdout);
+                    "\"state\":null}\n",
+                    stdout);
         (void)fflush(stdout);
     }
     (void)fprintf(stderr, "deploystop: INVALID_INPUT: ");
@@ -265,7 +272,8 @@ void report_trace(void *ctx, ds_trace_kind_t kind, const char *data, size_t len)
         return;
     }
     if (tc != NULL && contains(data, len, tc->token, tc->token_len)) {
-        (void)fputs("deploystop: [trace withheld: it contained the token]\n", stderr);
+        (void)fputs("deploystop: [trace withheld: it contained the token]\n",
+                    stderr);
         return;
     }
     switch (kind) {
@@ -295,7 +303,8 @@ void report_state(int json, const char *task_id, const char *record_id,
         (void)fprintf(stdout, "record %s of task %s: ", record_id, task_id);
         put_text(stdout, st->status, strlen(st->status));
         (void)fputs(" (step ", stdout);
-        put_text(stdout, st->step[0] ? st->step : "-", st->step[0] ? strlen(st->step) : 1);
+        put_text(stdout, st->step[0] ? st->step : "-",
+                 st->step[0] ? strlen(st->step) : 1);
         (void)fputs(", started ", stdout);
         put_text(stdout, st->start_time[0] ? st->start_time : "-",
                  st->start_time[0] ? strlen(st->start_time) : 1);
@@ -310,7 +319,8 @@ void report_nothing(int json, const char *task_id)
         (void)fputs("{\"task_id\":", stdout);
         put_json_string(stdout, task_id);
         (void)fputs(",\"record_id\":null,\"state\":null,\"step\":null,"
-                    "\"start_time\":null}\n", stdout);
+                    "\"start_time\":null}\n",
+                    stdout);
     } else {
         (void)fprintf(stdout, "nothing running on task %s\n", task_id);
     }

@@ -15,10 +15,10 @@
 typedef struct report_ctx {
     const char *task_id;
     const char *record_id;
-    const char *detail;   /* transport reason for NETWORK/UNKNOWN, may be "" */
-    int confirmed;        /* 1 seen ended, 0 not, -1 not waited for */
-    const char *state;    /* last state seen, NULL if none */
-    uint32_t ended_ms;    /* from the accepted stop to the end seen */
+    const char *detail; /* transport reason for NETWORK/UNKNOWN, may be "" */
+    int confirmed;      /* 1 seen ended, 0 not, -1 not waited for */
+    const char *state;  /* last state seen, NULL if none */
+    uint32_t ended_ms;  /* from the accepted stop to the end seen */
 } report_ctx_t;
 
 /* Exit status of an outcome: 0 (STOPPED, NOTHING_RUNNING), 2..8, 9
@@ -48,6 +48,7 @@ typedef struct trace_ctx {
     const char *token;
     size_t token_len;
 } trace_ctx_t;
-void report_trace(void *ctx, ds_trace_kind_t kind, const char *data, size_t len);
+void report_trace(void *ctx, ds_trace_kind_t kind, const char *data,
+                  size_t len);
 
 #endif /* DS_CLI_REPORT_H */

@@ -30,14 +30,16 @@ static int finish(char *buf, size_t n, size_t *len, const char *what, char *err,
         return -1;
     }
     if (n > DS_TOKEN_MAX) {
-        (void)snprintf(err, err_cap, "the token from %s is longer than %u characters",
-                       what, (unsigned)DS_TOKEN_MAX);
+        (void)snprintf(err, err_cap,
+                       "the token from %s is longer than %u characters", what,
+                       (unsigned)DS_TOKEN_MAX);
         return -1;
     }
     if (!ds_valid_token(buf, n)) {
         (void)snprintf(err, err_cap,
                        "the token from %s holds characters a token cannot have "
-                       "(only one line of visible ASCII)", what);
+                       "(only one line of visible ASCII)",
+                       what);
         return -1;
     }
     *len = n;
@@ -52,7 +54,8 @@ static int load_file(const char *file, char *buf, size_t cap, size_t *len,
     int fd = ds_posix_open_regular(file, O_RDONLY, 0);
 
     if (fd == DS_POSIX_NOT_REGULAR) {
-        (void)snprintf(err, err_cap, "token file %.200s is not a regular file", file);
+        (void)snprintf(err, err_cap, "token file %.200s is not a regular file",
+                       file);
         return -1;
     }
     if (fd < 0) {
@@ -64,7 +67,8 @@ static int load_file(const char *file, char *buf, size_t cap, size_t *len,
         (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
         (void)fprintf(stderr,
                       "deploystop: warning: token file %s is readable by %s "
-                      "(chmod 600 it)\n", file,
+                      "(chmod 600 it)\n",
+                      file,
                       (st.st_mode & S_IROTH) != 0 ? "others" : "its group");
     }
     while (n < cap) {
@@ -73,8 +77,8 @@ static int load_file(const char *file, char *buf, size_t cap, size_t *len,
             continue;
         }
         if (got < 0) {
-            (void)snprintf(err, err_cap, "cannot read token file %.200s: %s", file,
-                           strerror(errno));
+            (void)snprintf(err, err_cap, "cannot read token file %.200s: %s",
+                           file, strerror(errno));
             (void)close(fd);
             ds_wipe(buf, n);
             return -1;
@@ -92,15 +96,17 @@ static int load_file(const char *file, char *buf, size_t cap, size_t *len,
     return 0;
 }
 
-static int load_env(char *buf, size_t cap, size_t *len, char *err, size_t err_cap)
+static int load_env(char *buf, size_t cap, size_t *len, char *err,
+                    size_t err_cap)
 {
     char *value = getenv("DEPLOYSTOP_TOKEN");
     size_t n;
     int rc;
 
     if (value == NULL) {
-        (void)snprintf(err, err_cap,
-                       "no token: give --token-file FILE or set DEPLOYSTOP_TOKEN");
+        (void)snprintf(
+            err, err_cap,
+            "no token: give --token-file FILE or set DEPLOYSTOP_TOKEN");
         return -1;
     }
     n = strlen(value);

@@ -9,7 +9,8 @@
 #include "board.h"
 
 #ifndef DS_BOARD_TEST_ONLY_ENTROPY
-#error "qemu-mps2-an385 has no TRNG: it builds only with the test-only entropy opt-in"
+#error                                                                         \
+    "qemu-mps2-an385 has no TRNG: it builds only with the test-only entropy opt-in"
 #endif
 
 extern uint32_t __stack_bottom, __stack_top;
@@ -19,8 +20,8 @@ static volatile uint32_t ms_ticks;
  * jump back when it wraps (49.7 days), which a switch left powered for
  * months must survive. 32-bit reads are atomic on the Cortex-M3. */
 static volatile uint32_t up_s;
-static uint32_t ms_in_s;         /* the tick's only */
-static int64_t wall_base_s;      /* unix time at wall_base_up; 0: unknown */
+static uint32_t ms_in_s;    /* the tick's only */
+static int64_t wall_base_s; /* unix time at wall_base_up; 0: unknown */
 static uint32_t wall_base_up;
 static uint32_t entropy_state;
 
@@ -130,7 +131,8 @@ int board_set_unix_time(int64_t seconds)
 int board_entropy(uint8_t *buf, size_t len)
 {
     size_t i;
-    uint32_t x = entropy_state ^ AN385_SYST_CVR ^ (ms_ticks * 0x9E3779B9u) ^ 0xA5A5F00Du;
+    uint32_t x =
+        entropy_state ^ AN385_SYST_CVR ^ (ms_ticks * 0x9E3779B9u) ^ 0xA5A5F00Du;
     for (i = 0; i < len; i++) {
         x ^= x << 13;
         x ^= x >> 17;

@@ -40,7 +40,7 @@
 #define MAC_CR_TXEN (1u << 3)
 #define MAC_CR_FDPX (1u << 20)
 #define TX_CFG_TX_ON (1u << 1)
-#define TX_CFG_TXSAO (1u << 2)   /* TX status may overrun: never read */
+#define TX_CFG_TXSAO (1u << 2) /* TX status may overrun: never read */
 #define HW_CFG_SRST 1u
 #define PMT_READY 1u
 #define RX_STS_ES (1u << 15)
@@ -79,7 +79,8 @@ static void mac_write(uint32_t reg, uint32_t val)
 }
 
 /* Copy `n` bytes of `src` into the chain `p` at `off`. */
-static void chain_put(struct pbuf *p, uint16_t off, const uint8_t *src, uint16_t n)
+static void chain_put(struct pbuf *p, uint16_t off, const uint8_t *src,
+                      uint16_t n)
 {
     while (p != NULL && n > 0u) {
         if (off >= p->len) {
@@ -152,8 +153,8 @@ static err_t nic_netif_init(struct netif *netif)
     netif->hwaddr[3] = (uint8_t)(lo >> 24);
     netif->hwaddr[4] = (uint8_t)hi;
     netif->hwaddr[5] = (uint8_t)(hi >> 8);
-    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
-                   NETIF_FLAG_LINK_UP;
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP |
+                   NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
     return ERR_OK;
 }
 
@@ -180,7 +181,8 @@ int board_nic_init(struct netif *netif)
     IRQ_CFG = 0u;
     TX_CFG = TX_CFG_TX_ON | TX_CFG_TXSAO;
     mac_write(MAC_CR, MAC_CR_RXEN | MAC_CR_TXEN | MAC_CR_FDPX);
-    if (netif_add(netif, NULL, NULL, NULL, NULL, nic_netif_init, ethernet_input) == NULL) {
+    if (netif_add(netif, NULL, NULL, NULL, NULL, nic_netif_init,
+                  ethernet_input) == NULL) {
         return -1;
     }
     return 0;
@@ -194,7 +196,7 @@ void board_nic_poll(struct netif *netif)
     int budget = 16;
     while (budget-- > 0 && ((RX_FIFO_INF >> 16) & 0xFFu) != 0u) {
         uint32_t sts = RX_STATUS_PEEK;
-        uint32_t len = (sts >> 16) & 0x3FFFu;   /* includes the CRC */
+        uint32_t len = (sts >> 16) & 0x3FFFu; /* includes the CRC */
         uint32_t words = (len + 3u) / 4u;
         uint32_t frame = len >= 4u ? len - 4u : 0u;
         int good = (sts & RX_STS_ES) == 0u && frame >= 14u && frame <= 1514u;

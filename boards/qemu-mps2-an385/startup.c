@@ -57,8 +57,7 @@ void fault_handler(void)
 
 typedef void (*vector_t)(void);
 
-__attribute__((section(".vectors"), used))
-static const vector_t vectors[16] = {
+__attribute__((section(".vectors"), used)) static const vector_t vectors[16] = {
     (vector_t)(uintptr_t)&__stack_top,
     reset_handler,
     fault_handler, /* NMI */
@@ -66,7 +65,10 @@ static const vector_t vectors[16] = {
     fault_handler, /* MemManage */
     fault_handler, /* BusFault */
     fault_handler, /* UsageFault */
-    0, 0, 0, 0,
+    0,
+    0,
+    0,
+    0,
     fault_handler, /* SVCall */
     fault_handler, /* DebugMon */
     0,

@@ -51,18 +51,19 @@ typedef struct ds_lwip_conn {
     int last_tls_error;
     uint32_t last_verify_flags;
     /* private */
-    void *pcb;           /* struct tcp_pcb */
-    void *rx;            /* struct pbuf chain received, not yet read (ciphertext with TLS) */
-    uint32_t ip;         /* network order, the peer */
+    void *pcb; /* struct tcp_pcb */
+    void *
+        rx; /* struct pbuf chain received, not yet read (ciphertext with TLS) */
+    uint32_t ip; /* network order, the peer */
     int use_tls;
     int host_is_ip;
-    int tcp_up;          /* TCP connected */
-    int tls_open;        /* the TLS contexts are set up */
-    int tls_done;        /* handshake complete */
-    int connected;       /* connect() succeeded */
-    int fin;             /* the peer's TCP FIN arrived */
-    int peer_closed;     /* end of stream reported: FIN, or TLS close_notify */
-    int failed;          /* DS_TR_ERR_* of a reset or a fatal TLS error */
+    int tcp_up;      /* TCP connected */
+    int tls_open;    /* the TLS contexts are set up */
+    int tls_done;    /* handshake complete */
+    int connected;   /* connect() succeeded */
+    int fin;         /* the peer's TCP FIN arrived */
+    int peer_closed; /* end of stream reported: FIN, or TLS close_notify */
+    int failed;      /* DS_TR_ERR_* of a reset or a fatal TLS error */
     int dns_done;
     const char *dns_wait; /* name being resolved, NULL when none */
 } ds_lwip_conn_t;

@@ -18,6 +18,7 @@ int ds_tls_entropy(void *ctx, unsigned char *out, size_t len);
 void ds_tls_policy(mbedtls_ssl_config *conf, ds_lwip_conn_t *conn);
 /* On the connection: SNI + name check for DNS names, none for IP literals
  * (matched by the policy's callback). 0 or an Mbed TLS error. */
-int ds_tls_set_host(mbedtls_ssl_context *ssl, ds_lwip_conn_t *conn, const char *host);
+int ds_tls_set_host(mbedtls_ssl_context *ssl, ds_lwip_conn_t *conn,
+                    const char *host);
 
 #endif /* DS_LWIP_INTERNAL_H */

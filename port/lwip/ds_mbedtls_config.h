@@ -19,7 +19,7 @@
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
-#define MBEDTLS_MEMORY_DEBUG                /* peak use, reported by `stats` */
+#define MBEDTLS_MEMORY_DEBUG /* peak use, reported by `stats` */
 #define MBEDTLS_MEMORY_ALIGN_MULTIPLE 4
 /* Diagnostics of the arena allocator would drag stdio in: drop them; a
  * corrupted arena still ends the program (ds_tls_fatal). */
@@ -35,7 +35,7 @@ void ds_tls_fatal(int status);
 #define MBEDTLS_HAVE_TIME_DATE
 #define MBEDTLS_PLATFORM_TIME_ALT
 #define MBEDTLS_PLATFORM_GMTIME_R_ALT
-#define MBEDTLS_PLATFORM_MS_TIME_ALT        /* mbedtls_ms_time: the board's clock */
+#define MBEDTLS_PLATFORM_MS_TIME_ALT /* mbedtls_ms_time: the board's clock */
 
 /* Crypto */
 #define MBEDTLS_AES_C
@@ -49,8 +49,8 @@ void ds_tls_fatal(int status);
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA256_SMALLER
-#define MBEDTLS_SHA384_C                    /* SHA-384 suites and signatures */
-#define MBEDTLS_SHA512_C                    /* SHA-512 signatures */
+#define MBEDTLS_SHA384_C /* SHA-384 suites and signatures */
+#define MBEDTLS_SHA512_C /* SHA-512 signatures */
 #define MBEDTLS_SHA512_SMALLER
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_ECP_C
@@ -66,14 +66,14 @@ void ds_tls_fatal(int status);
 #define MBEDTLS_PKCS1_V21
 #define MBEDTLS_OID_C
 #define MBEDTLS_ASN1_PARSE_C
-#define MBEDTLS_ASN1_WRITE_C                /* ECDSA signature encoding */
+#define MBEDTLS_ASN1_WRITE_C /* ECDSA signature encoding */
 #define MBEDTLS_PK_C
 #define MBEDTLS_PK_PARSE_C
 #define MBEDTLS_BASE64_C
 #define MBEDTLS_PEM_PARSE_C
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
-#define MBEDTLS_MPI_MAX_SIZE 512            /* RSA up to 4096-bit certificates */
+#define MBEDTLS_MPI_MAX_SIZE 512 /* RSA up to 4096-bit certificates */
 #define MBEDTLS_MPI_WINDOW_SIZE 2
 
 /* TLS */
@@ -108,18 +108,19 @@ void ds_tls_fatal(int status);
 #define MBEDTLS_PSA_CRYPTO_C
 #define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
 #define MBEDTLS_PSA_KEY_SLOT_COUNT 4
-#define MBEDTLS_HKDF_C                      /* PSA HKDF: the TLS 1.3 key schedule */
+#define MBEDTLS_HKDF_C /* PSA HKDF: the TLS 1.3 key schedule */
 #define MBEDTLS_X509_RSASSA_PSS_SUPPORT
-#define DS_TLS13_SUITES MBEDTLS_TLS1_3_AES_128_GCM_SHA256, MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+#define DS_TLS13_SUITES                                                        \
+    MBEDTLS_TLS1_3_AES_128_GCM_SHA256, MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
 #else
 #define DS_TLS13_SUITES
 #endif
-#define MBEDTLS_SSL_CIPHERSUITES \
-    DS_TLS13_SUITES \
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, \
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, \
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,   \
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+#define MBEDTLS_SSL_CIPHERSUITES                                               \
+    DS_TLS13_SUITES                                                            \
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,                           \
+        MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,                       \
+        MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,                         \
+        MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
 
 /* build_info.h adjusts and checks this configuration after reading it. */
 

@@ -31,11 +31,13 @@
 #ifndef PBUF_POOL_SIZE
 #define PBUF_POOL_SIZE 4
 #endif
-#define PBUF_POOL_BUFSIZE LWIP_MEM_ALIGN_SIZE(TCP_MSS + 40 + PBUF_LINK_ENCAPSULATION_HLEN + PBUF_LINK_HLEN)
+#define PBUF_POOL_BUFSIZE                                                      \
+    LWIP_MEM_ALIGN_SIZE(TCP_MSS + 40 + PBUF_LINK_ENCAPSULATION_HLEN +          \
+                        PBUF_LINK_HLEN)
 
 #define MEMP_NUM_PBUF 4
 #define MEMP_NUM_RAW_PCB 0
-#define MEMP_NUM_UDP_PCB 3          /* DHCP, DNS, spare */
+#define MEMP_NUM_UDP_PCB 3 /* DHCP, DNS, spare */
 #define MEMP_NUM_TCP_PCB 2
 #define MEMP_NUM_TCP_PCB_LISTEN 0
 #define MEMP_NUM_TCP_SEG 12
@@ -75,11 +77,11 @@
  * closed. The window is a promise, not memory: pbufs are freed as mbedTLS
  * copies them into its record buffer (see above), hence the sanity check
  * that compares TCP_WND with the pool is disabled on purpose. */
-#define TCP_WND (32 * TCP_MSS)      /* 17152 > 16384 + 13 + 16 + 48 */
+#define TCP_WND (32 * TCP_MSS) /* 17152 > 16384 + 13 + 16 + 48 */
 #define LWIP_DISABLE_TCP_SANITY_CHECKS 1
 #define TCP_SND_BUF (2 * TCP_MSS)
 #define TCP_SND_QUEUELEN 6
-#define TCP_QUEUE_OOSEQ 0           /* no memory for out-of-order segments */
+#define TCP_QUEUE_OOSEQ 0 /* no memory for out-of-order segments */
 #define LWIP_TCP_KEEPALIVE 0
 #define LWIP_WND_SCALE 0
 

@@ -25,7 +25,8 @@
 static int san_has_ip(const mbedtls_x509_crt *crt, uint32_t ip)
 {
     const mbedtls_x509_sequence *cur;
-    if (!mbedtls_x509_crt_has_ext_type(crt, MBEDTLS_X509_EXT_SUBJECT_ALT_NAME)) {
+    if (!mbedtls_x509_crt_has_ext_type(crt,
+                                       MBEDTLS_X509_EXT_SUBJECT_ALT_NAME)) {
         return 0;
     }
     for (cur = &crt->subject_alt_names; cur != NULL; cur = cur->next) {
@@ -37,12 +38,14 @@ static int san_has_ip(const mbedtls_x509_crt *crt, uint32_t ip)
     return 0;
 }
 
-static int verify_cb(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+static int verify_cb(void *arg, mbedtls_x509_crt *crt, int depth,
+                     uint32_t *flags)
 {
     ds_lwip_conn_t *conn = (ds_lwip_conn_t *)arg;
     int64_t now;
     if (ds_lwip_hooks.unix_time == NULL || ds_lwip_hooks.unix_time(&now) != 0) {
-        *flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
+        *flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED |
+                              MBEDTLS_X509_BADCERT_FUTURE);
     }
     if (depth == 0 && conn->host_is_ip && !san_has_ip(crt, conn->ip)) {
         *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
@@ -56,7 +59,8 @@ void ds_tls_policy(mbedtls_ssl_config *conf, ds_lwip_conn_t *conn)
     mbedtls_ssl_conf_verify(conf, verify_cb, conn);
 }
 
-int ds_tls_set_host(mbedtls_ssl_context *ssl, ds_lwip_conn_t *conn, const char *host)
+int ds_tls_set_host(mbedtls_ssl_context *ssl, ds_lwip_conn_t *conn,
+                    const char *host)
 {
     return mbedtls_ssl_set_hostname(ssl, conn->host_is_ip ? NULL : host);
 }

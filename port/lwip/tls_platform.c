@@ -39,7 +39,8 @@ static mbedtls_time_t tls_time(mbedtls_time_t *out)
 
 /* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm):
  * newlib's gmtime_r would do, but this keeps libc's time code out. */
-struct tm *mbedtls_platform_gmtime_r(const mbedtls_time_t *tt, struct tm *tm_buf)
+struct tm *mbedtls_platform_gmtime_r(const mbedtls_time_t *tt,
+                                     struct tm *tm_buf)
 {
     int64_t t = (int64_t)*tt;
     int64_t days = t / 86400;
@@ -85,13 +86,16 @@ int ds_tls_entropy(void *ctx, unsigned char *out, size_t len)
 #if defined(MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG)
 #include "psa/crypto.h"
 /* PSA Crypto's RNG (only in the TLS 1.3 measurement build): the board's. */
-psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *ctx,
-                                             uint8_t *out, size_t size, size_t *len);
-psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *ctx,
-                                             uint8_t *out, size_t size, size_t *len)
+psa_status_t
+mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *ctx,
+                                uint8_t *out, size_t size, size_t *len);
+psa_status_t
+mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *ctx,
+                                uint8_t *out, size_t size, size_t *len)
 {
     (void)ctx;
-    if (ds_lwip_hooks.entropy == NULL || ds_lwip_hooks.entropy(out, size) != 0) {
+    if (ds_lwip_hooks.entropy == NULL ||
+        ds_lwip_hooks.entropy(out, size) != 0) {
         *len = 0;
         return PSA_ERROR_INSUFFICIENT_ENTROPY;
     }

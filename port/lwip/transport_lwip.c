@@ -90,8 +90,8 @@ static void tls_free(ds_lwip_conn_t *c)
 static void release(ds_lwip_conn_t *c)
 {
     struct tcp_pcb *pcb = pcb_of(c);
-    if (c->tls_open && c->tls_done && pcb != NULL && !c->peer_closed && !c->fin &&
-        c->failed == 0) {
+    if (c->tls_open && c->tls_done && pcb != NULL && !c->peer_closed &&
+        !c->fin && c->failed == 0) {
         /* One attempt: the alert is tiny and goes into the send queue; a
          * dead peer must not delay us. */
         (void)mbedtls_ssl_close_notify(&tls.ssl);
@@ -142,10 +142,12 @@ static u16_t pool_room(const struct pbuf *p)
 {
     const u8_t *end;
     const u8_t *used;
-    if (pbuf_get_allocsrc(p) != PBUF_TYPE_ALLOC_SRC_MASK_STD_MEMP_PBUF_POOL || p->ref != 1) {
+    if (pbuf_get_allocsrc(p) != PBUF_TYPE_ALLOC_SRC_MASK_STD_MEMP_PBUF_POOL ||
+        p->ref != 1) {
         return 0;
     }
-    end = (const u8_t *)p + LWIP_MEM_ALIGN_SIZE(sizeof(struct pbuf)) + PBUF_POOL_BUFSIZE;
+    end = (const u8_t *)p + LWIP_MEM_ALIGN_SIZE(sizeof(struct pbuf)) +
+          PBUF_POOL_BUFSIZE;
     used = (const u8_t *)p->payload + p->len;
     return used < end ? (u16_t)(end - used) : 0u;
 }
@@ -225,7 +227,8 @@ static size_t take_rx(ds_lwip_conn_t *c, uint8_t *buf, size_t len)
     if (p == NULL) {
         return 0;
     }
-    n = pbuf_copy_partial(p, buf, (u16_t)(len < p->tot_len ? len : p->tot_len), 0);
+    n = pbuf_copy_partial(p, buf, (u16_t)(len < p->tot_len ? len : p->tot_len),
+                          0);
     c->rx = pbuf_free_header(p, n);
     if (c->pcb != NULL) {
         tcp_recved(pcb_of(c), n);
@@ -282,17 +285,19 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 /* Offer the caller's session when it was made for this host, port and CA
  * (ds_transport.h). Nothing here can fail the connection: without a key or
  * a session the handshake is a full one. */
-static void tls_offer_session(ds_lwip_conn_t *c, const char *host, uint16_t port,
-                              tls_resume_t *rs)
+static void tls_offer_session(ds_lwip_conn_t *c, const char *host,
+                              uint16_t port, tls_resume_t *rs)
 {
     rs->offered = 0;
-    rs->keyed = c->session != NULL && ds_tls_session_key(rs->key, host, port, &tls.ca) == 0;
+    rs->keyed = c->session != NULL &&
+                ds_tls_session_key(rs->key, host, port, &tls.ca) == 0;
     if (rs->keyed) {
         rs->offered = ds_tls_session_offer(c->session, &tls.ssl, rs->key);
     }
 }
 
-static int tls_setup(ds_lwip_conn_t *c, const char *host, uint16_t port, tls_resume_t *rs)
+static int tls_setup(ds_lwip_conn_t *c, const char *host, uint16_t port,
+                     tls_resume_t *rs)
 {
     int ret;
     mbedtls_ssl_init(&tls.ssl);
@@ -305,10 +310,12 @@ static int tls_setup(ds_lwip_conn_t *c, const char *host, uint16_t port, tls_res
         return DS_TR_ERR_TLS;
     }
 #endif
-    ret = mbedtls_x509_crt_parse(&tls.ca, (const unsigned char *)c->ca_pem, c->ca_len + 1u);
+    ret = mbedtls_x509_crt_parse(&tls.ca, (const unsigned char *)c->ca_pem,
+                                 c->ca_len + 1u);
     if (ret != 0) {
         c->last_tls_error = ret;
-        return ret == MBEDTLS_ERR_X509_ALLOC_FAILED ? DS_TR_ERR_NOMEM : DS_TR_ERR_TLS_VERIFY;
+        return ret == MBEDTLS_ERR_X509_ALLOC_FAILED ? DS_TR_ERR_NOMEM
+                                                    : DS_TR_ERR_TLS_VERIFY;
     }
     ret = mbedtls_ctr_drbg_seed(&tls.drbg, ds_tls_entropy, NULL,
                                 (const unsigned char *)pers, sizeof pers - 1u);
@@ -331,7 +338,8 @@ static int tls_setup(ds_lwip_conn_t *c, const char *host, uint16_t port, tls_res
     }
     if (ret != 0) {
         c->last_tls_error = ret;
-        return ret == MBEDTLS_ERR_SSL_ALLOC_FAILED ? DS_TR_ERR_NOMEM : DS_TR_ERR_TLS;
+        return ret == MBEDTLS_ERR_SSL_ALLOC_FAILED ? DS_TR_ERR_NOMEM
+                                                   : DS_TR_ERR_TLS;
     }
     mbedtls_ssl_set_bio(&tls.ssl, c, bio_send, bio_recv, NULL);
     tls_offer_session(c, host, port, rs);
@@ -358,14 +366,16 @@ static int tls_handshake(ds_lwip_conn_t *c, uint32_t start, uint32_t timeout_ms,
         if (ret == 0) {
             break;
         }
-        if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE) {
+        if (ret != MBEDTLS_ERR_SSL_WANT_READ &&
+            ret != MBEDTLS_ERR_SSL_WANT_WRITE) {
             c->last_tls_error = ret;
             c->last_verify_flags = mbedtls_ssl_get_verify_result(&tls.ssl);
             if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
                 return tls_failed(c, rs, DS_TR_ERR_TLS_VERIFY);
             }
-            return tls_failed(c, rs, c->failed == DS_TR_ERR_CONNECT ? DS_TR_ERR_CONNECT
-                                                                : DS_TR_ERR_TLS);
+            return tls_failed(c, rs,
+                              c->failed == DS_TR_ERR_CONNECT ? DS_TR_ERR_CONNECT
+                                                             : DS_TR_ERR_TLS);
         }
         if (expired(start, timeout_ms)) {
             return tls_failed(c, rs, DS_TR_ERR_TIMEOUT);
@@ -407,7 +417,8 @@ static void on_dns(const char *name, const ip_addr_t *addr, void *arg)
     }
 }
 
-static int resolve(ds_lwip_conn_t *c, const char *host, uint32_t start, uint32_t timeout_ms)
+static int resolve(ds_lwip_conn_t *c, const char *host, uint32_t start,
+                   uint32_t timeout_ms)
 {
     ip_addr_t addr;
     err_t err;
@@ -564,7 +575,8 @@ static int32_t tcp_send_once(ds_lwip_conn_t *c, const uint8_t *buf, size_t len)
     return TR_AGAIN;
 }
 
-static int32_t tr_send(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+static int32_t tr_send(void *ctx, const uint8_t *buf, size_t len,
+                       uint32_t timeout_ms)
 {
     ds_lwip_conn_t *c = (ds_lwip_conn_t *)ctx;
     uint32_t start = now();
@@ -579,7 +591,8 @@ static int32_t tr_send(void *ctx, const uint8_t *buf, size_t len, uint32_t timeo
         if (c->failed != 0 || c->pcb == NULL || !c->connected) {
             return failure(c);
         }
-        n = c->use_tls ? tls_send_once(c, buf, len) : tcp_send_once(c, buf, len);
+        n = c->use_tls ? tls_send_once(c, buf, len)
+                       : tcp_send_once(c, buf, len);
         if (n != TR_AGAIN) {
             return n;
         }
@@ -602,7 +615,8 @@ static int32_t tls_read(ds_lwip_conn_t *c, uint8_t *buf, size_t len)
     if (ret > 0) {
         return ret;
     }
-    if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF) {
+    if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
+        ret == MBEDTLS_ERR_SSL_CONN_EOF) {
         c->peer_closed = 1;
         return 0;
     }
@@ -708,12 +722,13 @@ static int tr_alive(void *ctx)
         return 0;
     }
     ds_lwip_hooks.pump();
-    if (c->pcb == NULL || c->failed != 0 || c->peer_closed || c->fin || c->rx != NULL ||
-        pcb_of(c)->state != ESTABLISHED) {
+    if (c->pcb == NULL || c->failed != 0 || c->peer_closed || c->fin ||
+        c->rx != NULL || pcb_of(c)->state != ESTABLISHED) {
         return 0;
     }
-    if (c->use_tls && (!c->tls_done || mbedtls_ssl_get_bytes_avail(&tls.ssl) > 0u ||
-                       mbedtls_ssl_check_pending(&tls.ssl))) {
+    if (c->use_tls &&
+        (!c->tls_done || mbedtls_ssl_get_bytes_avail(&tls.ssl) > 0u ||
+         mbedtls_ssl_check_pending(&tls.ssl))) {
         return 0;
     }
     return 1;

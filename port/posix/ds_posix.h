@@ -42,12 +42,12 @@ typedef struct ds_posix_net {
     /* --- private: use the functions below --- */
     int fd;
     int use_tls;
-    int tls_open;        /* ssl context set up for the current connection */
-    int tls_done;        /* handshake completed */
-    int peer_closed;     /* EOF or close_notify seen */
-    int ready;           /* init succeeded */
+    int tls_open;         /* ssl context set up for the current connection */
+    int tls_done;         /* handshake completed */
+    int peer_closed;      /* EOF or close_notify seen */
+    int ready;            /* init succeeded */
     unsigned char ip[16]; /* host as an IP literal, for the SAN check */
-    size_t ip_len;       /* 0 when the host is a DNS name */
+    size_t ip_len;        /* 0 when the host is a DNS name */
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context drbg;
     mbedtls_x509_crt ca;

@@ -86,7 +86,9 @@ static int hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
 {
     const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
     (void)ctx;
-    return md != NULL && mbedtls_md_hmac(md, key, key_len, msg, len, out) == 0 ? 0 : -1;
+    return md != NULL && mbedtls_md_hmac(md, key, key_len, msg, len, out) == 0
+               ? 0
+               : -1;
 }
 
 void ds_posix_crypto(ds_crypto_t *crypto)

@@ -131,8 +131,7 @@ static int connect_one(ds_posix_net_t *net, const struct addrinfo *ai,
             return DS_TR_ERR_CONNECT;
         }
         switch (ds_posix_wait_fd(fd, POLLOUT, slice)) {
-        case 1:
-            break;
+        case 1: break;
         case 0:
             ds_posix_set_error(net, "connect to %s port %u: timed out", addr,
                                (unsigned)port);
@@ -174,7 +173,8 @@ int ds_posix_tcp_connect(ds_posix_net_t *net, const char *host, uint16_t port,
     rc = getaddrinfo(host, service, &hints, &list);
     if (rc != 0) {
         ds_posix_set_error(net, "cannot resolve %s: %s", host,
-                           rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+                           rc == EAI_SYSTEM ? strerror(errno)
+                                            : gai_strerror(rc));
         return DS_TR_ERR_RESOLVE;
     }
     for (ai = list; ai != NULL; ai = ai->ai_next) {

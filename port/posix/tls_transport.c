@@ -45,8 +45,7 @@ static const char pers[] = "deploystop-posix";
 static const uint16_t groups[] = {
     MBEDTLS_SSL_IANA_TLS_GROUP_X25519, MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
     MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1, MBEDTLS_SSL_IANA_TLS_GROUP_SECP521R1,
-    MBEDTLS_SSL_IANA_TLS_GROUP_NONE
-};
+    MBEDTLS_SSL_IANA_TLS_GROUP_NONE};
 
 /* ---- socket callbacks for mbedTLS ---- */
 
@@ -140,7 +139,8 @@ int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file)
         if (ret == DS_POSIX_NOT_REGULAR) {
             ds_posix_set_error(net, "CA file %s is not a regular file", file);
         } else {
-            ds_posix_set_error(net, "cannot open CA file %s: %s", file, strerror(errno));
+            ds_posix_set_error(net, "cannot open CA file %s: %s", file,
+                               strerror(errno));
         }
         return DS_TR_ERR_ARG;
     }
@@ -154,9 +154,8 @@ int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file)
     }
     /* mbedtls_entropy_init's default source is the OS (getrandom on Linux,
      * /dev/urandom otherwise). */
-    ret = mbedtls_ctr_drbg_seed(&net->drbg, mbedtls_entropy_func,
-                                &net->entropy, (const unsigned char *)pers,
-                                sizeof pers - 1);
+    ret = mbedtls_ctr_drbg_seed(&net->drbg, mbedtls_entropy_func, &net->entropy,
+                                (const unsigned char *)pers, sizeof pers - 1);
     if (ret != 0) {
         ds_posix_set_error(net, "cannot seed the random generator");
         ds_posix_append_mbedtls(net, ret);
@@ -192,7 +191,8 @@ int ds_posix_net_init(ds_posix_net_t *net, const char *ca_file)
      * the handshake; TLS 1.3's arrive after it, and mbedtls_ssl_read
      * reports each (MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) so that
      * net_recv can keep it. */
-    mbedtls_ssl_conf_session_tickets(&net->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+    mbedtls_ssl_conf_session_tickets(&net->conf,
+                                     MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
     mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
         &net->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
     /* TLS 1.2 at least; TLS 1.3 offered too (the library's maximum). */
@@ -215,11 +215,12 @@ void ds_posix_set_session(ds_posix_net_t *net, ds_tls_session_t *slot)
 static void offer_session(ds_posix_net_t *net, const char *host, uint16_t port)
 {
     net->session_offered = 0;
-    net->session_keyed = net->session != NULL &&
-                         ds_tls_session_key(net->session_key, host, port, &net->ca) == 0;
+    net->session_keyed =
+        net->session != NULL &&
+        ds_tls_session_key(net->session_key, host, port, &net->ca) == 0;
     if (net->session_keyed) {
-        net->session_offered = ds_tls_session_offer(net->session, &net->ssl,
-                                                    net->session_key);
+        net->session_offered =
+            ds_tls_session_offer(net->session, &net->ssl, net->session_key);
     }
 }
 
@@ -287,12 +288,14 @@ static int handshake(ds_posix_net_t *net, const char *host,
         if (ret == 0) {
             break;
         }
-        if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
-            int ready = ds_posix_wait_fd(net->fd,
-                                     ret == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT,
-                                     dl);
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ ||
+            ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            int ready = ds_posix_wait_fd(
+                net->fd, ret == MBEDTLS_ERR_SSL_WANT_READ ? POLLIN : POLLOUT,
+                dl);
             if (ready == 0) {
-                ds_posix_set_error(net, "TLS handshake with %s: timed out", host);
+                ds_posix_set_error(net, "TLS handshake with %s: timed out",
+                                   host);
                 return DS_TR_ERR_TIMEOUT;
             }
             if (ready < 0) {
@@ -309,7 +312,8 @@ static int handshake(ds_posix_net_t *net, const char *host,
         }
         ds_posix_set_error(net, "TLS handshake with %s failed", host);
         ds_posix_append_mbedtls(net, ret);
-        return ret == MBEDTLS_ERR_SSL_ALLOC_FAILED ? DS_TR_ERR_NOMEM : DS_TR_ERR_TLS;
+        return ret == MBEDTLS_ERR_SSL_ALLOC_FAILED ? DS_TR_ERR_NOMEM
+                                                   : DS_TR_ERR_TLS;
     }
     /* VERIFY_REQUIRED already fails the handshake on any flag; checked again
      * so that no configuration slip can let a request out unverified. */
@@ -330,7 +334,8 @@ static int net_connect(void *ctx, const char *host, uint16_t port, int use_tls,
     struct in_addr a4;
     int rc;
 
-    if (net == NULL || host == NULL || host[0] == '\0' || (use_tls && !net->ready)) {
+    if (net == NULL || host == NULL || host[0] == '\0' ||
+        (use_tls && !net->ready)) {
         return DS_TR_ERR_ARG;
     }
     net_close(net);
@@ -362,14 +367,16 @@ static int net_connect(void *ctx, const char *host, uint16_t port, int use_tls,
         ds_posix_set_error(net, "TLS setup");
         ds_posix_append_mbedtls(net, rc);
         net_close(net);
-        return rc == MBEDTLS_ERR_SSL_ALLOC_FAILED ? DS_TR_ERR_NOMEM : DS_TR_ERR_TLS;
+        return rc == MBEDTLS_ERR_SSL_ALLOC_FAILED ? DS_TR_ERR_NOMEM
+                                                  : DS_TR_ERR_TLS;
     }
     /* A DNS name is both the SNI and the name the certificate must carry;
      * IP literals get neither (RFC 6066 forbids them in SNI) and are
      * checked by verify_ip_san. Mbed TLS 3.6.3+ refuses to verify a server
      * when no name was set: NULL says on purpose that we match it. */
     {
-        rc = mbedtls_ssl_set_hostname(&net->ssl, net->ip_len == 0 ? host : NULL);
+        rc =
+            mbedtls_ssl_set_hostname(&net->ssl, net->ip_len == 0 ? host : NULL);
         if (rc != 0) {
             ds_posix_set_error(net, "TLS host name %s", host);
             ds_posix_append_mbedtls(net, rc);
@@ -388,7 +395,8 @@ static int net_connect(void *ctx, const char *host, uint16_t port, int use_tls,
     /* TLS 1.2: the session (and its ticket) is complete now. TLS 1.3: a
      * session is resumable only with a ticket, which arrives after the
      * handshake: kept from net_recv then. */
-    if (mbedtls_ssl_get_version_number(&net->ssl) == MBEDTLS_SSL_VERSION_TLS1_2) {
+    if (mbedtls_ssl_get_version_number(&net->ssl) ==
+        MBEDTLS_SSL_VERSION_TLS1_2) {
         keep_session(net);
     }
     return DS_TR_OK;
@@ -430,7 +438,8 @@ static int32_t net_send(void *ctx, const uint8_t *buf, size_t len,
             if (n > 0) {
                 return (int32_t)n;
             }
-            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+                errno != EINTR) {
                 ds_posix_set_error(net, "send: %s", strerror(errno));
                 return DS_TR_ERR_IO;
             }
@@ -477,7 +486,8 @@ static int32_t tls_read_once(ds_posix_net_t *net, uint8_t *buf, size_t len,
         *wait_for = ret == MBEDTLS_ERR_SSL_WANT_WRITE ? POLLOUT : POLLIN;
         return RECV_AGAIN;
     }
-    if (ret == MBEDTLS_ERR_NET_CONN_RESET || ret == MBEDTLS_ERR_NET_RECV_FAILED) {
+    if (ret == MBEDTLS_ERR_NET_CONN_RESET ||
+        ret == MBEDTLS_ERR_NET_RECV_FAILED) {
         ds_posix_set_error(net, "connection reset by the server");
         ds_posix_append_mbedtls(net, ret);
         return DS_TR_ERR_IO;
@@ -505,7 +515,8 @@ static int32_t tcp_read_once(ds_posix_net_t *net, uint8_t *buf, size_t len)
     return RECV_AGAIN;
 }
 
-static int32_t net_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+static int32_t net_recv(void *ctx, uint8_t *buf, size_t len,
+                        uint32_t timeout_ms)
 {
     ds_posix_net_t *net = ctx;
     ds_posix_deadline_t dl;

@@ -25,16 +25,18 @@ int ds_tls_session_key(uint8_t key[32], const char *host, uint16_t port,
                        const mbedtls_x509_crt *ca)
 {
     mbedtls_sha256_context sha;
-    const unsigned char sep[3] = { 0u, (unsigned char)(port >> 8),
-                                   (unsigned char)(port & 0xffu) };
+    const unsigned char sep[3] = {0u, (unsigned char)(port >> 8),
+                                  (unsigned char)(port & 0xffu)};
     int ret;
     mbedtls_sha256_init(&sha);
     ret = mbedtls_sha256_starts(&sha, 0);
     if (ret == 0) {
-        ret = mbedtls_sha256_update(&sha, (const unsigned char *)label, sizeof label);
+        ret = mbedtls_sha256_update(&sha, (const unsigned char *)label,
+                                    sizeof label);
     }
     if (ret == 0) {
-        ret = mbedtls_sha256_update(&sha, (const unsigned char *)host, strlen(host));
+        ret = mbedtls_sha256_update(&sha, (const unsigned char *)host,
+                                    strlen(host));
     }
     if (ret == 0) {
         ret = mbedtls_sha256_update(&sha, sep, sizeof sep);
@@ -93,7 +95,8 @@ int ds_tls_session_keep(ds_tls_session_t *slot, const mbedtls_ssl_context *ssl,
     mbedtls_ssl_session_init(&s);
     ret = mbedtls_ssl_get_session(ssl, &s);
     if (ret == 0) {
-        ret = mbedtls_ssl_session_save(&s, slot->data, sizeof slot->data, &olen);
+        ret =
+            mbedtls_ssl_session_save(&s, slot->data, sizeof slot->data, &olen);
     }
     mbedtls_ssl_session_free(&s);
     if (ret != 0 || olen == 0u || olen > 0xffffu) {

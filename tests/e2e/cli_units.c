@@ -23,8 +23,10 @@ static void region_maps_to_documented_com_host(void **state)
     cli_endpoint_t ep;
     char err[160];
     (void)state;
-    assert_int_equal(endpoint_from_region("cn-north-4", &ep, err, sizeof err), 0);
-    assert_string_equal(ep.host, "codearts-deploy.cn-north-4.myhuaweicloud.com");
+    assert_int_equal(endpoint_from_region("cn-north-4", &ep, err, sizeof err),
+                     0);
+    assert_string_equal(ep.host,
+                        "codearts-deploy.cn-north-4.myhuaweicloud.com");
     assert_int_equal(ep.port, 443);
 }
 
@@ -33,8 +35,10 @@ static void eu_region_maps_to_the_eu_domain(void **state)
     cli_endpoint_t ep;
     char err[160];
     (void)state;
-    assert_int_equal(endpoint_from_region("eu-west-101", &ep, err, sizeof err), 0);
-    assert_string_equal(ep.host, "codearts-deploy.eu-west-101.myhuaweicloud.eu");
+    assert_int_equal(endpoint_from_region("eu-west-101", &ep, err, sizeof err),
+                     0);
+    assert_string_equal(ep.host,
+                        "codearts-deploy.eu-west-101.myhuaweicloud.eu");
 }
 
 static void unknown_region_is_refused(void **state)
@@ -42,7 +46,8 @@ static void unknown_region_is_refused(void **state)
     cli_endpoint_t ep;
     char err[160];
     (void)state;
-    assert_int_equal(endpoint_from_region("cn-north-9", &ep, err, sizeof err), -1);
+    assert_int_equal(endpoint_from_region("cn-north-9", &ep, err, sizeof err),
+                     -1);
     assert_non_null(strstr(err, "--endpoint"));
 }
 
@@ -51,17 +56,20 @@ static void endpoint_with_port(void **state)
     cli_endpoint_t ep;
     char err[160];
     (void)state;
-    assert_int_equal(endpoint_parse("https://127.0.0.1:8443", &ep, err, sizeof err), 0);
+    assert_int_equal(
+        endpoint_parse("https://127.0.0.1:8443", &ep, err, sizeof err), 0);
     assert_string_equal(ep.host, "127.0.0.1");
     assert_int_equal(ep.port, 8443);
 }
 
-static void endpoint_without_port_defaults_to_443_and_allows_a_slash(void **state)
+static void
+endpoint_without_port_defaults_to_443_and_allows_a_slash(void **state)
 {
     cli_endpoint_t ep;
     char err[160];
     (void)state;
-    assert_int_equal(endpoint_parse("HTTPS://Deploy.Example.com/", &ep, err, sizeof err), 0);
+    assert_int_equal(
+        endpoint_parse("HTTPS://Deploy.Example.com/", &ep, err, sizeof err), 0);
     assert_string_equal(ep.host, "Deploy.Example.com");
     assert_int_equal(ep.port, 443);
 }
@@ -71,7 +79,8 @@ static void bracketed_ipv6_endpoint(void **state)
     cli_endpoint_t ep;
     char err[160];
     (void)state;
-    assert_int_equal(endpoint_parse("https://[::1]:9443", &ep, err, sizeof err), 0);
+    assert_int_equal(endpoint_parse("https://[::1]:9443", &ep, err, sizeof err),
+                     0);
     assert_string_equal(ep.host, "::1");
     assert_int_equal(ep.port, 9443);
 }
@@ -79,10 +88,11 @@ static void bracketed_ipv6_endpoint(void **state)
 static void malformed_endpoints_are_refused(void **state)
 {
     static const char *const bad[] = {
-        "http://127.0.0.1", "ftp://host", "https://", "https://:443", "https://host:0",
-        "https://host:65536", "https://host:12a", "https://host/path", "https://u@host",
-        "https://host?x=1", "https://[::1", "https://[::1]x", "https://::1:443",
-        "https://bad_host!", "127.0.0.1:443",
+        "http://127.0.0.1", "ftp://host",        "https://",
+        "https://:443",     "https://host:0",    "https://host:65536",
+        "https://host:12a", "https://host/path", "https://u@host",
+        "https://host?x=1", "https://[::1",      "https://[::1]x",
+        "https://::1:443",  "https://bad_host!", "127.0.0.1:443",
     };
     size_t i;
     (void)state;
@@ -112,8 +122,17 @@ static void seconds_accept_decimals_up_to_milliseconds(void **state)
 
 static void seconds_refuse_zero_junk_and_overflow(void **state)
 {
-    static const char *const bad[] = {"0", "0.0", "", "-1", "1.", ".5", "1.0001", "86401",
-                                      "1e3", "5s", "99999999999999999999"};
+    static const char *const bad[] = {"0",
+                                      "0.0",
+                                      "",
+                                      "-1",
+                                      "1.",
+                                      ".5",
+                                      "1.0001",
+                                      "86401",
+                                      "1e3",
+                                      "5s",
+                                      "99999999999999999999"};
     size_t i;
     (void)state;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -127,8 +146,10 @@ static void seconds_refuse_zero_junk_and_overflow(void **state)
 
 static void options_take_both_value_forms(void **state)
 {
-    char *argv[] = {"deploystop", "stop", "--endpoint=https://h", "--task", "t", "--record=r",
-                    "--timeout", "2.5", "--retries=0", "--json", "-v", NULL};
+    char *argv[] = {"deploystop", "stop", "--endpoint=https://h",
+                    "--task",     "t",    "--record=r",
+                    "--timeout",  "2.5",  "--retries=0",
+                    "--json",     "-v",   NULL};
     cli_opts_t o;
     char err[160];
     (void)state;
@@ -145,8 +166,9 @@ static void options_take_both_value_forms(void **state)
 
 static void defaults_are_30_seconds_and_2_retries(void **state)
 {
-    char *argv[] = {"deploystop", "stop", "--region", "cn-north-4", "--task", "t",
-                    "--record", "r", NULL};
+    char *argv[] = {"deploystop", "stop",   "--region",
+                    "cn-north-4", "--task", "t",
+                    "--record",   "r",      NULL};
     cli_opts_t o;
     char err[160];
     (void)state;
@@ -158,7 +180,8 @@ static void defaults_are_30_seconds_and_2_retries(void **state)
 static void repeated_option_is_a_usage_error(void **state)
 {
     /* --task repeats (several tasks); other options may not. */
-    char *argv[] = {"deploystop", "stop", "--record", "a", "--record", "b", NULL};
+    char *argv[] = {"deploystop", "stop", "--record", "a",
+                    "--record",   "b",    NULL};
     cli_opts_t o;
     char err[160];
     (void)state;
@@ -168,7 +191,8 @@ static void repeated_option_is_a_usage_error(void **state)
 
 static void option_without_value_is_a_usage_error(void **state)
 {
-    char *argv[] = {"deploystop", "stop", "--region", "cn-north-4", "--task", NULL};
+    char *argv[] = {"deploystop", "stop",   "--region",
+                    "cn-north-4", "--task", NULL};
     cli_opts_t o;
     char err[160];
     (void)state;
@@ -203,7 +227,8 @@ static void exit_statuses_follow_issue_3(void **state)
 }
 
 /* Render report_json into `out` through a memory stream. */
-static void json_of(const ds_result_t *res, const char *detail, char *out, size_t cap)
+static void json_of(const ds_result_t *res, const char *detail, char *out,
+                    size_t cap)
 {
     report_ctx_t rc;
     FILE *f = fmemopen(out, cap, "w");
@@ -230,8 +255,9 @@ static void json_escapes_hostile_server_text(void **state)
     strcpy(res.error_msg, "a\"b\\c\nd\x1b[31m\x7f \xe4\xb8\xad \x80 \xe4\xb8");
     json_of(&res, "", out, sizeof out);
     assert_non_null(strstr(out, "\"error_code\":\"Deploy.\\\"1\\\"\""));
-    assert_non_null(strstr(out, "\"error_msg\":\"a\\\"b\\\\c\\nd\\u001b[31m\\u007f "
-                                "\xe4\xb8\xad \\ufffd \\ufffd\\ufffd\""));
+    assert_non_null(strstr(out,
+                           "\"error_msg\":\"a\\\"b\\\\c\\nd\\u001b[31m\\u007f "
+                           "\xe4\xb8\xad \\ufffd \\ufffd\\ufffd\""));
     assert_non_null(strstr(out, "\"request_id\":null"));
     assert_non_null(strstr(out, "\"http_status\":400"));
     assert_non_null(strstr(out, "\"outcome\":\"REJECTED\""));
@@ -281,7 +307,8 @@ int main(void)
         cmocka_unit_test(eu_region_maps_to_the_eu_domain),
         cmocka_unit_test(unknown_region_is_refused),
         cmocka_unit_test(endpoint_with_port),
-        cmocka_unit_test(endpoint_without_port_defaults_to_443_and_allows_a_slash),
+        cmocka_unit_test(
+            endpoint_without_port_defaults_to_443_and_allows_a_slash),
         cmocka_unit_test(bracketed_ipv6_endpoint),
         cmocka_unit_test(malformed_endpoints_are_refused),
         cmocka_unit_test(seconds_accept_decimals_up_to_milliseconds),

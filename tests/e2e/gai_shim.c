@@ -22,8 +22,8 @@ typedef int (*gai_fn)(const char *, const char *, const struct addrinfo *,
                       struct addrinfo **);
 typedef int (*connect_fn)(int, const struct sockaddr *, socklen_t);
 
-int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
-                struct addrinfo **res)
+int getaddrinfo(const char *node, const char *service,
+                const struct addrinfo *hints, struct addrinfo **res)
 {
     gai_fn real = (gai_fn)dlsym(RTLD_NEXT, "getaddrinfo");
     const char *name = getenv("GAI_SHIM_NAME");
@@ -31,11 +31,13 @@ int getaddrinfo(const char *node, const char *service, const struct addrinfo *hi
     struct addrinfo *head = NULL, **tail = &head;
     char list[256], *save = NULL, *one;
 
-    if (node == NULL || name == NULL || addrs == NULL || strcmp(node, name) != 0) {
+    if (node == NULL || name == NULL || addrs == NULL ||
+        strcmp(node, name) != 0) {
         return real(node, service, hints, res);
     }
     (void)snprintf(list, sizeof list, "%s", addrs);
-    for (one = strtok_r(list, ",", &save); one != NULL; one = strtok_r(NULL, ",", &save)) {
+    for (one = strtok_r(list, ",", &save); one != NULL;
+         one = strtok_r(NULL, ",", &save)) {
         struct addrinfo h, *got = NULL;
         int rc;
         memset(&h, 0, sizeof h);
@@ -59,11 +61,15 @@ int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
     connect_fn real = (connect_fn)dlsym(RTLD_NEXT, "connect");
     const char *log = getenv("GAI_SHIM_LOG");
-    if (log != NULL && sa != NULL && (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)) {
+    if (log != NULL && sa != NULL &&
+        (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)) {
         char text[INET6_ADDRSTRLEN] = "?";
-        const void *a = sa->sa_family == AF_INET
-                            ? (const void *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr
-                            : (const void *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+        const void *a =
+            sa->sa_family == AF_INET
+                ? (const void *)&((const struct sockaddr_in *)(const void *)sa)
+                      ->sin_addr
+                : (const void *)&((const struct sockaddr_in6 *)(const void *)sa)
+                      ->sin6_addr;
         FILE *f = fopen(log, "a");
         (void)inet_ntop(sa->sa_family, a, text, sizeof text);
         if (f != NULL) {

@@ -32,10 +32,12 @@ int main(void)
     req.auth.token = "t";
     req.auth.token_len = 1;
     if (ds_stop(&req, &tr, &pf, &ws, &res) != DS_INVALID_INPUT) {
-        fprintf(stderr, "expected INVALID_INPUT, got %s\n", ds_outcome_name(res.outcome));
+        fprintf(stderr, "expected INVALID_INPUT, got %s\n",
+                ds_outcome_name(res.outcome));
         return 1;
     }
-    printf("installed deploystop %s: %s\n", DS_VERSION, ds_outcome_name(res.outcome));
+    printf("installed deploystop %s: %s\n", DS_VERSION,
+           ds_outcome_name(res.outcome));
     ds_posix_net_free(&net);
     return 0;
 }

@@ -40,7 +40,8 @@ int main(int argc, char **argv)
             (void)tr.recv(tr.ctx, buf, sizeof buf, 300);
         }
         tr.close(tr.ctx);
-        printf("%s offered=%d rc=%d kept=%u\n", argv[i], offered, rc, (unsigned)slot.len);
+        printf("%s offered=%d rc=%d kept=%u\n", argv[i], offered, rc,
+               (unsigned)slot.len);
         fflush(stdout);
     }
     ds_posix_net_free(&net);

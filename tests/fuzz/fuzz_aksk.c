@@ -29,7 +29,9 @@ static int hmac(void *ctx, const uint8_t *key, size_t key_len,
 {
     (void)ctx;
     return mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key,
-                           key_len, msg, len, out) ? -1 : 0;
+                           key_len, msg, len, out)
+               ? -1
+               : 0;
 }
 
 static const ds_crypto_t k_crypto = {NULL, sha256, hmac};

@@ -90,7 +90,8 @@ static void check_token(const uint8_t *d, size_t n)
     static char tok[DS_TOKEN_MAX + 2];
     size_t len = 0;
     char err[256];
-    if (token_load(to_file(d, n), tok, sizeof tok, &len, err, sizeof err) == 0 &&
+    if (token_load(to_file(d, n), tok, sizeof tok, &len, err, sizeof err) ==
+            0 &&
         !ds_valid_token(tok, len))
         abort();
 }

@@ -41,19 +41,35 @@ static fz_t z;
 static ds_workspace_t ws;
 static ds_halt_t halt;
 
-static uint32_t fz_now(void *ctx) { (void)ctx; return z.now; }
-static void fz_sleep(void *ctx, uint32_t ms) { (void)ctx; z.now += ms; }
+static uint32_t fz_now(void *ctx)
+{
+    (void)ctx;
+    return z.now;
+}
+static void fz_sleep(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    z.now += ms;
+}
 static uint32_t fz_rand(void *ctx)
 {
     (void)ctx;
     z.seed = z.seed * 1103515245u + 12345u;
     return z.seed >> 8;
 }
-static int fz_unix(void *ctx, int64_t *t) { (void)ctx; *t = 1764460800; return 0; }
+static int fz_unix(void *ctx, int64_t *t)
+{
+    (void)ctx;
+    *t = 1764460800;
+    return 0;
+}
 
 static int fz_connect(void *ctx, const char *h, uint16_t p, int tls, uint32_t t)
 {
-    (void)ctx; (void)h; (void)p; (void)tls;
+    (void)ctx;
+    (void)h;
+    (void)p;
+    (void)tls;
     if (t == 0 || t > DEADLINE)
         abort();
     z.open = 1;
@@ -126,8 +142,16 @@ static int32_t fz_recv(void *ctx, uint8_t *b, size_t n, uint32_t t)
     return z.end == 2 ? DS_TR_ERR_IO : 0;
 }
 
-static void fz_close(void *ctx) { (void)ctx; z.open = 0; }
-static int fz_alive(void *ctx) { (void)ctx; return z.open && (fz_rand(NULL) & 3) != 0; }
+static void fz_close(void *ctx)
+{
+    (void)ctx;
+    z.open = 0;
+}
+static int fz_alive(void *ctx)
+{
+    (void)ctx;
+    return z.open && (fz_rand(NULL) & 3) != 0;
+}
 
 static void split(const uint8_t *d, size_t n)
 {
@@ -145,8 +169,9 @@ static void split(const uint8_t *d, size_t n)
 static void check(const ds_stop_request_t *req, ds_outcome_t o)
 {
     unsigned i, accepted = 0;
-    if (o != halt.outcome || (unsigned)o > DS_STILL_RUNNING || o == DS_INVALID_INPUT ||
-        halt.count > DS_RUNNING_MAX || (unsigned)halt.res.reason > DS_R_WAIT_OVER)
+    if (o != halt.outcome || (unsigned)o > DS_STILL_RUNNING ||
+        o == DS_INVALID_INPUT || halt.count > DS_RUNNING_MAX ||
+        (unsigned)halt.res.reason > DS_R_WAIT_OVER)
         abort();
     for (i = 0; i < halt.count; i++) {
         const ds_halt_record_t *r = &halt.rec[i];
@@ -170,7 +195,8 @@ static void check(const ds_stop_request_t *req, ds_outcome_t o)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    ds_transport_t tr = {NULL, fz_connect, fz_send, fz_recv, fz_close, fz_alive};
+    ds_transport_t tr = {NULL,    fz_connect, fz_send,
+                         fz_recv, fz_close,   fz_alive};
     ds_platform_t pf = {NULL, fz_now, fz_sleep, fz_rand, fz_unix};
     ds_stop_request_t req;
     ds_session_t s;

@@ -51,8 +51,8 @@ static uint32_t next(uint32_t *s)
 static void run(outcome_t *o, int mode, uint32_t seed, uint8_t opt,
                 const uint8_t *in, size_t len)
 {
-    static const size_t body_caps[4] = { 0, 7, 300, BODY_BUF };
-    static const size_t cap_caps[4] = { 0, 1, 9, CAP_BUF };
+    static const size_t body_caps[4] = {0, 7, 300, BODY_BUF};
+    static const size_t cap_caps[4] = {0, 1, 9, CAP_BUF};
     ds_http_parser_t *p = &o->p;
     size_t body_cap = body_caps[(opt >> 3) & 3];
     size_t cap_cap = cap_caps[(opt >> 1) & 3];
@@ -98,7 +98,8 @@ static void run(outcome_t *o, int mode, uint32_t seed, uint8_t opt,
         check(p->status >= 100 && p->status <= 599);
         check(p->keep_alive == 0 || p->keep_alive == 1);
         check(!(p->chunked && p->has_content_length));
-        if (p->has_content_length && !p->chunked && p->status != 204 && p->status != 304)
+        if (p->has_content_length && !p->chunked && p->status != 204 &&
+            p->status != 304)
             check(p->body_len == p->content_length);
         if ((opt & 1) && cap_cap) {
             check(p->cap_len < cap_cap);
@@ -137,8 +138,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 5)
         return 0;
     opt = data[0];
-    seed = ((uint32_t)data[1] << 24 | (uint32_t)data[2] << 16
-            | (uint32_t)data[3] << 8 | data[4]) | 1u;
+    seed = ((uint32_t)data[1] << 24 | (uint32_t)data[2] << 16 |
+            (uint32_t)data[3] << 8 | data[4]) |
+           1u;
     data += 5;
     size -= 5;
 

@@ -34,7 +34,8 @@ static void ws(ref_t *r)
 
 static int is_hex(int c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+           (c >= 'A' && c <= 'F');
 }
 
 static int string(ref_t *r)
@@ -72,7 +73,8 @@ static int value(ref_t *r);
 static int primitive(ref_t *r)
 {
     size_t start = r->i;
-    if (r->i >= r->n || !strchr("-0123456789tfn", r->s[r->i]) || r->s[r->i] == 0)
+    if (r->i >= r->n || !strchr("-0123456789tfn", r->s[r->i]) ||
+        r->s[r->i] == 0)
         return 0;
     r->tokens++;
     /* jsmn (not strict) also ends a primitive at ':' (which then is a
@@ -128,14 +130,10 @@ static int value(ref_t *r)
     if (r->i >= r->n)
         return 0;
     switch (r->s[r->i]) {
-    case '{':
-        return container(r, 1);
-    case '[':
-        return container(r, 0);
-    case '"':
-        return string(r);
-    default:
-        return primitive(r);
+    case '{': return container(r, 1);
+    case '[': return container(r, 0);
+    case '"': return string(r);
+    default: return primitive(r);
     }
 }
 

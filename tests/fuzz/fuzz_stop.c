@@ -34,8 +34,16 @@ typedef struct fz {
 static fz_t z;
 static ds_workspace_t ws;
 
-static uint32_t fz_now(void *ctx) { (void)ctx; return z.now; }
-static void fz_sleep(void *ctx, uint32_t ms) { (void)ctx; z.now += ms; }
+static uint32_t fz_now(void *ctx)
+{
+    (void)ctx;
+    return z.now;
+}
+static void fz_sleep(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    z.now += ms;
+}
 static uint32_t fz_rand(void *ctx)
 {
     (void)ctx;
@@ -43,11 +51,16 @@ static uint32_t fz_rand(void *ctx)
     return z.seed >> 8;
 }
 
-static int fz_connect(void *ctx, const char *host, uint16_t port, int tls, uint32_t t)
+static int fz_connect(void *ctx, const char *host, uint16_t port, int tls,
+                      uint32_t t)
 {
-    static const int rc[4] = {DS_TR_OK, DS_TR_ERR_CONNECT, DS_TR_ERR_TLS, DS_TR_ERR_TIMEOUT};
+    static const int rc[4] = {DS_TR_OK, DS_TR_ERR_CONNECT, DS_TR_ERR_TLS,
+                              DS_TR_ERR_TIMEOUT};
     int r = z.cur < 4 ? rc[(z.connect_bits >> (2 * z.cur)) & 3] : DS_TR_OK;
-    (void)ctx; (void)host; (void)port; (void)tls;
+    (void)ctx;
+    (void)host;
+    (void)port;
+    (void)tls;
     if (t == 0 || t > DEADLINE)
         abort();
     z.cur++;
@@ -61,7 +74,8 @@ static int fz_connect(void *ctx, const char *host, uint16_t port, int tls, uint3
 
 static int32_t fz_send(void *ctx, const uint8_t *b, size_t n, uint32_t t)
 {
-    (void)ctx; (void)b;
+    (void)ctx;
+    (void)b;
     if (!z.open || n == 0 || n > DS_SEND_CHUNK || t == 0)
         abort();
     return (int32_t)n;
@@ -137,7 +151,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (o == DS_INVALID_INPUT)
         abort();
-    if (o == DS_STOPPED && (res.http_status != 200 || strcmp(res.status, "success")))
+    if (o == DS_STOPPED &&
+        (res.http_status != 200 || strcmp(res.status, "success")))
         abort();
     if (z.now - z.start > DEADLINE)
         abort();

@@ -23,10 +23,10 @@
 
 #define SERVER_UNIX INT64_C(1795860000) /* Sat, 28 Nov 2026 10:00:00 GMT */
 #define SERVER_DATE_HDR "Date: Sat, 28 Nov 2026 10:00:00 GMT\r\n"
-#define SKEW_BODY                                                           \
-    "{\"error_msg\":\"Incorrect IAM authentication information: signature " \
-    "expired, signature time:20261128T090000Z,server "                      \
-    "time:20261128T100000Z\",\"error_code\":\"APIGW.0301\","                \
+#define SKEW_BODY                                                              \
+    "{\"error_msg\":\"Incorrect IAM authentication information: signature "    \
+    "expired, signature time:20261128T090000Z,server "                         \
+    "time:20261128T100000Z\",\"error_code\":\"APIGW.0301\","                   \
     "\"request_id\":\"r1\"}"
 
 static int64_t g_clock;
@@ -81,7 +81,8 @@ static void aksk(fixture_t *f, const ds_crypto_t *crypto)
     g_fail_from = 0;
 }
 
-static void crypto_without_hmac_is_bad_credentials_and_sends_nothing(void **state)
+static void
+crypto_without_hmac_is_bad_credentials_and_sends_nothing(void **state)
 {
     (void)state;
     fx_init(&F, 5000, 0);
@@ -93,7 +94,8 @@ static void crypto_without_hmac_is_bad_credentials_and_sends_nothing(void **stat
     assert_int_equal(g_calls, 0);
 }
 
-static void crypto_hook_failing_is_bad_credentials_and_sends_nothing(void **state)
+static void
+crypto_hook_failing_is_bad_credentials_and_sends_nothing(void **state)
 {
     (void)state;
     fx_init(&F, 5000, 0);
@@ -107,7 +109,8 @@ static void crypto_hook_failing_is_bad_credentials_and_sends_nothing(void **stat
     assert_int_equal(g_calls, 1);
 }
 
-static void resigning_failing_after_a_skew_correction_keeps_the_refusal(void **state)
+static void
+resigning_failing_after_a_skew_correction_keeps_the_refusal(void **state)
 {
     int per_signing;
     (void)state;
@@ -135,7 +138,8 @@ static void resigning_failing_after_a_skew_correction_keeps_the_refusal(void **s
     assert_int_equal(g_calls, per_signing + 1);
 }
 
-static void device_clock_far_before_1970_cannot_sign_and_sends_nothing(void **state)
+static void
+device_clock_far_before_1970_cannot_sign_and_sends_nothing(void **state)
 {
     (void)state;
     fx_init(&F, 5000, 0);
@@ -173,7 +177,8 @@ static void skew_offset_beyond_the_bound_is_refused(void **state)
 static void signed_state_call_signs_its_query(void **state)
 {
     static char scratch[DS_AKSK_SCRATCH];
-    char want[DS_SIGN_AUTH_MAX], date[DS_SDK_DATE_LEN + 1], line[DS_SIGN_AUTH_MAX + 32];
+    char want[DS_SIGN_AUTH_MAX], date[DS_SDK_DATE_LEN + 1],
+        line[DS_SIGN_AUTH_MAX + 32];
     ds_sign_input_t in;
     ds_record_state_t st;
     (void)state;
@@ -197,8 +202,9 @@ static void signed_state_call_signs_its_query(void **state)
                      DS_SIGN_OK);
     snprintf(line, sizeof line, "\r\nAuthorization: %s\r\n", want);
     assert_non_null(strstr(hx_req(0), line));
-    assert_non_null(strstr(hx_req(0), "GET /v2/tasks/" FX_TASK "/state?record_id="
-                                      FX_RECORD "&step_state=false HTTP/1.1\r\n"));
+    assert_non_null(strstr(hx_req(0), "GET /v2/tasks/" FX_TASK
+                                      "/state?record_id=" FX_RECORD
+                                      "&step_state=false HTTP/1.1\r\n"));
     assert_null(strstr(hx_req(0), "X-Auth-Token"));
     hx_end();
 }
@@ -241,8 +247,9 @@ static void aksk_head_with_a_host_too_long_is_bad_host(void **state)
     memset(host, 'a', sizeof host - 1);
     r.host = host;
     ds_wr_init(&h, g_head, sizeof g_head);
-    assert_int_equal(ds_aksk_head(&h, &r, &F.pf, 0, g_scratch, sizeof g_scratch),
-                     DS_R_BAD_HOST);
+    assert_int_equal(
+        ds_aksk_head(&h, &r, &F.pf, 0, g_scratch, sizeof g_scratch),
+        DS_R_BAD_HOST);
     assert_int_equal(g_calls, 0); /* nothing signed */
 }
 
@@ -257,8 +264,9 @@ static void aksk_head_with_a_record_id_too_long_is_bad_record_id(void **state)
     memset(id, 'b', sizeof id - 1);
     r.record_id = id;
     ds_wr_init(&h, g_head, sizeof g_head);
-    assert_int_equal(ds_aksk_head(&h, &r, &F.pf, 0, g_scratch, sizeof g_scratch),
-                     DS_R_BAD_RECORD_ID);
+    assert_int_equal(
+        ds_aksk_head(&h, &r, &F.pf, 0, g_scratch, sizeof g_scratch),
+        DS_R_BAD_RECORD_ID);
     assert_int_equal(g_calls, 0);
 }
 
@@ -289,10 +297,14 @@ static void aksk_call_head_with_a_query_too_long_is_too_large(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(crypto_without_hmac_is_bad_credentials_and_sends_nothing),
-        cmocka_unit_test(crypto_hook_failing_is_bad_credentials_and_sends_nothing),
-        cmocka_unit_test(resigning_failing_after_a_skew_correction_keeps_the_refusal),
-        cmocka_unit_test(device_clock_far_before_1970_cannot_sign_and_sends_nothing),
+        cmocka_unit_test(
+            crypto_without_hmac_is_bad_credentials_and_sends_nothing),
+        cmocka_unit_test(
+            crypto_hook_failing_is_bad_credentials_and_sends_nothing),
+        cmocka_unit_test(
+            resigning_failing_after_a_skew_correction_keeps_the_refusal),
+        cmocka_unit_test(
+            device_clock_far_before_1970_cannot_sign_and_sends_nothing),
         cmocka_unit_test(skew_offset_beyond_the_bound_is_refused),
         cmocka_unit_test(signed_state_call_signs_its_query),
         cmocka_unit_test(aksk_head_with_a_host_too_long_is_bad_host),

@@ -99,10 +99,18 @@ static void sdk_date_agrees_with_gmtime_and_round_trips(void **state)
 static void sdk_date_parse_rejects_malformed(void **state)
 {
     static const char *const bad[] = {
-        "", "20191115T033655", "20191115T033655Z ", "20191115 033655Z",
-        "2019111T0336550Z", "20191315T033655Z", "20190229T000000Z",
-        "20191115T243655Z", "20191115T036055Z", "19691231T235959Z",
-        "2019-11-15T03:36:55Z", "2019111aT033655Z",
+        "",
+        "20191115T033655",
+        "20191115T033655Z ",
+        "20191115 033655Z",
+        "2019111T0336550Z",
+        "20191315T033655Z",
+        "20190229T000000Z",
+        "20191115T243655Z",
+        "20191115T036055Z",
+        "19691231T235959Z",
+        "2019-11-15T03:36:55Z",
+        "2019111aT033655Z",
     };
     size_t i;
     int64_t t = 5;
@@ -149,10 +157,10 @@ static void http_date_rejects_other_forms_and_garbage(void **state)
 {
     static const char *const bad[] = {
         "",
-        "Sunday, 06-Nov-94 08:49:37 GMT",  /* RFC 850: obsolete */
-        "Sun Nov  6 08:49:37 1994",        /* asctime: obsolete */
-        "Mon, 06 Nov 1994 08:49:37 GMT",   /* wrong weekday */
-        "Sun, 06 nov 1994 08:49:37 GMT",   /* names are case-sensitive */
+        "Sunday, 06-Nov-94 08:49:37 GMT", /* RFC 850: obsolete */
+        "Sun Nov  6 08:49:37 1994",       /* asctime: obsolete */
+        "Mon, 06 Nov 1994 08:49:37 GMT",  /* wrong weekday */
+        "Sun, 06 nov 1994 08:49:37 GMT",  /* names are case-sensitive */
         "sun, 06 Nov 1994 08:49:37 GMT",
         "Sun, 6 Nov 1994 08:49:37 GMT",
         "Sun, 06 Nov 94 08:49:37 GMT",
@@ -204,19 +212,29 @@ static void iso8601_handles_leap_years_and_2038(void **state)
     int64_t t;
     (void)state;
     assert_true(parse_iso("2024-02-29T12:00:00Z") == 1709208000);
-    assert_true(parse_iso("2038-01-19T03:14:08.000000Z") == INT64_C(2147483648));
+    assert_true(parse_iso("2038-01-19T03:14:08.000000Z") ==
+                INT64_C(2147483648));
     assert_int_equal(ds_date_parse_iso8601("2100-02-29T00:00:00Z", &t), -1);
 }
 
 static void iso8601_rejects_malformed(void **state)
 {
     static const char *const bad[] = {
-        "", "2026-11-29", "2026-11-29T10:00:00", "2026-11-29 10:00:00Z",
-        "2026-11-29T10:00:00.Z", "2026-11-29T10:00:00ZZ",
-        "2026-11-29T10:00:00+0800", "2026-11-29T10:00:00+24:00",
-        "2026-11-29T10:00:00+08:60", "2026-13-29T10:00:00Z",
-        "2026-11-31T10:00:00Z", "26-11-29T10:00:00Z", "2026/11/29T10:00:00Z",
-        "2026-11-29T10:00Z", "\"2026-11-29T10:00:00Z\"",
+        "",
+        "2026-11-29",
+        "2026-11-29T10:00:00",
+        "2026-11-29 10:00:00Z",
+        "2026-11-29T10:00:00.Z",
+        "2026-11-29T10:00:00ZZ",
+        "2026-11-29T10:00:00+0800",
+        "2026-11-29T10:00:00+24:00",
+        "2026-11-29T10:00:00+08:60",
+        "2026-13-29T10:00:00Z",
+        "2026-11-31T10:00:00Z",
+        "26-11-29T10:00:00Z",
+        "2026/11/29T10:00:00Z",
+        "2026-11-29T10:00Z",
+        "\"2026-11-29T10:00:00Z\"",
     };
     size_t i;
     int64_t t = 9;

@@ -19,8 +19,7 @@ typedef int (*parse_fn)(const char *s, int64_t *unix_s);
 
 /* `good` parses; every position replaced by `bad` (a byte no field
  * accepts), every proper prefix and one trailing byte are refused. */
-static void refuse_every_corruption(parse_fn parse, const char *good,
-                                    char bad)
+static void refuse_every_corruption(parse_fn parse, const char *good, char bad)
 {
     char s[64];
     size_t i, n = strlen(good);
@@ -46,8 +45,10 @@ static void refuse_every_corruption(parse_fn parse, const char *good,
 static void http_date_refuses_every_corruption_and_truncation(void **state)
 {
     (void)state;
-    refuse_every_corruption(ds_date_parse_http, "Sat, 28 Nov 2026 10:00:00 GMT", '/');
-    refuse_every_corruption(ds_date_parse_http, "Sat, 28 Nov 2026 10:00:00 GMT", 'x');
+    refuse_every_corruption(ds_date_parse_http, "Sat, 28 Nov 2026 10:00:00 GMT",
+                            '/');
+    refuse_every_corruption(ds_date_parse_http, "Sat, 28 Nov 2026 10:00:00 GMT",
+                            'x');
 }
 
 static void sdk_date_refuses_every_corruption_and_truncation(void **state)
@@ -61,16 +62,19 @@ static void iso8601_refuses_every_corruption_and_truncation(void **state)
 {
     (void)state;
     refuse_every_corruption(ds_date_parse_iso8601, "2026-11-28T10:00:00Z", '/');
-    refuse_every_corruption(ds_date_parse_iso8601, "2026-11-28T10:00:00.5+01:30", 'x');
+    refuse_every_corruption(ds_date_parse_iso8601,
+                            "2026-11-28T10:00:00.5+01:30", 'x');
 }
 
 static void field_ranges_hold_at_both_ends(void **state)
 {
     static const char *const bad[] = {
-        "1969-12-31T23:59:59Z", "2026-00-10T00:00:00Z", "2026-13-10T00:00:00Z",
-        "2026-02-00T00:00:00Z", "2026-02-29T00:00:00Z", "2026-11-28T24:00:00Z",
-        "2026-11-28T10:60:00Z", "2026-11-28T10:00:61Z", "2026-11-28T10:00:00+24:00",
-        "2026-11-28T10:00:00+01:60", "2026-11-28T10:00:00.Z", "2026-11-28T10:00:00",
+        "1969-12-31T23:59:59Z",      "2026-00-10T00:00:00Z",
+        "2026-13-10T00:00:00Z",      "2026-02-00T00:00:00Z",
+        "2026-02-29T00:00:00Z",      "2026-11-28T24:00:00Z",
+        "2026-11-28T10:60:00Z",      "2026-11-28T10:00:61Z",
+        "2026-11-28T10:00:00+24:00", "2026-11-28T10:00:00+01:60",
+        "2026-11-28T10:00:00.Z",     "2026-11-28T10:00:00",
     };
     size_t i;
     int64_t t;
@@ -86,8 +90,10 @@ static void field_ranges_hold_at_both_ends(void **state)
     assert_true(t == T0 + 23 * 3600 + 59 * 60);
     assert_int_equal(ds_date_parse_iso8601("9999-12-31T23:59:59Z", &t), 0);
     assert_true(t == INT64_C(253402300799));
-    assert_int_equal(ds_date_parse_http("Sun, 28 Nov 2026 10:00:00 GMT", &t), -1);
-    assert_int_equal(ds_date_parse_http("Sat, 28 Nov 2026 10:00:00 GMT", &t), 0);
+    assert_int_equal(ds_date_parse_http("Sun, 28 Nov 2026 10:00:00 GMT", &t),
+                     -1);
+    assert_int_equal(ds_date_parse_http("Sat, 28 Nov 2026 10:00:00 GMT", &t),
+                     0);
     assert_true(t == T0);
     assert_int_equal(ds_date_parse_sdk("20260000T000000Z", &t), -1);
     assert_int_equal(ds_date_parse_sdk("20261128T100000Z", &t), 0);

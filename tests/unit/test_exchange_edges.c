@@ -101,7 +101,8 @@ static void send_returning_zero_is_a_network_send_failure(void **state)
     assert_int_equal(F.ft.closes, F.ft.connects);
 }
 
-static void send_claiming_more_than_asked_is_a_network_send_failure(void **state)
+static void
+send_claiming_more_than_asked_is_a_network_send_failure(void **state)
 {
     (void)state;
     fx_init(&F, 1000, 0);
@@ -130,7 +131,8 @@ static void recv_claiming_more_than_the_buffer_is_unknown_closed(void **state)
     assert_int_equal(F.res.attempts, 1);
 }
 
-static void deadline_running_out_between_token_chunks_stops_the_send(void **state)
+static void
+deadline_running_out_between_token_chunks_stops_the_send(void **state)
 {
     static char token[DS_TOKEN_MAX];
     (void)state;
@@ -149,7 +151,8 @@ static void deadline_running_out_between_token_chunks_stops_the_send(void **stat
     assert_int_equal(F.ft.sends, 5);
     assert_true(F.ft.sent_len > DS_SEND_CHUNK);
     assert_true(F.ft.sent_len < 5 * DS_SEND_CHUNK);
-    assert_true(fx_contains(F.ft.sent, F.ft.sent_len, "X-Auth-Token: aaaa", 18));
+    assert_true(
+        fx_contains(F.ft.sent, F.ft.sent_len, "X-Auth-Token: aaaa", 18));
     assert_int_equal(F.ft.recvs, 0);
     assert_int_equal(F.ft.closes, F.ft.connects);
 }
@@ -207,7 +210,8 @@ static void held_connection_is_not_reused_without_tls(void **state)
     second_call_to("localhost", 443, 0);
 }
 
-static void reused_connection_failing_within_its_answer_is_not_sent_again(void **state)
+static void
+reused_connection_failing_within_its_answer_is_not_sent_again(void **state)
 {
     ft_attempt_t *a;
     (void)state;
@@ -235,7 +239,8 @@ static void probe_answered_200_gives_the_window_its_date(void **state)
     assert_int_equal(ds_history(&S, &F.req, &RUN, &F.res), DS_OK);
     assert_int_equal(F.ft.nreq, 2);
     assert_memory_equal(hx_req(0), "GET / HTTP/1.1\r\n", 16);
-    assert_non_null(strstr(hx_req(1), "&start_date=2026-11-21&end_date=2026-11-29 "));
+    assert_non_null(
+        strstr(hx_req(1), "&start_date=2026-11-21&end_date=2026-11-29 "));
     clean_end();
 }
 
@@ -244,14 +249,17 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(session_begun_without_deadline_gets_the_default),
         cmocka_unit_test(send_returning_zero_is_a_network_send_failure),
-        cmocka_unit_test(send_claiming_more_than_asked_is_a_network_send_failure),
+        cmocka_unit_test(
+            send_claiming_more_than_asked_is_a_network_send_failure),
         cmocka_unit_test(recv_claiming_more_than_the_buffer_is_unknown_closed),
-        cmocka_unit_test(deadline_running_out_between_token_chunks_stops_the_send),
+        cmocka_unit_test(
+            deadline_running_out_between_token_chunks_stops_the_send),
         cmocka_unit_test(call_started_with_no_time_left_sends_nothing),
         cmocka_unit_test(held_connection_is_not_reused_for_another_host),
         cmocka_unit_test(held_connection_is_not_reused_for_another_port),
         cmocka_unit_test(held_connection_is_not_reused_without_tls),
-        cmocka_unit_test(reused_connection_failing_within_its_answer_is_not_sent_again),
+        cmocka_unit_test(
+            reused_connection_failing_within_its_answer_is_not_sent_again),
         cmocka_unit_test(probe_answered_200_gives_the_window_its_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,13 +18,13 @@ static ds_halt_t H;
 
 static const hrow_t one_running[] = {{HX_REC_B, "succeeded"},
                                      {FX_RECORD, "running"}};
-static const hrow_t none_running[] = {{HX_REC_B, "succeeded"},
-                                      {FX_RECORD, "abort"},
-                                      {HX_REC_C, "failed"}};
+static const hrow_t none_running[] = {
+    {HX_REC_B, "succeeded"}, {FX_RECORD, "abort"}, {HX_REC_C, "failed"}};
 
-#define STOP_LINE "PUT /v2/tasks/" FX_TASK "/records/" FX_RECORD "/stop HTTP/1.1\r\n"
-#define STATE_LINE                                                          \
-    "GET /v2/tasks/" FX_TASK "/state?record_id=" FX_RECORD                  \
+#define STOP_LINE                                                              \
+    "PUT /v2/tasks/" FX_TASK "/records/" FX_RECORD "/stop HTTP/1.1\r\n"
+#define STATE_LINE                                                             \
+    "GET /v2/tasks/" FX_TASK "/state?record_id=" FX_RECORD                     \
     "&step_state=false HTTP/1.1\r\n"
 #define CLOSE_HDR "Connection: close\r\n"
 
@@ -75,7 +75,8 @@ static void one_running_is_stopped_with_one_history_and_one_stop(void **state)
     assert_int_equal(H.rec[0].confirmed, -1); /* not waited for */
     assert_string_equal(H.rec[0].request_id, "rid-stop");
     assert_int_equal(F.ft.nreq, 2);
-    assert_true(starts(hx_req(0), "GET /v2/" HX_PROJECT "/task/" FX_TASK "/history?"));
+    assert_true(
+        starts(hx_req(0), "GET /v2/" HX_PROJECT "/task/" FX_TASK "/history?"));
     assert_true(starts(hx_req(1), STOP_LINE));
     assert_int_equal(hx_count_method("PUT"), 1);
     assert_int_equal(F.fp.nsleeps, 0);
@@ -84,13 +85,15 @@ static void one_running_is_stopped_with_one_history_and_one_stop(void **state)
 
 static void two_running_are_both_stopped(void **state)
 {
-    static const hrow_t rows[] = {{HX_REC_B, "running"}, {FX_RECORD, "pending"}};
+    static const hrow_t rows[] = {{HX_REC_B, "running"},
+                                  {FX_RECORD, "pending"}};
     (void)state;
     hx_init();
     ft_answer(&F.ft, 0, hx_page(2, rows, 2));
-    ft_answer(&F.ft, 1, hx_http(200, NULL,
-                                "{\"status\":\"success\",\"result\":{\"id\":\"" HX_REC_B
-                                "\",\"task_id\":\"" FX_TASK "\"}}"));
+    ft_answer(&F.ft, 1,
+              hx_http(200, NULL,
+                      "{\"status\":\"success\",\"result\":{\"id\":\"" HX_REC_B
+                      "\",\"task_id\":\"" FX_TASK "\"}}"));
     ft_answer(&F.ft, 2, hx_http(200, NULL, FX_OK_BODY));
     assert_int_equal(halt(), DS_STOPPED);
     assert_int_equal(H.count, 2);
@@ -142,7 +145,8 @@ static void wait_stopped_record_seen_ended_at_once_needs_no_sleep(void **state)
     clean_end();
 }
 
-static void record_that_never_ends_is_still_running_within_the_wait(void **state)
+static void
+record_that_never_ends_is_still_running_within_the_wait(void **state)
 {
     int i;
     (void)state;
@@ -207,15 +211,18 @@ static void stop_200_status_error_then_state_succeeded_is_ended(void **state)
     (void)state;
     hx_init();
     ft_answer(&F.ft, 0, hx_page(2, one_running, 2));
-    ft_answer(&F.ft, 1, hx_http(200, NULL,
-                                "{\"status\":\"error\",\"error_code\":\"Deploy.00011304\"}"));
+    ft_answer(
+        &F.ft, 1,
+        hx_http(200, NULL,
+                "{\"status\":\"error\",\"error_code\":\"Deploy.00011304\"}"));
     ft_answer(&F.ft, 2, hx_http(200, NULL, HX_STATE("succeeded")));
     assert_int_equal(halt(), DS_NOTHING_RUNNING);
     assert_int_equal(H.rec[0].reason, DS_R_ENDED);
     clean_end();
 }
 
-static void stop_400_not_running_with_state_still_running_stays_rejected(void **state)
+static void
+stop_400_not_running_with_state_still_running_stays_rejected(void **state)
 {
     (void)state;
     hx_init();
@@ -247,7 +254,8 @@ static void pinned_record_skips_discovery(void **state)
     clean_end();
 }
 
-static void pinned_record_answered_not_running_is_rejected_without_state(void **state)
+static void
+pinned_record_answered_not_running_is_rejected_without_state(void **state)
 {
     (void)state;
     hx_init();
@@ -384,7 +392,8 @@ static void alive_checked_before_each_reuse(void **state)
     clean_end();
 }
 
-static void get_on_reused_connection_closed_before_any_byte_is_sent_again_fresh(void **state)
+static void get_on_reused_connection_closed_before_any_byte_is_sent_again_fresh(
+    void **state)
 {
     ds_record_state_t st;
     ds_running_t run;
@@ -411,7 +420,8 @@ static void get_on_reused_connection_closed_before_any_byte_is_sent_again_fresh(
     clean_end();
 }
 
-static void get_resent_only_once_when_the_fresh_connection_also_closes(void **state)
+static void
+get_resent_only_once_when_the_fresh_connection_also_closes(void **state)
 {
     ds_record_state_t st;
     ds_running_t run;
@@ -430,12 +440,13 @@ static void get_resent_only_once_when_the_fresh_connection_also_closes(void **st
     clean_end();
 }
 
-static void put_on_reused_connection_closed_before_any_byte_is_not_resent(void **state)
+static void
+put_on_reused_connection_closed_before_any_byte_is_not_resent(void **state)
 {
     (void)state;
     hx_init();
     fake_transport_alive(&F.ft, &F.tr, 1);
-    ft_answer(&F.ft, 0, hx_page(2, one_running, 2)); /* then: EOF */
+    ft_answer(&F.ft, 0, hx_page(2, one_running, 2));     /* then: EOF */
     ft_answer(&F.ft, 1, hx_http(200, NULL, FX_OK_BODY)); /* must not be used */
     assert_int_equal(halt(), DS_UNKNOWN);
     assert_int_equal(H.rec[0].outcome, DS_UNKNOWN);
@@ -454,13 +465,16 @@ int main(void)
         cmocka_unit_test(two_running_are_both_stopped),
         cmocka_unit_test(wait_polls_state_once_a_second_until_abort),
         cmocka_unit_test(wait_stopped_record_seen_ended_at_once_needs_no_sleep),
-        cmocka_unit_test(record_that_never_ends_is_still_running_within_the_wait),
+        cmocka_unit_test(
+            record_that_never_ends_is_still_running_within_the_wait),
         cmocka_unit_test(wait_is_cut_by_the_run_deadline),
         cmocka_unit_test(stop_400_not_running_then_state_succeeded_is_ended),
         cmocka_unit_test(stop_200_status_error_then_state_succeeded_is_ended),
-        cmocka_unit_test(stop_400_not_running_with_state_still_running_stays_rejected),
+        cmocka_unit_test(
+            stop_400_not_running_with_state_still_running_stays_rejected),
         cmocka_unit_test(pinned_record_skips_discovery),
-        cmocka_unit_test(pinned_record_answered_not_running_is_rejected_without_state),
+        cmocka_unit_test(
+            pinned_record_answered_not_running_is_rejected_without_state),
         cmocka_unit_test(malformed_running_row_is_unknown_and_sends_no_stop),
         cmocka_unit_test(missing_project_id_is_invalid_input_and_sends_nothing),
         cmocka_unit_test(keep_alive_discover_stop_confirm_make_one_connect),
@@ -468,9 +482,12 @@ int main(void)
         cmocka_unit_test(without_alive_hook_every_call_reconnects),
         cmocka_unit_test(dead_connection_is_replaced_before_the_stop_is_sent),
         cmocka_unit_test(alive_checked_before_each_reuse),
-        cmocka_unit_test(get_on_reused_connection_closed_before_any_byte_is_sent_again_fresh),
-        cmocka_unit_test(get_resent_only_once_when_the_fresh_connection_also_closes),
-        cmocka_unit_test(put_on_reused_connection_closed_before_any_byte_is_not_resent),
+        cmocka_unit_test(
+            get_on_reused_connection_closed_before_any_byte_is_sent_again_fresh),
+        cmocka_unit_test(
+            get_resent_only_once_when_the_fresh_connection_also_closes),
+        cmocka_unit_test(
+            put_on_reused_connection_closed_before_any_byte_is_not_resent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,7 +56,8 @@ static void halt_without_session_or_request_is_bad_argument(void **state)
     clean_end();
 }
 
-static void more_running_than_running_max_stops_those_kept_and_is_still_running(void **state)
+static void more_running_than_running_max_stops_those_kept_and_is_still_running(
+    void **state)
 {
     static char idbuf[DS_RUNNING_MAX + 1][DS_ID_LEN + 1];
     static char bodies[DS_RUNNING_MAX][512];
@@ -73,7 +74,8 @@ static void more_running_than_running_max_stops_those_kept_and_is_still_running(
     for (i = 0; i < DS_RUNNING_MAX; i++) {
         snprintf(bodies[i], sizeof bodies[i],
                  "{\"status\":\"success\",\"result\":{\"id\":\"%s\","
-                 "\"task_id\":\"" FX_TASK "\"}}", idbuf[i]);
+                 "\"task_id\":\"" FX_TASK "\"}}",
+                 idbuf[i]);
         ft_answer(&F.ft, (int)i + 1, hx_http(200, NULL, bodies[i]));
     }
     assert_int_equal(halt(), DS_STILL_RUNNING);
@@ -91,14 +93,17 @@ static void more_running_than_running_max_stops_those_kept_and_is_still_running(
     clean_end();
 }
 
-static void discovered_record_whose_stop_is_404_and_has_ended_is_nothing_running(void **state)
+static void
+discovered_record_whose_stop_is_404_and_has_ended_is_nothing_running(
+    void **state)
 {
     (void)state;
     hx_init();
     ft_answer(&F.ft, 0, hx_page(2, one_running, 2));
-    ft_answer(&F.ft, 1, hx_http(404, NULL,
-                                "{\"error_code\":\"Deploy.00011003\","
-                                "\"error_msg\":\"record not found\"}"));
+    ft_answer(&F.ft, 1,
+              hx_http(404, NULL,
+                      "{\"error_code\":\"Deploy.00011003\","
+                      "\"error_msg\":\"record not found\"}"));
     ft_answer(&F.ft, 2, hx_http(200, NULL, HX_STATE("succeeded")));
     assert_int_equal(halt(), DS_NOTHING_RUNNING);
     assert_int_equal(H.rec[0].outcome, DS_NOTHING_RUNNING);
@@ -108,7 +113,8 @@ static void discovered_record_whose_stop_is_404_and_has_ended_is_nothing_running
     clean_end();
 }
 
-static void state_poll_failing_during_the_wait_is_that_failure_unconfirmed(void **state)
+static void
+state_poll_failing_during_the_wait_is_that_failure_unconfirmed(void **state)
 {
     (void)state;
     hx_init();
@@ -130,7 +136,9 @@ static void state_poll_failing_during_the_wait_is_that_failure_unconfirmed(void 
     clean_end();
 }
 
-static void state_poll_failing_at_once_after_a_given_records_stop_is_that_failure(void **state)
+static void
+state_poll_failing_at_once_after_a_given_records_stop_is_that_failure(
+    void **state)
 {
     (void)state;
     hx_init();
@@ -153,10 +161,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(halt_without_output_is_invalid_input),
         cmocka_unit_test(halt_without_session_or_request_is_bad_argument),
-        cmocka_unit_test(more_running_than_running_max_stops_those_kept_and_is_still_running),
-        cmocka_unit_test(discovered_record_whose_stop_is_404_and_has_ended_is_nothing_running),
-        cmocka_unit_test(state_poll_failing_during_the_wait_is_that_failure_unconfirmed),
-        cmocka_unit_test(state_poll_failing_at_once_after_a_given_records_stop_is_that_failure),
+        cmocka_unit_test(
+            more_running_than_running_max_stops_those_kept_and_is_still_running),
+        cmocka_unit_test(
+            discovered_record_whose_stop_is_404_and_has_ended_is_nothing_running),
+        cmocka_unit_test(
+            state_poll_failing_during_the_wait_is_that_failure_unconfirmed),
+        cmocka_unit_test(
+            state_poll_failing_at_once_after_a_given_records_stop_is_that_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

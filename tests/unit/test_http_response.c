@@ -24,9 +24,9 @@
 #define LINES_BUF (DS_HTTP_HEADERS_MAX + 4096u)
 
 typedef struct outcome {
-    int rc;       /* last ds_http_feed result */
-    size_t used;  /* bytes consumed in total */
-    int fin;      /* ds_http_finish afterwards */
+    int rc;      /* last ds_http_feed result */
+    size_t used; /* bytes consumed in total */
+    int fin;     /* ds_http_finish afterwards */
     int status, http_minor, keep_alive, chunked, has_content_length;
     uint32_t content_length, retry_after_s;
     int has_retry_after;
@@ -50,7 +50,7 @@ typedef struct opts {
     size_t cap_cap;
 } opts_t;
 
-static const opts_t default_opts = { BODY_BUF, NULL, 0 };
+static const opts_t default_opts = {BODY_BUF, NULL, 0};
 
 static outcome_t whole_run, other_run;
 static char body_buf[BODY_BUF];
@@ -147,8 +147,7 @@ static void run(const char *in, size_t len, size_t ncuts, const opts_t *o,
     }
 }
 
-static void assert_same(const outcome_t *a, const outcome_t *b,
-                        const opts_t *o)
+static void assert_same(const outcome_t *a, const outcome_t *b, const opts_t *o)
 {
     assert_int_equal(a->rc, b->rc);
     assert_int_equal(a->used, b->used);
@@ -225,7 +224,8 @@ static const outcome_t *parse_opts(const char *in, size_t len, const opts_t *o)
             assert_memory_equal(cap_buf, whole_run.cap, p.cap_len + 1);
         assert_int_equal(other_run.nlines, whole_run.nlines);
         assert_int_equal(other_run.lines_len, whole_run.lines_len);
-        assert_memory_equal(other_run.lines, whole_run.lines, whole_run.lines_len);
+        assert_memory_equal(other_run.lines, whole_run.lines,
+                            whole_run.lines_len);
     }
 
     prng_state = 0x9e3779b9u ^ (uint32_t)len;
@@ -257,8 +257,7 @@ static const outcome_t *parse(const char *in)
     return parse_n(in, strlen(in));
 }
 
-static const outcome_t *parse_cap(const char *in, const char *name,
-                                  size_t cap)
+static const outcome_t *parse_cap(const char *in, const char *name, size_t cap)
 {
     opts_t o = default_opts;
     o.cap_name = name;
@@ -322,7 +321,8 @@ static void test_status_line_http11_with_reason(void **state)
 
 static void test_status_line_http10_sets_minor_and_default_close(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse("HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->status, 404);
@@ -348,7 +348,8 @@ static void test_status_line_with_empty_reason_phrase(void **state)
 
 static void test_status_line_reason_may_hold_spaces_and_tabs(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 429 Too Many\tRequests \r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse("HTTP/1.1 429 Too Many\tRequests \r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->status, 429);
@@ -356,7 +357,8 @@ static void test_status_line_reason_may_hold_spaces_and_tabs(void **state)
 
 static void test_status_line_http12_is_read_as_http11(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.2 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+    const outcome_t *o =
+        parse("HTTP/1.2 200 OK\r\nContent-Length: 2\r\n\r\n{}");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->status, 200);
@@ -375,7 +377,8 @@ static void test_status_line_http19_is_read_as_http11(void **state)
     assert_int_equal(o->keep_alive, 1);
 }
 
-static void test_status_line_http12_follows_http11_connection_close(void **state)
+static void
+test_status_line_http12_follows_http11_connection_close(void **state)
 {
     const outcome_t *o = parse("HTTP/1.2 200 OK\r\nConnection: close\r\n"
                                "Content-Length: 0\r\n\r\n");
@@ -385,7 +388,8 @@ static void test_status_line_http12_follows_http11_connection_close(void **state
     assert_int_equal(o->keep_alive, 0);
 }
 
-static void test_status_line_http12_without_length_reads_until_close(void **state)
+static void
+test_status_line_http12_without_length_reads_until_close(void **state)
 {
     const outcome_t *o = parse("HTTP/1.2 200 OK\r\n\r\nabc");
     (void)state;
@@ -428,14 +432,17 @@ static void test_status_line_rejects_bad_codes(void **state)
 static void test_status_line_accepts_range_bounds(void **state)
 {
     (void)state;
-    assert_int_equal(parse("HTTP/1.1 599 X\r\nContent-Length: 0\r\n\r\n")->status, 599);
-    assert_int_equal(parse("HTTP/1.1 200 X\r\nContent-Length: 0\r\n\r\n")->status, 200);
+    assert_int_equal(
+        parse("HTTP/1.1 599 X\r\nContent-Length: 0\r\n\r\n")->status, 599);
+    assert_int_equal(
+        parse("HTTP/1.1 200 X\r\nContent-Length: 0\r\n\r\n")->status, 200);
 }
 
 static void test_status_line_rejects_101_switching_protocols(void **state)
 {
     (void)state;
-    expect_rc("HTTP/1.1 101 Switching Protocols\r\n\r\n", DS_HTTP_E_STATUS_LINE);
+    expect_rc("HTTP/1.1 101 Switching Protocols\r\n\r\n",
+              DS_HTTP_E_STATUS_LINE);
 }
 
 static void test_status_line_rejects_empty_line(void **state)
@@ -448,8 +455,10 @@ static void test_status_line_rejects_control_characters(void **state)
 {
     (void)state;
     expect_rc("HTTP/1.1 200 O\001K\r\n", DS_HTTP_E_STATUS_LINE);
-    assert_int_equal(parse_n("HTTP/1.1 200 O\0K\r\n", sizeof "HTTP/1.1 200 O\0K\r\n" - 1)->rc,
-                     DS_HTTP_E_STATUS_LINE);
+    assert_int_equal(
+        parse_n("HTTP/1.1 200 O\0K\r\n", sizeof "HTTP/1.1 200 O\0K\r\n" - 1)
+            ->rc,
+        DS_HTTP_E_STATUS_LINE);
 }
 
 static void test_status_line_rejects_bare_cr(void **state)
@@ -472,10 +481,11 @@ static void test_skips_100_continue(void **state)
 
 static void test_skips_several_interim_responses(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 100 Continue\r\n\r\n"
-                               "HTTP/1.1 102 Processing\r\n\r\n"
-                               "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
-                               "HTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nx");
+    const outcome_t *o =
+        parse("HTTP/1.1 100 Continue\r\n\r\n"
+              "HTTP/1.1 102 Processing\r\n\r\n"
+              "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+              "HTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nx");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->status, 201);
@@ -484,10 +494,10 @@ static void test_skips_several_interim_responses(void **state)
 
 static void test_interim_headers_are_forgotten(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 100 Continue\r\nX-Request-Id: early\r\n"
-                               "Content-Length: 7\r\nRetry-After: 9\r\n"
-                               "Connection: close\r\n\r\n"
-                               OK200 "Content-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse("HTTP/1.1 100 Continue\r\nX-Request-Id: early\r\n"
+              "Content-Length: 7\r\nRetry-After: 9\r\n"
+              "Connection: close\r\n\r\n" OK200 "Content-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "");
@@ -509,9 +519,10 @@ static void test_interim_response_alone_needs_more(void **state)
 
 static void test_header_names_are_case_insensitive(void **state)
 {
-    const outcome_t *o = parse(OK200 "cOnTeNt-LeNgTh: 3\r\nX-REQUEST-ID: abc\r\n"
-                               "content-type: text/plain\r\nDATE: Tue\r\n"
-                               "RETRY-after: 5\r\n\r\nxyz");
+    const outcome_t *o =
+        parse(OK200 "cOnTeNt-LeNgTh: 3\r\nX-REQUEST-ID: abc\r\n"
+                    "content-type: text/plain\r\nDATE: Tue\r\n"
+                    "RETRY-after: 5\r\n\r\nxyz");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->content_length, 3);
@@ -523,8 +534,9 @@ static void test_header_names_are_case_insensitive(void **state)
 
 static void test_header_values_trim_optional_whitespace(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-Request-Id: \t id 1 \t\r\n"
-                               "Content-Length:\t2 \r\nContent-Type:application/json\r\n\r\n{}");
+    const outcome_t *o = parse(
+        OK200 "X-Request-Id: \t id 1 \t\r\n"
+              "Content-Length:\t2 \r\nContent-Type:application/json\r\n\r\n{}");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "id 1");
@@ -534,7 +546,8 @@ static void test_header_values_trim_optional_whitespace(void **state)
 
 static void test_header_empty_value_is_accepted(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-Empty:\r\nX-Request-Id:  \r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "X-Empty:\r\nX-Request-Id:  \r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "");
@@ -542,8 +555,9 @@ static void test_header_empty_value_is_accepted(void **state)
 
 static void test_header_unknown_headers_are_ignored(void **state)
 {
-    const outcome_t *o = parse(OK200 "Server: x\r\nX-Content-Length: 99\r\n"
-                               "Content-Lengthy: 5\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "Server: x\r\nX-Content-Length: 99\r\n"
+                    "Content-Lengthy: 5\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->content_length, 0);
@@ -551,7 +565,8 @@ static void test_header_unknown_headers_are_ignored(void **state)
 
 static void test_header_obs_fold_joins_the_previous_value(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-Request-Id: abc\r\n def\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "X-Request-Id: abc\r\n def\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "abc def"); /* CRLF SP -> one SP */
@@ -559,7 +574,8 @@ static void test_header_obs_fold_joins_the_previous_value(void **state)
 
 static void test_header_obs_fold_tab_becomes_a_space(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-Request-Id: abc\r\n\tdef\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "X-Request-Id: abc\r\n\tdef\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "abc def");
@@ -567,7 +583,8 @@ static void test_header_obs_fold_tab_becomes_a_space(void **state)
 
 static void test_header_obs_fold_with_bare_lf_line_ends(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 200 OK\nX-Request-Id: a\n\tb\nContent-Length: 0\n\n");
+    const outcome_t *o =
+        parse("HTTP/1.1 200 OK\nX-Request-Id: a\n\tb\nContent-Length: 0\n\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "a b");
@@ -576,7 +593,7 @@ static void test_header_obs_fold_with_bare_lf_line_ends(void **state)
 static void test_header_obs_fold_several_continuation_lines(void **state)
 {
     const outcome_t *o = parse(OK200 "X-Request-Id: a\r\n\tb\r\n\tc\r\n\td\r\n"
-                               "Content-Length: 0\r\n\r\n");
+                                     "Content-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "a b c d");
@@ -584,7 +601,8 @@ static void test_header_obs_fold_several_continuation_lines(void **state)
 
 static void test_header_obs_fold_of_an_empty_value(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-Request-Id:\r\n\tlate\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "X-Request-Id:\r\n\tlate\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "late");
@@ -592,7 +610,8 @@ static void test_header_obs_fold_of_an_empty_value(void **state)
 
 static void test_header_obs_fold_of_only_whitespace_is_trimmed(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-Request-Id: r1 \r\n \t \r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "X-Request-Id: r1 \r\n \t \r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "r1");
@@ -600,7 +619,8 @@ static void test_header_obs_fold_of_only_whitespace_is_trimmed(void **state)
 
 static void test_header_obs_fold_last_header_before_blank_line(void **state)
 {
-    const outcome_t *o = parse(OK200 "Content-Length: 2\r\nX-Request-Id: a\r\n b\r\n\r\n{}");
+    const outcome_t *o =
+        parse(OK200 "Content-Length: 2\r\nX-Request-Id: a\r\n b\r\n\r\n{}");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "a b");
@@ -609,7 +629,8 @@ static void test_header_obs_fold_last_header_before_blank_line(void **state)
 
 static void test_header_obs_fold_of_an_unknown_header_is_accepted(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-Other: 1\r\n 2\r\nContent-Length: 1\r\n\r\nx");
+    const outcome_t *o =
+        parse(OK200 "X-Other: 1\r\n 2\r\nContent-Length: 1\r\n\r\nx");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->body_len, 1);
@@ -620,16 +641,20 @@ static void test_header_obs_fold_as_first_header_line_is_rejected(void **state)
     (void)state;
     expect_rc(OK200 " X-A: 1\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
     expect_rc(OK200 "\tX-A: 1\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
-    expect_rc("HTTP/1.1 200 OK\n continued\nContent-Length: 0\n\n", DS_HTTP_E_HEADER);
+    expect_rc("HTTP/1.1 200 OK\n continued\nContent-Length: 0\n\n",
+              DS_HTTP_E_HEADER);
 }
 
-static void test_header_obs_fold_after_interim_status_line_is_rejected(void **state)
+static void
+test_header_obs_fold_after_interim_status_line_is_rejected(void **state)
 {
     (void)state;
-    expect_rc("HTTP/1.1 100 Continue\r\nX-A: 1\r\n\r\n" OK200 " x\r\n\r\n", DS_HTTP_E_HEADER);
+    expect_rc("HTTP/1.1 100 Continue\r\nX-A: 1\r\n\r\n" OK200 " x\r\n\r\n",
+              DS_HTTP_E_HEADER);
 }
 
-static void test_header_obs_fold_does_not_continue_across_the_blank_line(void **state)
+static void
+test_header_obs_fold_does_not_continue_across_the_blank_line(void **state)
 {
     /* the blank line ends the headers: a SP after it is body */
     const outcome_t *o = parse(OK200 "X-A: 1\r\nContent-Length: 2\r\n\r\n x");
@@ -641,7 +666,8 @@ static void test_header_obs_fold_does_not_continue_across_the_blank_line(void **
 static void test_header_obs_fold_in_content_length_is_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Content-Length: 1\r\n 0\r\n\r\n0123456789", DS_HTTP_E_LENGTH);
+    expect_rc(OK200 "Content-Length: 1\r\n 0\r\n\r\n0123456789",
+              DS_HTTP_E_LENGTH);
     expect_rc(OK200 "Content-Length:\r\n 2\r\n\r\n{}", DS_HTTP_E_LENGTH);
     expect_rc(OK200 "content-length: 2\r\n\t\r\n\r\n{}", DS_HTTP_E_LENGTH);
 }
@@ -657,32 +683,37 @@ static void test_header_obs_fold_in_transfer_encoding_is_rejected(void **state)
 
 static void test_header_obs_fold_in_connection_is_interpreted(void **state)
 {
-    const outcome_t *o = parse(OK200 "Connection: keep-alive,\r\n close\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o = parse(
+        OK200 "Connection: keep-alive,\r\n close\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->keep_alive, 0);
-    o = parse("HTTP/1.0 200 OK\r\nConnection:\r\n\tkeep-alive\r\nContent-Length: 0\r\n\r\n");
+    o = parse(
+        "HTTP/1.0 200 OK\r\nConnection:\r\n\tkeep-alive\r\nContent-Length: 0\r\n\r\n");
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->keep_alive, 1);
 }
 
 static void test_header_obs_fold_in_retry_after_is_interpreted(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 503 X\r\nRetry-After:\r\n 120\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o = parse(
+        "HTTP/1.1 503 X\r\nRetry-After:\r\n 120\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->has_retry_after, 1);
     assert_int_equal(o->retry_after_s, 120);
     /* folded inside the number: not delta-seconds any more */
-    o = parse("HTTP/1.1 503 X\r\nRetry-After: 1\r\n 20\r\nContent-Length: 0\r\n\r\n");
+    o = parse(
+        "HTTP/1.1 503 X\r\nRetry-After: 1\r\n 20\r\nContent-Length: 0\r\n\r\n");
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->has_retry_after, 0);
 }
 
 static void test_header_obs_fold_in_content_type_is_interpreted(void **state)
 {
-    const outcome_t *o = parse(OK200 "Content-Type: application/json;\r\n charset=utf-8\r\n"
-                               "Content-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "Content-Type: application/json;\r\n charset=utf-8\r\n"
+                    "Content-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->content_type, "application/json; charset=utf-8");
@@ -690,8 +721,9 @@ static void test_header_obs_fold_in_content_type_is_interpreted(void **state)
 
 static void test_header_obs_fold_in_date_is_interpreted(void **state)
 {
-    const outcome_t *o = parse(OK200 "Date: Sun, 06 Nov 1994\r\n\t08:49:37 GMT\r\n"
-                               "Content-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "Date: Sun, 06 Nov 1994\r\n\t08:49:37 GMT\r\n"
+                    "Content-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->date, "Sun, 06 Nov 1994 08:49:37 GMT");
@@ -699,8 +731,9 @@ static void test_header_obs_fold_in_date_is_interpreted(void **state)
 
 static void test_header_obs_fold_in_interim_response_is_accepted(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 100 Continue\r\nX-A: 1\r\n 2\r\n\r\n"
-                               OK200 "Content-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse("HTTP/1.1 100 Continue\r\nX-A: 1\r\n 2\r\n\r\n" OK200
+              "Content-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->status, 200);
@@ -708,24 +741,30 @@ static void test_header_obs_fold_in_interim_response_is_accepted(void **state)
 
 static void test_header_obs_fold_continuation_needs_no_colon(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-Request-Id: a\r\n no colon here\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o = parse(
+        OK200 "X-Request-Id: a\r\n no colon here\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "a no colon here");
 }
 
-static void test_header_obs_fold_control_character_in_continuation_rejected(void **state)
+static void
+test_header_obs_fold_control_character_in_continuation_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "X-A: 1\r\n 2\001\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
-    expect_rc(OK200 "X-A: 1\r\n 2\rx\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
+    expect_rc(OK200 "X-A: 1\r\n 2\001\r\nContent-Length: 0\r\n\r\n",
+              DS_HTTP_E_HEADER);
+    expect_rc(OK200 "X-A: 1\r\n 2\rx\r\nContent-Length: 0\r\n\r\n",
+              DS_HTTP_E_HEADER);
 }
 
 static void test_header_malformed_line_before_a_fold_is_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "No colon\r\n here either\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
-    expect_rc(OK200 "X-A\r\n :1\r\nContent-Length: 0\r\n\r\n", DS_HTTP_E_HEADER);
+    expect_rc(OK200 "No colon\r\n here either\r\nContent-Length: 0\r\n\r\n",
+              DS_HTTP_E_HEADER);
+    expect_rc(OK200 "X-A\r\n :1\r\nContent-Length: 0\r\n\r\n",
+              DS_HTTP_E_HEADER);
 }
 
 static void test_header_without_colon_is_rejected(void **state)
@@ -760,13 +799,16 @@ static void test_header_control_character_in_value_is_rejected(void **state)
     (void)state;
     expect_rc(OK200 "X-A: a\001b\r\n\r\n", DS_HTTP_E_HEADER);
     expect_rc(OK200 "X-A: a\177b\r\n\r\n", DS_HTTP_E_HEADER);
-    assert_int_equal(parse_n(OK200 "X-A: a\0b\r\n\r\n", sizeof OK200 "X-A: a\0b\r\n\r\n" - 1)->rc,
-                     DS_HTTP_E_HEADER);
+    assert_int_equal(
+        parse_n(OK200 "X-A: a\0b\r\n\r\n", sizeof OK200 "X-A: a\0b\r\n\r\n" - 1)
+            ->rc,
+        DS_HTTP_E_HEADER);
 }
 
 static void test_header_obs_text_in_value_is_accepted(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-Request-Id: \303\251t\351\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "X-Request-Id: \303\251t\351\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "\303\251t\351");
@@ -781,7 +823,8 @@ static void test_header_bare_cr_is_rejected(void **state)
 
 static void test_request_id_is_copied(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-Request-Id: 6f1c0e7d2b8a4f35\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o = parse(
+        OK200 "X-Request-Id: 6f1c0e7d2b8a4f35\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_string_equal(o->request_id, "6f1c0e7d2b8a4f35");
 }
@@ -801,7 +844,9 @@ static void test_request_id_is_truncated_to_its_field(void **state)
 
 static void test_repeated_request_id_last_wins(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-Request-Id: one\r\nX-Request-Id: two\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o = parse(
+        OK200
+        "X-Request-Id: one\r\nX-Request-Id: two\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_string_equal(o->request_id, "two");
 }
@@ -810,8 +855,10 @@ static void test_content_type_is_copied_and_truncated(void **state)
 {
     const outcome_t *o;
     (void)state;
-    assert_string_equal(parse(OK200 "Content-Type: application/json;charset=utf8\r\n"
-                              "Content-Length: 0\r\n\r\n")->content_type,
+    assert_string_equal(parse(OK200
+                              "Content-Type: application/json;charset=utf8\r\n"
+                              "Content-Length: 0\r\n\r\n")
+                            ->content_type,
                         "application/json;charset=utf8");
     big_reset();
     big_add(OK200 "Content-Type: ");
@@ -826,7 +873,8 @@ static void test_date_is_copied_and_truncated(void **state)
     const outcome_t *o;
     (void)state;
     assert_string_equal(parse(OK200 "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
-                              "Content-Length: 0\r\n\r\n")->date,
+                                    "Content-Length: 0\r\n\r\n")
+                            ->date,
                         "Sun, 06 Nov 1994 08:49:37 GMT");
     big_reset();
     big_add(OK200 "Date: ");
@@ -838,8 +886,9 @@ static void test_date_is_copied_and_truncated(void **state)
 
 static void test_retry_after_delta_seconds(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 120\r\n"
-                               "Content-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 120\r\n"
+              "Content-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->has_retry_after, 1);
     assert_int_equal(o->retry_after_s, 120);
@@ -847,7 +896,8 @@ static void test_retry_after_delta_seconds(void **state)
 
 static void test_retry_after_zero(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 503 X\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse("HTTP/1.1 503 X\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->has_retry_after, 1);
     assert_int_equal(o->retry_after_s, 0);
@@ -855,7 +905,8 @@ static void test_retry_after_zero(void **state)
 
 static void test_retry_after_largest_value(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 503 X\r\nRetry-After: 4294967295\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o = parse(
+        "HTTP/1.1 503 X\r\nRetry-After: 4294967295\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->has_retry_after, 1);
     assert_int_equal(o->retry_after_s, 4294967295u);
@@ -863,8 +914,9 @@ static void test_retry_after_largest_value(void **state)
 
 static void test_retry_after_http_date_is_ignored(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 503 X\r\nRetry-After: Fri, 31 Dec 1999 23:59:59 GMT\r\n"
-                               "Content-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse("HTTP/1.1 503 X\r\nRetry-After: Fri, 31 Dec 1999 23:59:59 GMT\r\n"
+              "Content-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->has_retry_after, 0);
@@ -873,7 +925,8 @@ static void test_retry_after_http_date_is_ignored(void **state)
 
 static void test_retry_after_overflow_is_ignored(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 503 X\r\nRetry-After: 4294967296\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o = parse(
+        "HTTP/1.1 503 X\r\nRetry-After: 4294967296\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->has_retry_after, 0);
@@ -890,7 +943,8 @@ static void test_retry_after_absent(void **state)
 
 static void test_connection_close_on_http11(void **state)
 {
-    const outcome_t *o = parse(OK200 "Connection: close\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "Connection: close\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->keep_alive, 0);
@@ -898,7 +952,8 @@ static void test_connection_close_on_http11(void **state)
 
 static void test_connection_keep_alive_on_http10(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o = parse(
+        "HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->keep_alive, 1);
 }
@@ -906,12 +961,23 @@ static void test_connection_keep_alive_on_http10(void **state)
 static void test_connection_token_list(void **state)
 {
     (void)state;
-    assert_int_equal(parse(OK200 "Connection: Upgrade, CLOSE \r\nContent-Length: 0\r\n\r\n")->keep_alive, 0);
+    assert_int_equal(
+        parse(OK200 "Connection: Upgrade, CLOSE \r\nContent-Length: 0\r\n\r\n")
+            ->keep_alive,
+        0);
     assert_int_equal(parse("HTTP/1.0 200 OK\r\nConnection: te ,keep-alive,\r\n"
-                           "Content-Length: 0\r\n\r\n")->keep_alive, 1);
-    assert_int_equal(parse("HTTP/1.0 200 OK\r\nConnection: keep-alive, close\r\n"
-                           "Content-Length: 0\r\n\r\n")->keep_alive, 0);
-    assert_int_equal(parse(OK200 "Connection: closed\r\nContent-Length: 0\r\n\r\n")->keep_alive, 1);
+                           "Content-Length: 0\r\n\r\n")
+                         ->keep_alive,
+                     1);
+    assert_int_equal(
+        parse("HTTP/1.0 200 OK\r\nConnection: keep-alive, close\r\n"
+              "Content-Length: 0\r\n\r\n")
+            ->keep_alive,
+        0);
+    assert_int_equal(
+        parse(OK200 "Connection: closed\r\nContent-Length: 0\r\n\r\n")
+            ->keep_alive,
+        1);
 }
 
 static void test_connection_default_keep_alive_on_http11(void **state)
@@ -924,7 +990,8 @@ static void test_connection_default_keep_alive_on_http11(void **state)
 
 static void test_bare_lf_line_endings_are_accepted(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 200 OK\nContent-Length: 2\nX-Request-Id: a\n\n{}");
+    const outcome_t *o =
+        parse("HTTP/1.1 200 OK\nContent-Length: 2\nX-Request-Id: a\n\n{}");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->request_id, "a");
@@ -933,7 +1000,8 @@ static void test_bare_lf_line_endings_are_accepted(void **state)
 
 static void test_bare_lf_in_chunked_framing_is_accepted(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\n{}\n0\nX-T: 1\n\n");
+    const outcome_t *o = parse(
+        "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\n{}\n0\nX-T: 1\n\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->body_len, 2);
@@ -958,7 +1026,8 @@ static void test_content_length_body_done_at_last_byte(void **state)
 static void test_content_length_leaves_extra_bytes_unconsumed(void **state)
 {
     const char *head = OK200 "Content-Length: 5\r\n\r\nhello";
-    const outcome_t *o = parse(OK200 "Content-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\n");
+    const outcome_t *o =
+        parse(OK200 "Content-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->used, strlen(head));
@@ -977,7 +1046,8 @@ static void test_content_length_zero_is_done_after_headers(void **state)
 
 static void test_content_length_identical_duplicates_accepted(void **state)
 {
-    const outcome_t *o = parse(OK200 "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}");
+    const outcome_t *o =
+        parse(OK200 "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->content_length, 2);
@@ -986,7 +1056,8 @@ static void test_content_length_identical_duplicates_accepted(void **state)
 static void test_content_length_conflicting_duplicates_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}", DS_HTTP_E_LENGTH);
+    expect_rc(OK200 "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+              DS_HTTP_E_LENGTH);
 }
 
 static void test_content_length_malformed_values_rejected(void **state)
@@ -1004,13 +1075,15 @@ static void test_content_length_overflow_rejected(void **state)
 {
     (void)state;
     expect_rc(OK200 "Content-Length: 4294967296\r\n\r\n", DS_HTTP_E_LENGTH);
-    expect_rc(OK200 "Content-Length: 99999999999999999999\r\n\r\n", DS_HTTP_E_LENGTH);
+    expect_rc(OK200 "Content-Length: 99999999999999999999\r\n\r\n",
+              DS_HTTP_E_LENGTH);
 }
 
 static void test_content_length_largest_value_is_too_large_a_body(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Content-Length: 4294967295\r\n\r\n", DS_HTTP_E_BODY_TOO_LARGE);
+    expect_rc(OK200 "Content-Length: 4294967295\r\n\r\n",
+              DS_HTTP_E_BODY_TOO_LARGE);
 }
 
 static void test_content_length_leading_zeros_accepted(void **state)
@@ -1024,8 +1097,10 @@ static void test_content_length_leading_zeros_accepted(void **state)
 static void test_content_length_with_chunked_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n", DS_HTTP_E_LENGTH);
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n", DS_HTTP_E_LENGTH);
+    expect_rc(OK200 "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n",
+              DS_HTTP_E_LENGTH);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n",
+              DS_HTTP_E_LENGTH);
 }
 
 static void test_content_length_truncated_body(void **state)
@@ -1039,7 +1114,8 @@ static void test_content_length_truncated_body(void **state)
 
 static void test_content_length_exactly_at_caller_cap(void **state)
 {
-    const outcome_t *o = parse_body_cap(OK200 "Content-Length: 4\r\n\r\nabcd", 4);
+    const outcome_t *o =
+        parse_body_cap(OK200 "Content-Length: 4\r\n\r\nabcd", 4);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->body_len, 4);
@@ -1047,7 +1123,8 @@ static void test_content_length_exactly_at_caller_cap(void **state)
 
 static void test_content_length_one_over_caller_cap(void **state)
 {
-    const outcome_t *o = parse_body_cap(OK200 "Content-Length: 5\r\n\r\nabcde", 4);
+    const outcome_t *o =
+        parse_body_cap(OK200 "Content-Length: 5\r\n\r\nabcde", 4);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_E_BODY_TOO_LARGE);
     assert_int_equal(o->body_len, 0);
@@ -1060,7 +1137,8 @@ static void test_content_length_exactly_at_body_max(void **state)
     const outcome_t *o;
     (void)state;
     big_reset();
-    (void)snprintf(hdr, sizeof hdr, "Content-Length: %u\r\n\r\n", (unsigned)DS_HTTP_BODY_MAX);
+    (void)snprintf(hdr, sizeof hdr, "Content-Length: %u\r\n\r\n",
+                   (unsigned)DS_HTTP_BODY_MAX);
     big_add(OK200);
     big_add(hdr);
     big_rep('b', DS_HTTP_BODY_MAX);
@@ -1074,7 +1152,8 @@ static void test_content_length_one_over_body_max(void **state)
     char hdr[64];
     (void)state;
     big_reset();
-    (void)snprintf(hdr, sizeof hdr, "Content-Length: %u\r\n\r\n", (unsigned)DS_HTTP_BODY_MAX + 1);
+    (void)snprintf(hdr, sizeof hdr, "Content-Length: %u\r\n\r\n",
+                   (unsigned)DS_HTTP_BODY_MAX + 1);
     big_add(OK200);
     big_add(hdr);
     big_rep('b', DS_HTTP_BODY_MAX + 1);
@@ -1088,10 +1167,12 @@ static void test_zero_body_cap_with_null_buffer(void **state)
     static const char in2[] = OK200 "Content-Length: 1\r\n\r\nx";
     (void)state;
     ds_http_init(&p, NULL, 0);
-    assert_int_equal(ds_http_feed(&p, (const uint8_t *)in, sizeof in - 1, NULL), DS_HTTP_DONE);
+    assert_int_equal(ds_http_feed(&p, (const uint8_t *)in, sizeof in - 1, NULL),
+                     DS_HTTP_DONE);
     ds_http_init(&p, NULL, 0);
-    assert_int_equal(ds_http_feed(&p, (const uint8_t *)in2, sizeof in2 - 1, NULL),
-                     DS_HTTP_E_BODY_TOO_LARGE);
+    assert_int_equal(
+        ds_http_feed(&p, (const uint8_t *)in2, sizeof in2 - 1, NULL),
+        DS_HTTP_E_BODY_TOO_LARGE);
 }
 
 /* ---------------------------------------------------------------- chunked */
@@ -1099,10 +1180,10 @@ static void test_zero_body_cap_with_null_buffer(void **state)
 static void test_chunked_body_is_reassembled(void **state)
 {
     const outcome_t *o = parse(OK200 "Transfer-Encoding: chunked\r\n\r\n"
-                               "4\r\n{\"st\r\n"
-                               "9\r\natus\":\"ok\r\n"
-                               "2\r\n\"}\r\n"
-                               "0\r\n\r\n");
+                                     "4\r\n{\"st\r\n"
+                                     "9\r\natus\":\"ok\r\n"
+                                     "2\r\n\"}\r\n"
+                                     "0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->chunked, 1);
@@ -1114,7 +1195,8 @@ static void test_chunked_body_is_reassembled(void **state)
 
 static void test_chunked_value_is_case_insensitive_with_whitespace(void **state)
 {
-    const outcome_t *o = parse(OK200 "Transfer-Encoding:  ChUnKeD \r\n\r\n1\r\nx\r\n0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "Transfer-Encoding:  ChUnKeD \r\n\r\n1\r\nx\r\n0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->body_len, 1);
@@ -1138,9 +1220,9 @@ static void test_chunked_uppercase_and_padded_hex_sizes(void **state)
 static void test_chunked_extensions_are_ignored(void **state)
 {
     const outcome_t *o = parse(OK200 "Transfer-Encoding: chunked\r\n\r\n"
-                               "2;name=value\r\n{}\r\n"
-                               "1 ; a=\"q;x\" ;b\r\nx\r\n"
-                               "0;last\r\n\r\n");
+                                     "2;name=value\r\n{}\r\n"
+                                     "1 ; a=\"q;x\" ;b\r\nx\r\n"
+                                     "0;last\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->body_len, 3);
@@ -1149,8 +1231,9 @@ static void test_chunked_extensions_are_ignored(void **state)
 
 static void test_chunked_trailers_are_read_before_done(void **state)
 {
-    const char *msg = OK200 "Transfer-Encoding: chunked\r\n\r\n"
-                      "2\r\n{}\r\n0\r\nX-Checksum: abc\r\nX-Request-Id: late\r\n\r\n";
+    const char *msg =
+        OK200 "Transfer-Encoding: chunked\r\n\r\n"
+              "2\r\n{}\r\n0\r\nX-Checksum: abc\r\nX-Request-Id: late\r\n\r\n";
     const outcome_t *o = parse(msg);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
@@ -1160,8 +1243,10 @@ static void test_chunked_trailers_are_read_before_done(void **state)
 
 static void test_chunked_leaves_extra_bytes_unconsumed(void **state)
 {
-    const char *msg = OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n";
-    const outcome_t *o = parse(OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\nNEXT");
+    const char *msg =
+        OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n";
+    const outcome_t *o = parse(
+        OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\nNEXT");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->used, strlen(msg));
@@ -1170,8 +1255,10 @@ static void test_chunked_leaves_extra_bytes_unconsumed(void **state)
 static void test_chunked_missing_crlf_after_data_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\n{}x\r\n0\r\n\r\n", DS_HTTP_E_CHUNK);
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\rx0\r\n\r\n", DS_HTTP_E_CHUNK);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\n{}x\r\n0\r\n\r\n",
+              DS_HTTP_E_CHUNK);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\rx0\r\n\r\n",
+              DS_HTTP_E_CHUNK);
 }
 
 static void test_chunked_bad_size_lines_rejected(void **state)
@@ -1179,10 +1266,14 @@ static void test_chunked_bad_size_lines_rejected(void **state)
     (void)state;
     expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n\r\n", DS_HTTP_E_CHUNK);
     expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\nx\r\n", DS_HTTP_E_CHUNK);
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n1 2\r\n", DS_HTTP_E_CHUNK);
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n-1\r\n", DS_HTTP_E_CHUNK);
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n;ext\r\n", DS_HTTP_E_CHUNK);
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n1;a\001\r\n", DS_HTTP_E_CHUNK);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n1 2\r\n",
+              DS_HTTP_E_CHUNK);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n-1\r\n",
+              DS_HTTP_E_CHUNK);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n;ext\r\n",
+              DS_HTTP_E_CHUNK);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n1;a\001\r\n",
+              DS_HTTP_E_CHUNK);
     expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n1\rx", DS_HTTP_E_CHUNK);
 }
 
@@ -1230,7 +1321,8 @@ static void test_chunked_extension_with_unclosed_quote_rejected(void **state)
     (void)state;
     assert_int_equal(first_chunk_line("1;a=\"x"), DS_HTTP_E_CHUNK);
     assert_int_equal(first_chunk_line("1;a=\""), DS_HTTP_E_CHUNK);
-    assert_int_equal(first_chunk_line("1;a=\"x\\\""), DS_HTTP_E_CHUNK); /* \" escapes */
+    assert_int_equal(first_chunk_line("1;a=\"x\\\""),
+                     DS_HTTP_E_CHUNK); /* \" escapes */
     assert_int_equal(first_chunk_line("1;a=\"x\\"), DS_HTTP_E_CHUNK);
     assert_int_equal(first_chunk_line("1;a=\"x;b=y"), DS_HTTP_E_CHUNK);
 }
@@ -1251,11 +1343,13 @@ static void test_chunked_extension_name_and_value_must_be_tokens(void **state)
     assert_int_equal(first_chunk_line("1;\"a\""), DS_HTTP_E_CHUNK);
     assert_int_equal(first_chunk_line("1;a=b/c"), DS_HTTP_E_CHUNK);
     assert_int_equal(first_chunk_line("1;a=b c"), DS_HTTP_E_CHUNK);
-    assert_int_equal(first_chunk_line("1;a=\303\251"), DS_HTTP_E_CHUNK); /* obs-text */
+    assert_int_equal(first_chunk_line("1;a=\303\251"),
+                     DS_HTTP_E_CHUNK); /* obs-text */
     assert_int_equal(first_chunk_line("1;a b"), DS_HTTP_E_CHUNK);
 }
 
-static void test_chunked_extension_with_trailing_whitespace_rejected(void **state)
+static void
+test_chunked_extension_with_trailing_whitespace_rejected(void **state)
 {
     (void)state;
     assert_int_equal(first_chunk_line("1;a "), DS_HTTP_E_CHUNK);
@@ -1263,7 +1357,8 @@ static void test_chunked_extension_with_trailing_whitespace_rejected(void **stat
     assert_int_equal(first_chunk_line("1;a=\"b\" "), DS_HTTP_E_CHUNK);
 }
 
-static void test_chunked_extension_junk_after_quoted_value_rejected(void **state)
+static void
+test_chunked_extension_junk_after_quoted_value_rejected(void **state)
 {
     (void)state;
     assert_int_equal(first_chunk_line("1;a=\"b\"c"), DS_HTTP_E_CHUNK);
@@ -1282,15 +1377,19 @@ static void test_chunked_extension_bws_around_separators_accepted(void **state)
     assert_int_equal(first_chunk_line("1;a=b ;c"), DS_HTTP_DONE);
 }
 
-static void test_chunked_extension_token_and_quoted_values_accepted(void **state)
+static void
+test_chunked_extension_token_and_quoted_values_accepted(void **state)
 {
     (void)state;
     assert_int_equal(first_chunk_line("1;name"), DS_HTTP_DONE);
     assert_int_equal(first_chunk_line("1;name=value"), DS_HTTP_DONE);
     assert_int_equal(first_chunk_line("1;name=\"quoted\""), DS_HTTP_DONE);
     assert_int_equal(first_chunk_line("1;n=\"\""), DS_HTTP_DONE);
-    assert_int_equal(first_chunk_line("1;n=\"a b\t;=,\303\251\""), DS_HTTP_DONE);
-    assert_int_equal(first_chunk_line("1;!#$%&'*+-.^_`|~09AZaz=!#$%&'*+-.^_`|~"), DS_HTTP_DONE);
+    assert_int_equal(first_chunk_line("1;n=\"a b\t;=,\303\251\""),
+                     DS_HTTP_DONE);
+    assert_int_equal(
+        first_chunk_line("1;!#$%&'*+-.^_`|~09AZaz=!#$%&'*+-.^_`|~"),
+        DS_HTTP_DONE);
 }
 
 static void test_chunked_extension_quoted_pair_accepted(void **state)
@@ -1306,26 +1405,32 @@ static void test_chunked_several_extensions_accepted(void **state)
     (void)state;
     assert_int_equal(first_chunk_line("1;a;b=c;d=\"e\";f"), DS_HTTP_DONE);
     /* on the last chunk too */
-    assert_int_equal(parse(CHUNKED "1\r\nx\r\n0;a=1;b=\"2\"\r\n\r\n")->rc, DS_HTTP_DONE);
+    assert_int_equal(parse(CHUNKED "1\r\nx\r\n0;a=1;b=\"2\"\r\n\r\n")->rc,
+                     DS_HTTP_DONE);
 }
 
 static void test_chunked_size_overflow_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n100000000\r\n", DS_HTTP_E_CHUNK);
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", DS_HTTP_E_CHUNK);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n100000000\r\n",
+              DS_HTTP_E_CHUNK);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n",
+              DS_HTTP_E_CHUNK);
 }
 
 static void test_chunked_largest_size_is_too_large_a_body(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\nffffffff\r\n", DS_HTTP_E_BODY_TOO_LARGE);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\nffffffff\r\n",
+              DS_HTTP_E_BODY_TOO_LARGE);
 }
 
 static void test_chunked_total_exactly_at_cap(void **state)
 {
-    const outcome_t *o = parse_body_cap(OK200 "Transfer-Encoding: chunked\r\n\r\n"
-                                        "2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n", 4);
+    const outcome_t *o =
+        parse_body_cap(OK200 "Transfer-Encoding: chunked\r\n\r\n"
+                             "2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n",
+                       4);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->body_len, 4);
@@ -1333,8 +1438,10 @@ static void test_chunked_total_exactly_at_cap(void **state)
 
 static void test_chunked_total_one_over_cap(void **state)
 {
-    const outcome_t *o = parse_body_cap(OK200 "Transfer-Encoding: chunked\r\n\r\n"
-                                        "2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n", 4);
+    const outcome_t *o =
+        parse_body_cap(OK200 "Transfer-Encoding: chunked\r\n\r\n"
+                             "2\r\nab\r\n3\r\ncde\r\n0\r\n\r\n",
+                       4);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_E_BODY_TOO_LARGE);
     assert_int_equal(o->body_len, 2);
@@ -1343,7 +1450,7 @@ static void test_chunked_total_one_over_cap(void **state)
 static void test_chunked_trailer_obs_fold_is_accepted(void **state)
 {
     const char *msg = OK200 "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n"
-                      "X-A: 1\r\n folded\r\n\tagain\r\nX-B: 2\r\n\r\n";
+                            "X-A: 1\r\n folded\r\n\tagain\r\nX-B: 2\r\n\r\n";
     const outcome_t *o = parse(msg);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
@@ -1351,42 +1458,56 @@ static void test_chunked_trailer_obs_fold_is_accepted(void **state)
     assert_int_equal(o->body_len, 1);
 }
 
-static void test_chunked_trailer_obs_fold_as_first_trailer_rejected(void **state)
+static void
+test_chunked_trailer_obs_fold_as_first_trailer_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n0\r\n folded\r\n\r\n", DS_HTTP_E_HEADER);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n0\r\n folded\r\n\r\n",
+              DS_HTTP_E_HEADER);
 }
 
 static void test_chunked_trailer_without_colon_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n0\r\nno colon\r\n\r\n", DS_HTTP_E_HEADER);
+    expect_rc(OK200 "Transfer-Encoding: chunked\r\n\r\n0\r\nno colon\r\n\r\n",
+              DS_HTTP_E_HEADER);
 }
 
 static void test_chunked_truncated_in_every_part(void **state)
 {
     (void)state;
-    assert_int_equal(parse(OK200 "Transfer-Encoding: chunked\r\n\r\n")->fin, DS_HTTP_E_TRUNCATED);
-    assert_int_equal(parse(OK200 "Transfer-Encoding: chunked\r\n\r\n5\r\nab")->fin, DS_HTTP_E_TRUNCATED);
-    assert_int_equal(parse(OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\nab")->fin, DS_HTTP_E_TRUNCATED);
-    assert_int_equal(parse(OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n")->fin,
+    assert_int_equal(parse(OK200 "Transfer-Encoding: chunked\r\n\r\n")->fin,
                      DS_HTTP_E_TRUNCATED);
+    assert_int_equal(
+        parse(OK200 "Transfer-Encoding: chunked\r\n\r\n5\r\nab")->fin,
+        DS_HTTP_E_TRUNCATED);
+    assert_int_equal(
+        parse(OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\nab")->fin,
+        DS_HTTP_E_TRUNCATED);
+    assert_int_equal(
+        parse(OK200 "Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n")->fin,
+        DS_HTTP_E_TRUNCATED);
 }
 
 static void test_transfer_encoding_other_than_chunked_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Transfer-Encoding: gzip\r\n\r\n", DS_HTTP_E_TRANSFER_ENCODING);
-    expect_rc(OK200 "Transfer-Encoding: gzip, chunked\r\n\r\n", DS_HTTP_E_TRANSFER_ENCODING);
-    expect_rc(OK200 "Transfer-Encoding: identity\r\n\r\n", DS_HTTP_E_TRANSFER_ENCODING);
+    expect_rc(OK200 "Transfer-Encoding: gzip\r\n\r\n",
+              DS_HTTP_E_TRANSFER_ENCODING);
+    expect_rc(OK200 "Transfer-Encoding: gzip, chunked\r\n\r\n",
+              DS_HTTP_E_TRANSFER_ENCODING);
+    expect_rc(OK200 "Transfer-Encoding: identity\r\n\r\n",
+              DS_HTTP_E_TRANSFER_ENCODING);
     expect_rc(OK200 "Transfer-Encoding: \r\n\r\n", DS_HTTP_E_TRANSFER_ENCODING);
 }
 
 static void test_transfer_encoding_chunked_twice_rejected(void **state)
 {
     (void)state;
-    expect_rc(OK200 "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
-              DS_HTTP_E_TRANSFER_ENCODING);
+    expect_rc(
+        OK200
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+        DS_HTTP_E_TRANSFER_ENCODING);
 }
 
 /* --------------------------------------------------------------- no body */
@@ -1416,7 +1537,8 @@ static void test_304_has_no_body_even_with_content_length(void **state)
 
 static void test_body_until_close_completes_on_finish(void **state)
 {
-    const outcome_t *o = parse(OK200 "Content-Type: application/json\r\n\r\n{\"a\":1}");
+    const outcome_t *o =
+        parse(OK200 "Content-Type: application/json\r\n\r\n{\"a\":1}");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_NEED_MORE);
     assert_int_equal(o->fin, DS_HTTP_DONE);
@@ -1567,8 +1689,9 @@ static void test_header_obs_fold_joined_line_exactly_at_line_max(void **state)
     big_add("\r\nContent-Length: 0\r\n\r\n");
     assert_int_equal(parse_n(big, big_len)->rc, DS_HTTP_DONE);
     assert_int_equal(whole_run.nlines, 3);
-    assert_int_equal(whole_run.lines_len, strlen("HTTP/1.1 200 OK\n") + DS_HTTP_LINE_MAX + 1
-                                          + strlen("Content-Length: 0\n"));
+    assert_int_equal(whole_run.lines_len, strlen("HTTP/1.1 200 OK\n") +
+                                              DS_HTTP_LINE_MAX + 1 +
+                                              strlen("Content-Length: 0\n"));
 }
 
 static void test_header_obs_fold_joined_line_one_over_line_max(void **state)
@@ -1609,7 +1732,8 @@ static void test_header_obs_fold_headers_one_over_headers_max(void **state)
     assert_int_equal(parse_n(big, big_len)->rc, DS_HTTP_E_HEADERS_TOO_LARGE);
 }
 
-static void test_header_obs_fold_endless_continuations_hit_line_max(void **state)
+static void
+test_header_obs_fold_endless_continuations_hit_line_max(void **state)
 {
     size_t k;
     (void)state;
@@ -1656,7 +1780,7 @@ static void test_capture_streams_a_20000_char_token(void **state)
     big_reset();
     big_add("HTTP/1.1 201 Created\r\nX-Subject-Token: ");
     for (k = 0; k < DS_TOKEN_MAX; k++) {
-        char c[2] = { (char)('A' + k % 26), 0 };
+        char c[2] = {(char)('A' + k % 26), 0};
         big_add(c);
     }
     big_add("\r\nContent-Length: 2\r\n\r\n{}");
@@ -1665,15 +1789,17 @@ static void test_capture_streams_a_20000_char_token(void **state)
     assert_int_equal(o->status, 201);
     assert_int_equal(o->cap_found, 1);
     assert_int_equal(o->cap_len, DS_TOKEN_MAX);
-    assert_memory_equal(o->cap, big + strlen("HTTP/1.1 201 Created\r\nX-Subject-Token: "),
-                        DS_TOKEN_MAX);
+    assert_memory_equal(
+        o->cap, big + strlen("HTTP/1.1 201 Created\r\nX-Subject-Token: "),
+        DS_TOKEN_MAX);
     assert_int_equal(o->cap[DS_TOKEN_MAX], '\0');
 }
 
 static void test_capture_trims_surrounding_whitespace(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "X-Subject-Token: \t ab c \t \r\nContent-Length: 0\r\n\r\n",
-                                   "x-subject-token", 32);
+    const outcome_t *o = parse_cap(
+        OK200 "X-Subject-Token: \t ab c \t \r\nContent-Length: 0\r\n\r\n",
+        "x-subject-token", 32);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->cap_found, 1);
@@ -1683,8 +1809,9 @@ static void test_capture_trims_surrounding_whitespace(void **state)
 
 static void test_capture_name_is_case_insensitive(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "x-SUBJECT-token:tok\r\nContent-Length: 0\r\n\r\n",
-                                   "x-subject-token", 32);
+    const outcome_t *o =
+        parse_cap(OK200 "x-SUBJECT-token:tok\r\nContent-Length: 0\r\n\r\n",
+                  "x-subject-token", 32);
     (void)state;
     assert_int_equal(o->cap_found, 1);
     assert_string_equal(o->cap, "tok");
@@ -1692,7 +1819,8 @@ static void test_capture_name_is_case_insensitive(void **state)
 
 static void test_capture_value_exactly_fills_buffer(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "X-T: 1234567\r\nContent-Length: 0\r\n\r\n", "x-t", 8);
+    const outcome_t *o =
+        parse_cap(OK200 "X-T: 1234567\r\nContent-Length: 0\r\n\r\n", "x-t", 8);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->cap, "1234567");
@@ -1700,22 +1828,27 @@ static void test_capture_value_exactly_fills_buffer(void **state)
 
 static void test_capture_value_one_over_buffer(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "X-T: 12345678\r\nContent-Length: 0\r\n\r\n", "x-t", 8);
+    const outcome_t *o =
+        parse_cap(OK200 "X-T: 12345678\r\nContent-Length: 0\r\n\r\n", "x-t", 8);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_E_HEADERS_TOO_LARGE);
 }
 
-static void test_capture_trailing_whitespace_beyond_buffer_is_trimmed(void **state)
+static void
+test_capture_trailing_whitespace_beyond_buffer_is_trimmed(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "X-T: 1234567   \t \r\nContent-Length: 0\r\n\r\n", "x-t", 8);
+    const outcome_t *o = parse_cap(
+        OK200 "X-T: 1234567   \t \r\nContent-Length: 0\r\n\r\n", "x-t", 8);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->cap, "1234567");
 }
 
-static void test_capture_inner_whitespace_beyond_buffer_is_too_large(void **state)
+static void
+test_capture_inner_whitespace_beyond_buffer_is_too_large(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "X-T: 1234567 8\r\nContent-Length: 0\r\n\r\n", "x-t", 8);
+    const outcome_t *o = parse_cap(
+        OK200 "X-T: 1234567 8\r\nContent-Length: 0\r\n\r\n", "x-t", 8);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_E_HEADERS_TOO_LARGE);
 }
@@ -1733,7 +1866,8 @@ static void test_capture_zero_capacity_is_too_large(void **state)
 
 static void test_capture_empty_value_is_found_and_empty(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "X-T:   \r\nContent-Length: 0\r\n\r\n", "x-t", 8);
+    const outcome_t *o =
+        parse_cap(OK200 "X-T:   \r\nContent-Length: 0\r\n\r\n", "x-t", 8);
     (void)state;
     assert_int_equal(o->cap_found, 1);
     assert_int_equal(o->cap_len, 0);
@@ -1742,8 +1876,9 @@ static void test_capture_empty_value_is_found_and_empty(void **state)
 
 static void test_capture_absent_header_leaves_empty_string(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "X-Other: 1\r\nX-T-Long: 2\r\nContent-Length: 0\r\n\r\n",
-                                   "x-t", 8);
+    const outcome_t *o = parse_cap(
+        OK200 "X-Other: 1\r\nX-T-Long: 2\r\nContent-Length: 0\r\n\r\n", "x-t",
+        8);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->cap_found, 0);
@@ -1766,7 +1901,8 @@ static void test_capture_bare_cr_rejected(void **state)
 
 static void test_capture_bare_lf_ends_value(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "X-T: ab\nContent-Length: 0\n\n", "x-t", 8);
+    const outcome_t *o =
+        parse_cap(OK200 "X-T: ab\nContent-Length: 0\n\n", "x-t", 8);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->cap, "ab");
@@ -1813,16 +1949,18 @@ static void test_capture_endless_whitespace_hits_headers_max(void **state)
 
 static void test_capture_repeated_header_last_wins(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "X-T: first\r\nX-T: 2nd\r\nContent-Length: 0\r\n\r\n",
-                                   "x-t", 16);
+    const outcome_t *o = parse_cap(
+        OK200 "X-T: first\r\nX-T: 2nd\r\nContent-Length: 0\r\n\r\n", "x-t", 16);
     (void)state;
     assert_string_equal(o->cap, "2nd");
 }
 
 static void test_capture_in_interim_response_is_forgotten(void **state)
 {
-    const outcome_t *o = parse_cap("HTTP/1.1 100 Continue\r\nX-T: early\r\n\r\n"
-                                   OK200 "Content-Length: 0\r\n\r\n", "x-t", 16);
+    const outcome_t *o =
+        parse_cap("HTTP/1.1 100 Continue\r\nX-T: early\r\n\r\n" OK200
+                  "Content-Length: 0\r\n\r\n",
+                  "x-t", 16);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->cap_found, 0);
@@ -1831,36 +1969,45 @@ static void test_capture_in_interim_response_is_forgotten(void **state)
 
 static void test_capture_ignores_trailers(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "Transfer-Encoding: chunked\r\n\r\n0\r\nX-T: late\r\n\r\n",
-                                   "x-t", 16);
+    const outcome_t *o = parse_cap(
+        OK200 "Transfer-Encoding: chunked\r\n\r\n0\r\nX-T: late\r\n\r\n", "x-t",
+        16);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->cap_found, 0);
 }
 
-static void test_capture_obs_fold_of_the_captured_header_is_rejected(void **state)
+static void
+test_capture_obs_fold_of_the_captured_header_is_rejected(void **state)
 {
     (void)state;
-    assert_int_equal(parse_cap(OK200 "X-T: abc\r\n def\r\nContent-Length: 0\r\n\r\n",
-                               "x-t", 32)->rc, DS_HTTP_E_HEADER);
-    assert_int_equal(parse_cap(OK200 "X-T:\r\n\tabc\r\nContent-Length: 0\r\n\r\n",
-                               "x-t", 32)->rc, DS_HTTP_E_HEADER);
+    assert_int_equal(parse_cap(OK200
+                               "X-T: abc\r\n def\r\nContent-Length: 0\r\n\r\n",
+                               "x-t", 32)
+                         ->rc,
+                     DS_HTTP_E_HEADER);
+    assert_int_equal(
+        parse_cap(OK200 "X-T:\r\n\tabc\r\nContent-Length: 0\r\n\r\n", "x-t", 32)
+            ->rc,
+        DS_HTTP_E_HEADER);
 }
 
 static void test_capture_after_a_folded_header(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "X-A: 1\r\n 2\r\nX-T: tok\r\nContent-Length: 0\r\n\r\n",
-                                   "x-t", 32);
+    const outcome_t *o =
+        parse_cap(OK200 "X-A: 1\r\n 2\r\nX-T: tok\r\nContent-Length: 0\r\n\r\n",
+                  "x-t", 32);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->cap_found, 1);
     assert_string_equal(o->cap, "tok");
 }
 
-static void test_capture_name_in_a_continuation_line_is_not_captured(void **state)
+static void
+test_capture_name_in_a_continuation_line_is_not_captured(void **state)
 {
-    const outcome_t *o = parse_cap(OK200 "X-A: 1\r\n x-t: v\r\nContent-Length: 0\r\n\r\n",
-                                   "x-t", 32);
+    const outcome_t *o = parse_cap(
+        OK200 "X-A: 1\r\n x-t: v\r\nContent-Length: 0\r\n\r\n", "x-t", 32);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->cap_found, 0);
@@ -1871,7 +2018,8 @@ static void test_capture_overflow_whitespace_then_content_length(void **state)
 {
     /* whitespace beyond the capture buffer must not look like a fold of
      * the next header */
-    const outcome_t *o = parse_cap(OK200 "X-T: abc  \r\nContent-Length: 2\r\n\r\n{}", "x-t", 4);
+    const outcome_t *o =
+        parse_cap(OK200 "X-T: abc  \r\nContent-Length: 2\r\n\r\n{}", "x-t", 4);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->cap, "abc");
@@ -1889,8 +2037,9 @@ static void test_capture_name_with_space_before_colon_is_malformed(void **state)
 
 static void test_on_line_gets_status_and_header_lines_as_received(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 200 All Good\r\ncontent-TYPE:  a/b \r\n"
-                               "X-Other: kept\nContent-Length: 2\r\n\r\n{}");
+    const outcome_t *o =
+        parse("HTTP/1.1 200 All Good\r\ncontent-TYPE:  a/b \r\n"
+              "X-Other: kept\nContent-Length: 2\r\n\r\n{}");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->nlines, 4);
@@ -1900,18 +2049,20 @@ static void test_on_line_gets_status_and_header_lines_as_received(void **state)
 
 static void test_on_line_skips_chunk_lines_trailers_and_body(void **state)
 {
-    const outcome_t *o = parse(OK200 "Transfer-Encoding: chunked\r\n\r\n"
-                               "2;x=y\r\n{}\r\n0\r\nX-Trailer: t\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "Transfer-Encoding: chunked\r\n\r\n"
+                    "2;x=y\r\n{}\r\n0\r\nX-Trailer: t\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->nlines, 2);
-    assert_string_equal(o->lines, "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n");
+    assert_string_equal(o->lines,
+                        "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n");
 }
 
 static void test_on_line_includes_interim_response_lines(void **state)
 {
-    const outcome_t *o = parse("HTTP/1.1 100 Continue\r\nX-A: 1\r\n\r\n"
-                               OK200 "Content-Length: 0\r\n\r\n");
+    const outcome_t *o = parse("HTTP/1.1 100 Continue\r\nX-A: 1\r\n\r\n" OK200
+                               "Content-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->lines, "HTTP/1.1 100 Continue\nX-A: 1\n"
@@ -1921,21 +2072,25 @@ static void test_on_line_includes_interim_response_lines(void **state)
 static void test_on_line_never_sees_the_captured_header(void **state)
 {
     const outcome_t *o = parse_cap(OK200 "X-T: secret-value\r\nX-U: u\r\n"
-                                   "Content-Length: 0\r\n\r\n", "x-t", 32);
+                                         "Content-Length: 0\r\n\r\n",
+                                   "x-t", 32);
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_string_equal(o->cap, "secret-value");
     assert_null(strstr(o->lines, "secret-value"));
-    assert_string_equal(o->lines, "HTTP/1.1 200 OK\nX-U: u\nContent-Length: 0\n");
+    assert_string_equal(o->lines,
+                        "HTTP/1.1 200 OK\nX-U: u\nContent-Length: 0\n");
 }
 
 static void test_on_line_gets_a_folded_header_joined(void **state)
 {
-    const outcome_t *o = parse(OK200 "X-A: 1\r\n\t2\r\n 3\r\nContent-Length: 0\r\n\r\n");
+    const outcome_t *o =
+        parse(OK200 "X-A: 1\r\n\t2\r\n 3\r\nContent-Length: 0\r\n\r\n");
     (void)state;
     assert_int_equal(o->rc, DS_HTTP_DONE);
     assert_int_equal(o->nlines, 3);
-    assert_string_equal(o->lines, "HTTP/1.1 200 OK\nX-A: 1 2 3\nContent-Length: 0\n");
+    assert_string_equal(o->lines,
+                        "HTTP/1.1 200 OK\nX-A: 1 2 3\nContent-Length: 0\n");
 }
 
 static void test_on_line_gets_a_malformed_line_it_held(void **state)
@@ -1963,7 +2118,8 @@ static void test_on_line_is_not_called_for_a_line_over_the_limit(void **state)
     }
 }
 
-static void test_on_line_line_of_exactly_the_limit_is_reported_whole(void **state)
+static void
+test_on_line_line_of_exactly_the_limit_is_reported_whole(void **state)
 {
     size_t k;
     (void)state;
@@ -1976,8 +2132,9 @@ static void test_on_line_line_of_exactly_the_limit_is_reported_whole(void **stat
         const outcome_t *o = parse_n(big, big_len);
         assert_int_equal(o->rc, DS_HTTP_DONE);
         assert_int_equal(o->nlines, 3);
-        assert_int_equal(o->lines_len, strlen("HTTP/1.1 200 OK\n") + DS_HTTP_LINE_MAX + 1
-                                           + strlen("Content-Length: 0\n"));
+        assert_int_equal(o->lines_len, strlen("HTTP/1.1 200 OK\n") +
+                                           DS_HTTP_LINE_MAX + 1 +
+                                           strlen("Content-Length: 0\n"));
     }
 }
 
@@ -1989,9 +2146,10 @@ static void test_init_clears_on_line(void **state)
     ds_http_init(&p, body_buf, 8);
     assert_null(p.on_line);
     assert_null(p.on_line_ctx);
-    assert_int_equal(ds_http_feed(&p, (const uint8_t *)OK200 "Content-Length: 0\r\n\r\n",
-                                  strlen(OK200 "Content-Length: 0\r\n\r\n"), NULL),
-                     DS_HTTP_DONE);
+    assert_int_equal(
+        ds_http_feed(&p, (const uint8_t *)OK200 "Content-Length: 0\r\n\r\n",
+                     strlen(OK200 "Content-Length: 0\r\n\r\n"), NULL),
+        DS_HTTP_DONE);
 }
 
 /* ------------------------------------------------------------ parser state */
@@ -2003,8 +2161,10 @@ static void test_feed_after_done_is_a_state_error(void **state)
     size_t used = 99;
     (void)state;
     ds_http_init(&p, NULL, 0);
-    assert_int_equal(ds_http_feed(&p, (const uint8_t *)in, sizeof in - 1, NULL), DS_HTTP_DONE);
-    assert_int_equal(ds_http_feed(&p, (const uint8_t *)"x", 1, &used), DS_HTTP_E_STATE);
+    assert_int_equal(ds_http_feed(&p, (const uint8_t *)in, sizeof in - 1, NULL),
+                     DS_HTTP_DONE);
+    assert_int_equal(ds_http_feed(&p, (const uint8_t *)"x", 1, &used),
+                     DS_HTTP_E_STATE);
     assert_int_equal(used, 0);
     assert_int_equal(ds_http_finish(&p), DS_HTTP_DONE);
     assert_int_equal(p.status, 200);
@@ -2016,9 +2176,11 @@ static void test_feed_after_error_repeats_the_error(void **state)
     size_t used = 99;
     (void)state;
     ds_http_init(&p, NULL, 0);
-    assert_int_equal(ds_http_feed(&p, (const uint8_t *)"XTTP/1.1 200 OK\r\n", 17, NULL),
+    assert_int_equal(
+        ds_http_feed(&p, (const uint8_t *)"XTTP/1.1 200 OK\r\n", 17, NULL),
+        DS_HTTP_E_STATUS_LINE);
+    assert_int_equal(ds_http_feed(&p, (const uint8_t *)OK200, 17, &used),
                      DS_HTTP_E_STATUS_LINE);
-    assert_int_equal(ds_http_feed(&p, (const uint8_t *)OK200, 17, &used), DS_HTTP_E_STATUS_LINE);
     assert_int_equal(used, 0);
     assert_int_equal(ds_http_finish(&p), DS_HTTP_E_STATUS_LINE);
 }
@@ -2029,7 +2191,8 @@ static void test_finish_before_any_byte_is_truncated(void **state)
     (void)state;
     ds_http_init(&p, NULL, 0);
     assert_int_equal(ds_http_finish(&p), DS_HTTP_E_TRUNCATED);
-    assert_int_equal(ds_http_feed(&p, (const uint8_t *)OK200, 17, NULL), DS_HTTP_E_TRUNCATED);
+    assert_int_equal(ds_http_feed(&p, (const uint8_t *)OK200, 17, NULL),
+                     DS_HTTP_E_TRUNCATED);
 }
 
 static void test_finish_in_headers_is_truncated(void **state)
@@ -2037,7 +2200,8 @@ static void test_finish_in_headers_is_truncated(void **state)
     (void)state;
     assert_int_equal(parse(OK200 "Content-Len")->fin, DS_HTTP_E_TRUNCATED);
     assert_int_equal(parse("HTTP/1.1 20")->fin, DS_HTTP_E_TRUNCATED);
-    assert_int_equal(parse(OK200 "Content-Length: 0\r\n")->fin, DS_HTTP_E_TRUNCATED);
+    assert_int_equal(parse(OK200 "Content-Length: 0\r\n")->fin,
+                     DS_HTTP_E_TRUNCATED);
 }
 
 static void test_empty_feed_needs_more(void **state)
@@ -2053,14 +2217,17 @@ static void test_empty_feed_needs_more(void **state)
 static void test_init_resets_a_used_parser(void **state)
 {
     ds_http_parser_t p;
-    static const char in[] = "HTTP/1.1 404 X\r\nX-Request-Id: a\r\nContent-Length: 0\r\n\r\n";
+    static const char in[] =
+        "HTTP/1.1 404 X\r\nX-Request-Id: a\r\nContent-Length: 0\r\n\r\n";
     (void)state;
     ds_http_init(&p, NULL, 0);
-    assert_int_equal(ds_http_feed(&p, (const uint8_t *)in, sizeof in - 1, NULL), DS_HTTP_DONE);
+    assert_int_equal(ds_http_feed(&p, (const uint8_t *)in, sizeof in - 1, NULL),
+                     DS_HTTP_DONE);
     ds_http_init(&p, NULL, 0);
     assert_int_equal(p.status, 0);
     assert_string_equal(p.request_id, "");
-    assert_int_equal(ds_http_feed(&p, (const uint8_t *)in, sizeof in - 1, NULL), DS_HTTP_DONE);
+    assert_int_equal(ds_http_feed(&p, (const uint8_t *)in, sizeof in - 1, NULL),
+                     DS_HTTP_DONE);
 }
 
 static void test_strerror_names_every_code(void **state)
@@ -2078,42 +2245,51 @@ static void test_strerror_names_every_code(void **state)
     assert_non_null(ds_http_strerror(2));
     assert_non_null(ds_http_strerror(-11));
     assert_string_equal(ds_http_strerror(-11), ds_http_strerror(2));
-    assert_string_not_equal(ds_http_strerror(-11), ds_http_strerror(DS_HTTP_E_STATE));
+    assert_string_not_equal(ds_http_strerror(-11),
+                            ds_http_strerror(DS_HTTP_E_STATE));
 }
 
 /* -------------------------------------------------------------- property */
 
 typedef struct table_case {
     const char *in;
-    int rc;      /* after feeding everything */
-    int fin;     /* after ds_http_finish */
+    int rc;  /* after feeding everything */
+    int fin; /* after ds_http_finish */
     int status;
     const char *body;
 } table_case_t;
 
 static const table_case_t table[] = {
-    { OK200 "Content-Length: 2\r\n\r\n{}", DS_HTTP_DONE, DS_HTTP_DONE, 200, "{}" },
-    { "HTTP/1.0 200 OK\r\n\r\n{}", DS_HTTP_NEED_MORE, DS_HTTP_DONE, 200, "{}" },
-    { "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: 71\r\n\r\n"
-      "{\"error_msg\":\"token expires\",\"error_code\":\"APIGW.0301\",\"request_id\":\"\"}",
-      DS_HTTP_DONE, DS_HTTP_DONE, 401,
-      "{\"error_msg\":\"token expires\",\"error_code\":\"APIGW.0301\",\"request_id\":\"\"}" },
-    { "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\n", DS_HTTP_DONE, DS_HTTP_DONE, 200, "abc" },
-    { "HTTP/1.1 204 No Content\r\n\r\n", DS_HTTP_DONE, DS_HTTP_DONE, 204, "" },
-    { "HTTP/1.1 304 Not Modified\r\n\r\n", DS_HTTP_DONE, DS_HTTP_DONE, 304, "" },
-    { "HTTP/1.1 503\r\nRetry-After: 3\r\nContent-Length: 1\r\n\r\nx", DS_HTTP_DONE, DS_HTTP_DONE, 503, "x" },
-    { "HTTP/1.1 200 OK\nContent-Length: 1\n\nx", DS_HTTP_DONE, DS_HTTP_DONE, 200, "x" },
-    { OK200 "Content-Length: 3\r\n\r\nab", DS_HTTP_NEED_MORE, DS_HTTP_E_TRUNCATED, 200, "ab" },
-    { OK200 "Content-Length: x\r\n\r\n", DS_HTTP_E_LENGTH, DS_HTTP_E_LENGTH, 200, "" },
-    { OK200 "Transfer-Encoding: br\r\n\r\n", DS_HTTP_E_TRANSFER_ENCODING,
-      DS_HTTP_E_TRANSFER_ENCODING, 200, "" },
-    { OK200 "Transfer-Encoding: chunked\r\n\r\nz\r\n", DS_HTTP_E_CHUNK, DS_HTTP_E_CHUNK, 200, "" },
-    { OK200 " x\r\n\r\n", DS_HTTP_E_HEADER, DS_HTTP_E_HEADER, 200, "" },
-    { "HTTP/1.1 999 X\r\n\r\n", DS_HTTP_E_STATUS_LINE, DS_HTTP_E_STATUS_LINE, 0, "" },
-    { "", DS_HTTP_NEED_MORE, DS_HTTP_E_TRUNCATED, 0, "" },
-    { "HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\noops", DS_HTTP_NEED_MORE,
-      DS_HTTP_DONE, 500, "oops" },
+    {OK200 "Content-Length: 2\r\n\r\n{}", DS_HTTP_DONE, DS_HTTP_DONE, 200,
+     "{}"},
+    {"HTTP/1.0 200 OK\r\n\r\n{}", DS_HTTP_NEED_MORE, DS_HTTP_DONE, 200, "{}"},
+    {"HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: 71\r\n\r\n"
+     "{\"error_msg\":\"token expires\",\"error_code\":\"APIGW.0301\",\"request_id\":\"\"}",
+     DS_HTTP_DONE, DS_HTTP_DONE, 401,
+     "{\"error_msg\":\"token expires\",\"error_code\":\"APIGW.0301\",\"request_id\":\"\"}"},
+    {"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+     "3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\n",
+     DS_HTTP_DONE, DS_HTTP_DONE, 200, "abc"},
+    {"HTTP/1.1 204 No Content\r\n\r\n", DS_HTTP_DONE, DS_HTTP_DONE, 204, ""},
+    {"HTTP/1.1 304 Not Modified\r\n\r\n", DS_HTTP_DONE, DS_HTTP_DONE, 304, ""},
+    {"HTTP/1.1 503\r\nRetry-After: 3\r\nContent-Length: 1\r\n\r\nx",
+     DS_HTTP_DONE, DS_HTTP_DONE, 503, "x"},
+    {"HTTP/1.1 200 OK\nContent-Length: 1\n\nx", DS_HTTP_DONE, DS_HTTP_DONE, 200,
+     "x"},
+    {OK200 "Content-Length: 3\r\n\r\nab", DS_HTTP_NEED_MORE,
+     DS_HTTP_E_TRUNCATED, 200, "ab"},
+    {OK200 "Content-Length: x\r\n\r\n", DS_HTTP_E_LENGTH, DS_HTTP_E_LENGTH, 200,
+     ""},
+    {OK200 "Transfer-Encoding: br\r\n\r\n", DS_HTTP_E_TRANSFER_ENCODING,
+     DS_HTTP_E_TRANSFER_ENCODING, 200, ""},
+    {OK200 "Transfer-Encoding: chunked\r\n\r\nz\r\n", DS_HTTP_E_CHUNK,
+     DS_HTTP_E_CHUNK, 200, ""},
+    {OK200 " x\r\n\r\n", DS_HTTP_E_HEADER, DS_HTTP_E_HEADER, 200, ""},
+    {"HTTP/1.1 999 X\r\n\r\n", DS_HTTP_E_STATUS_LINE, DS_HTTP_E_STATUS_LINE, 0,
+     ""},
+    {"", DS_HTTP_NEED_MORE, DS_HTTP_E_TRUNCATED, 0, ""},
+    {"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\noops",
+     DS_HTTP_NEED_MORE, DS_HTTP_DONE, 500, "oops"},
 };
 
 static void test_property_table_same_result_for_every_split(void **state)
@@ -2135,7 +2311,8 @@ static void test_property_every_prefix_needs_more_or_agrees(void **state)
     /* Any prefix of a valid message is NEED_MORE (never an error), and the
      * whole message is DONE. */
     static const char *const msgs[] = {
-        "HTTP/1.1 100 Continue\r\n\r\n" OK200 "X-Request-Id: r\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "HTTP/1.1 100 Continue\r\n\r\n" OK200
+        "X-Request-Id: r\r\nTransfer-Encoding: chunked\r\n\r\n"
         "5;e=1\r\nhello\r\n0\r\nT: v\r\n\r\n",
         OK200 "Content-Length: 4\r\nRetry-After: 7\r\n\r\nbody",
     };
@@ -2146,7 +2323,9 @@ static void test_property_every_prefix_needs_more_or_agrees(void **state)
         for (n = 0; n < len; n++) {
             ds_http_parser_t p;
             ds_http_init(&p, body_buf, sizeof body_buf);
-            assert_int_equal(ds_http_feed(&p, (const uint8_t *)msgs[m], n, NULL), DS_HTTP_NEED_MORE);
+            assert_int_equal(
+                ds_http_feed(&p, (const uint8_t *)msgs[m], n, NULL),
+                DS_HTTP_NEED_MORE);
         }
         assert_int_equal(parse(msgs[m])->rc, DS_HTTP_DONE);
     }
@@ -2162,8 +2341,10 @@ int main(void)
         cmocka_unit_test(test_status_line_reason_may_hold_spaces_and_tabs),
         cmocka_unit_test(test_status_line_http12_is_read_as_http11),
         cmocka_unit_test(test_status_line_http19_is_read_as_http11),
-        cmocka_unit_test(test_status_line_http12_follows_http11_connection_close),
-        cmocka_unit_test(test_status_line_http12_without_length_reads_until_close),
+        cmocka_unit_test(
+            test_status_line_http12_follows_http11_connection_close),
+        cmocka_unit_test(
+            test_status_line_http12_without_length_reads_until_close),
         cmocka_unit_test(test_status_line_rejects_other_versions),
         cmocka_unit_test(test_status_line_rejects_bad_codes),
         cmocka_unit_test(test_status_line_accepts_range_bounds),
@@ -2188,8 +2369,10 @@ int main(void)
         cmocka_unit_test(test_header_obs_fold_last_header_before_blank_line),
         cmocka_unit_test(test_header_obs_fold_of_an_unknown_header_is_accepted),
         cmocka_unit_test(test_header_obs_fold_as_first_header_line_is_rejected),
-        cmocka_unit_test(test_header_obs_fold_after_interim_status_line_is_rejected),
-        cmocka_unit_test(test_header_obs_fold_does_not_continue_across_the_blank_line),
+        cmocka_unit_test(
+            test_header_obs_fold_after_interim_status_line_is_rejected),
+        cmocka_unit_test(
+            test_header_obs_fold_does_not_continue_across_the_blank_line),
         cmocka_unit_test(test_header_obs_fold_in_content_length_is_rejected),
         cmocka_unit_test(test_header_obs_fold_in_transfer_encoding_is_rejected),
         cmocka_unit_test(test_header_obs_fold_in_connection_is_interpreted),
@@ -2198,7 +2381,8 @@ int main(void)
         cmocka_unit_test(test_header_obs_fold_in_date_is_interpreted),
         cmocka_unit_test(test_header_obs_fold_in_interim_response_is_accepted),
         cmocka_unit_test(test_header_obs_fold_continuation_needs_no_colon),
-        cmocka_unit_test(test_header_obs_fold_control_character_in_continuation_rejected),
+        cmocka_unit_test(
+            test_header_obs_fold_control_character_in_continuation_rejected),
         cmocka_unit_test(test_header_malformed_line_before_a_fold_is_rejected),
         cmocka_unit_test(test_header_without_colon_is_rejected),
         cmocka_unit_test(test_header_whitespace_before_colon_is_rejected),
@@ -2241,7 +2425,8 @@ int main(void)
         cmocka_unit_test(test_content_length_one_over_body_max),
         cmocka_unit_test(test_zero_body_cap_with_null_buffer),
         cmocka_unit_test(test_chunked_body_is_reassembled),
-        cmocka_unit_test(test_chunked_value_is_case_insensitive_with_whitespace),
+        cmocka_unit_test(
+            test_chunked_value_is_case_insensitive_with_whitespace),
         cmocka_unit_test(test_chunked_uppercase_and_padded_hex_sizes),
         cmocka_unit_test(test_chunked_extensions_are_ignored),
         cmocka_unit_test(test_chunked_trailers_are_read_before_done),
@@ -2253,10 +2438,13 @@ int main(void)
         cmocka_unit_test(test_chunked_extension_with_unclosed_quote_rejected),
         cmocka_unit_test(test_chunked_extension_with_empty_value_rejected),
         cmocka_unit_test(test_chunked_extension_name_and_value_must_be_tokens),
-        cmocka_unit_test(test_chunked_extension_with_trailing_whitespace_rejected),
-        cmocka_unit_test(test_chunked_extension_junk_after_quoted_value_rejected),
+        cmocka_unit_test(
+            test_chunked_extension_with_trailing_whitespace_rejected),
+        cmocka_unit_test(
+            test_chunked_extension_junk_after_quoted_value_rejected),
         cmocka_unit_test(test_chunked_extension_bws_around_separators_accepted),
-        cmocka_unit_test(test_chunked_extension_token_and_quoted_values_accepted),
+        cmocka_unit_test(
+            test_chunked_extension_token_and_quoted_values_accepted),
         cmocka_unit_test(test_chunked_extension_quoted_pair_accepted),
         cmocka_unit_test(test_chunked_several_extensions_accepted),
         cmocka_unit_test(test_chunked_size_overflow_rejected),
@@ -2264,7 +2452,8 @@ int main(void)
         cmocka_unit_test(test_chunked_total_exactly_at_cap),
         cmocka_unit_test(test_chunked_total_one_over_cap),
         cmocka_unit_test(test_chunked_trailer_obs_fold_is_accepted),
-        cmocka_unit_test(test_chunked_trailer_obs_fold_as_first_trailer_rejected),
+        cmocka_unit_test(
+            test_chunked_trailer_obs_fold_as_first_trailer_rejected),
         cmocka_unit_test(test_chunked_trailer_without_colon_rejected),
         cmocka_unit_test(test_chunked_truncated_in_every_part),
         cmocka_unit_test(test_transfer_encoding_other_than_chunked_rejected),
@@ -2286,7 +2475,8 @@ int main(void)
         cmocka_unit_test(test_header_obs_fold_joined_line_one_over_line_max),
         cmocka_unit_test(test_header_obs_fold_headers_exactly_at_headers_max),
         cmocka_unit_test(test_header_obs_fold_headers_one_over_headers_max),
-        cmocka_unit_test(test_header_obs_fold_endless_continuations_hit_line_max),
+        cmocka_unit_test(
+            test_header_obs_fold_endless_continuations_hit_line_max),
         cmocka_unit_test(test_headers_max_counts_interim_responses),
         cmocka_unit_test(test_headers_max_counts_trailers),
         cmocka_unit_test(test_capture_streams_a_20000_char_token),
@@ -2294,8 +2484,10 @@ int main(void)
         cmocka_unit_test(test_capture_name_is_case_insensitive),
         cmocka_unit_test(test_capture_value_exactly_fills_buffer),
         cmocka_unit_test(test_capture_value_one_over_buffer),
-        cmocka_unit_test(test_capture_trailing_whitespace_beyond_buffer_is_trimmed),
-        cmocka_unit_test(test_capture_inner_whitespace_beyond_buffer_is_too_large),
+        cmocka_unit_test(
+            test_capture_trailing_whitespace_beyond_buffer_is_trimmed),
+        cmocka_unit_test(
+            test_capture_inner_whitespace_beyond_buffer_is_too_large),
         cmocka_unit_test(test_capture_zero_capacity_is_too_large),
         cmocka_unit_test(test_capture_empty_value_is_found_and_empty),
         cmocka_unit_test(test_capture_absent_header_leaves_empty_string),
@@ -2308,11 +2500,14 @@ int main(void)
         cmocka_unit_test(test_capture_repeated_header_last_wins),
         cmocka_unit_test(test_capture_in_interim_response_is_forgotten),
         cmocka_unit_test(test_capture_ignores_trailers),
-        cmocka_unit_test(test_capture_obs_fold_of_the_captured_header_is_rejected),
+        cmocka_unit_test(
+            test_capture_obs_fold_of_the_captured_header_is_rejected),
         cmocka_unit_test(test_capture_after_a_folded_header),
-        cmocka_unit_test(test_capture_name_in_a_continuation_line_is_not_captured),
+        cmocka_unit_test(
+            test_capture_name_in_a_continuation_line_is_not_captured),
         cmocka_unit_test(test_capture_overflow_whitespace_then_content_length),
-        cmocka_unit_test(test_capture_name_with_space_before_colon_is_malformed),
+        cmocka_unit_test(
+            test_capture_name_with_space_before_colon_is_malformed),
         cmocka_unit_test(test_on_line_gets_status_and_header_lines_as_received),
         cmocka_unit_test(test_on_line_skips_chunk_lines_trailers_and_body),
         cmocka_unit_test(test_on_line_includes_interim_response_lines),
@@ -2320,7 +2515,8 @@ int main(void)
         cmocka_unit_test(test_on_line_gets_a_folded_header_joined),
         cmocka_unit_test(test_on_line_gets_a_malformed_line_it_held),
         cmocka_unit_test(test_on_line_is_not_called_for_a_line_over_the_limit),
-        cmocka_unit_test(test_on_line_line_of_exactly_the_limit_is_reported_whole),
+        cmocka_unit_test(
+            test_on_line_line_of_exactly_the_limit_is_reported_whole),
         cmocka_unit_test(test_init_clears_on_line),
         cmocka_unit_test(test_feed_after_done_is_a_state_error),
         cmocka_unit_test(test_feed_after_error_repeats_the_error),

@@ -23,16 +23,16 @@ static struct fake {
     char host[300];
     uint16_t port;
     int use_tls;
-    size_t send_max;          /* bytes accepted per send; 0: all */
-    int send_rc;              /* < 0: every send fails */
+    size_t send_max; /* bytes accepted per send; 0: all */
+    int send_rc;     /* < 0: every send fails */
     char sent[8192];
     size_t sent_len;
-    const char *script;       /* answer bytes */
+    const char *script; /* answer bytes */
     size_t script_len, script_pos;
-    int split;                /* 0 whole, 1 byte at a time, 2 random */
+    int split; /* 0 whole, 1 byte at a time, 2 random */
     uint32_t rng;
-    int32_t at_end;           /* recv result after the script: 0 or error */
-    uint32_t now, tick;       /* fake clock: now advances by tick per read */
+    int32_t at_end;     /* recv result after the script: 0 or error */
+    uint32_t now, tick; /* fake clock: now advances by tick per read */
     /* Retries: the answer of the second and later connections, and the
      * connect result of the first one alone (the others succeed). */
     const char *script2;
@@ -129,7 +129,8 @@ static uint32_t f_random(void *ctx)
     return g.random_value;
 }
 
-static const ds_transport_t k_tr = {NULL, f_connect, f_send, f_recv, f_close, NULL};
+static const ds_transport_t k_tr = {NULL,   f_connect, f_send,
+                                    f_recv, f_close,   NULL};
 /* Without sleep: only a request with retries = 0 is accepted. */
 static const ds_platform_t k_pf = {NULL, f_now, NULL, NULL, NULL};
 
@@ -173,8 +174,9 @@ static ds_iam_request_t request(void)
 /* A token of `len` chars from the mock's alphabet, in g_token. */
 static const char *make_token(size_t len)
 {
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                            "0123456789-_+/=";
+    static const char a[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        "0123456789-_+/=";
     size_t i;
     for (i = 0; i < len; i++)
         g_token[i] = a[(i * 7u + i / 64u) % (sizeof a - 1)];
@@ -203,10 +205,10 @@ static size_t answer(char *buf, size_t cap, const char *status_line,
     return (size_t)n;
 }
 
-static void script(const char *status_line, const char *token,
-                   const char *body)
+static void script(const char *status_line, const char *token, const char *body)
 {
-    g.script_len = answer(g_answer, sizeof g_answer, status_line, "", token, body);
+    g.script_len =
+        answer(g_answer, sizeof g_answer, status_line, "", token, body);
     g.script = g_answer;
     g.script_pos = 0;
 }
@@ -250,7 +252,8 @@ static void request_bytes_are_exact(void **state)
     script("HTTP/1.1 201 Created", make_token(40), k_token_body);
     assert_int_equal(fetch(&r), DS_IAM_ISSUED);
     g.sent[g.sent_len] = '\0';
-    assert_string_equal(g.sent,
+    assert_string_equal(
+        g.sent,
         "POST /v3/auth/tokens?nocatalog=true HTTP/1.1\r\n"
         "Host: iam.cn-north-4.myhuaweicloud.com\r\n"
         "Content-Type: application/json;charset=utf8\r\n"
@@ -285,7 +288,8 @@ static void host_header_carries_port_and_ipv6_brackets(void **state)
     assert_int_equal(g.use_tls, 0);
 }
 
-static void password_with_quotes_backslashes_and_unicode_is_escaped(void **state)
+static void
+password_with_quotes_backslashes_and_unicode_is_escaped(void **state)
 {
     ds_iam_request_t r = request();
     (void)state;
@@ -293,11 +297,11 @@ static void password_with_quotes_backslashes_and_unicode_is_escaped(void **state
     r.user = "\xe7\x94\xa8\xe6\x88\xb7\"";
     script("HTTP/1.1 201 Created", make_token(40), k_token_body);
     assert_int_equal(fetch(&r), DS_IAM_ISSUED);
-    assert_non_null(strstr(sent_body(),
-        "\"password\":\"p\\\"a\\\\s/s\\u0001\\u001f\\u0009\\u000a"
-        "\xe2\x82\xac\xf0\x9f\x94\x91\","));
-    assert_non_null(strstr(sent_body(),
-        "{\"name\":\"\xe7\x94\xa8\xe6\x88\xb7\\\"\","));
+    assert_non_null(strstr(
+        sent_body(), "\"password\":\"p\\\"a\\\\s/s\\u0001\\u001f\\u0009\\u000a"
+                     "\xe2\x82\xac\xf0\x9f\x94\x91\","));
+    assert_non_null(
+        strstr(sent_body(), "{\"name\":\"\xe7\x94\xa8\xe6\x88\xb7\\\"\","));
     assert_int_equal(sent_content_length(), strlen(sent_body()));
 }
 
@@ -527,8 +531,8 @@ static ds_outcome_t fetch_with_sleep(const ds_iam_request_t *r)
 /* Later connections get a 201 with a 100-char token. */
 static void then_issued(void)
 {
-    g.script2_len = answer(g_answer2, sizeof g_answer2, "HTTP/1.1 201 Created", "",
-                           make_token(100), k_token_body);
+    g.script2_len = answer(g_answer2, sizeof g_answer2, "HTTP/1.1 201 Created",
+                           "", make_token(100), k_token_body);
     g.script2 = g_answer2;
 }
 
@@ -580,8 +584,9 @@ static void retry_after_sets_the_wait(void **state)
     ds_iam_request_t r = request();
     (void)state;
     r.retries = 1;
-    g.script_len = answer(g_answer, sizeof g_answer, "HTTP/1.1 429 Too Many Requests",
-                          "Retry-After: 3\r\n", NULL, "{}");
+    g.script_len =
+        answer(g_answer, sizeof g_answer, "HTTP/1.1 429 Too Many Requests",
+               "Retry-After: 3\r\n", NULL, "{}");
     g.script = g_answer;
     then_issued();
     assert_int_equal(fetch_with_sleep(&r), DS_IAM_ISSUED);
@@ -617,8 +622,9 @@ static void wrong_password_is_never_retried(void **state)
     ds_iam_request_t r = request();
     (void)state;
     r.retries = 2;
-    script("HTTP/1.1 401 Unauthorized", NULL,
-           "{\"error\":{\"code\":\"401\",\"message\":\"The username or password is wrong.\"}}");
+    script(
+        "HTTP/1.1 401 Unauthorized", NULL,
+        "{\"error\":{\"code\":\"401\",\"message\":\"The username or password is wrong.\"}}");
     then_issued();
     assert_int_equal(fetch_with_sleep(&r), DS_AUTH_FAILED);
     assert_int_equal(g_res.attempts, 1);
@@ -656,8 +662,9 @@ static void no_retry_when_the_wait_would_pass_the_deadline(void **state)
     (void)state;
     r.retries = 2;
     r.deadline_ms = 4000;
-    g.script_len = answer(g_answer, sizeof g_answer, "HTTP/1.1 503 Service Unavailable",
-                          "Retry-After: 5\r\n", NULL, "{}");
+    g.script_len =
+        answer(g_answer, sizeof g_answer, "HTTP/1.1 503 Service Unavailable",
+               "Retry-After: 5\r\n", NULL, "{}");
     g.script = g_answer;
     then_issued();
     assert_int_equal(fetch_with_sleep(&r), DS_UNAVAILABLE);
@@ -783,12 +790,12 @@ static void invalid_input_connects_nowhere(void **state)
     ds_iam_request_t r;
     (void)state;
     memset(long_field, 'u', DS_IAM_FIELD_MAX + 1);
-#define EXPECT_INVALID(mutation, reason_)                                     \
-    do {                                                                      \
-        r = request();                                                        \
-        mutation;                                                             \
-        assert_int_equal(fetch(&r), DS_INVALID_INPUT);                        \
-        assert_int_equal(g_res.reason, reason_);                              \
+#define EXPECT_INVALID(mutation, reason_)                                      \
+    do {                                                                       \
+        r = request();                                                         \
+        mutation;                                                              \
+        assert_int_equal(fetch(&r), DS_INVALID_INPUT);                         \
+        assert_int_equal(g_res.reason, reason_);                               \
     } while (0)
     EXPECT_INVALID(r.user = "", DS_R_BAD_CREDENTIALS);
     EXPECT_INVALID(r.user = NULL, DS_R_BAD_CREDENTIALS);
@@ -828,8 +835,8 @@ static void expires_at_is_found_only_under_token(void **state)
 {
     (void)state;
     assert_true(expires(k_token_body) == EXPIRES_UNIX);
-    assert_true(expires("{ \"token\" : { \"expires_at\" : \"" EXPIRES "\" } }") ==
-                EXPIRES_UNIX);
+    assert_true(expires("{ \"token\" : { \"expires_at\" : \"" EXPIRES
+                        "\" } }") == EXPIRES_UNIX);
     /* decoys: other objects, arrays, string values, escaped quotes */
     assert_true(expires("{\"user\":{\"expires_at\":\"2001-01-01T00:00:00Z\"},"
                         "\"expires_at\":\"2002-01-01T00:00:00Z\","
@@ -837,7 +844,8 @@ static void expires_at_is_found_only_under_token(void **state)
                         "\"x\":\"a\\\"expires_at\\\":\\\"2003\","
                         "\"user\":{\"expires_at\":\"2004-01-01T00:00:00Z\"},"
                         "\"expires_at\":\"" EXPIRES "\"}}") == EXPIRES_UNIX);
-    assert_true(expires("{\"token\":[{\"expires_at\":\"" EXPIRES "\"}]}") == -1);
+    assert_true(expires("{\"token\":[{\"expires_at\":\"" EXPIRES "\"}]}") ==
+                -1);
     assert_true(expires("{\"tokens\":{\"expires_at\":\"" EXPIRES "\"}}") == -1);
     assert_true(expires("{\"token\":{\"expires_at\":12345}}") == -1);
     assert_true(expires("{\"token\":{\"expires_at\":\"" EXPIRES) == -1);
@@ -860,8 +868,10 @@ static void expires_at_parse_is_bounded_by_length(void **state)
 static void token_refresh_respects_margin(void **state)
 {
     (void)state;
-    assert_false(ds_token_needs_refresh(EXPIRES_UNIX, EXPIRES_UNIX - 3601, 3600));
-    assert_true(ds_token_needs_refresh(EXPIRES_UNIX, EXPIRES_UNIX - 3600, 3600));
+    assert_false(
+        ds_token_needs_refresh(EXPIRES_UNIX, EXPIRES_UNIX - 3601, 3600));
+    assert_true(
+        ds_token_needs_refresh(EXPIRES_UNIX, EXPIRES_UNIX - 3600, 3600));
     assert_true(ds_token_needs_refresh(EXPIRES_UNIX, EXPIRES_UNIX, 0));
     assert_true(ds_token_needs_refresh(EXPIRES_UNIX, EXPIRES_UNIX + 1, 0));
     assert_false(ds_token_needs_refresh(EXPIRES_UNIX, EXPIRES_UNIX - 1, 0));

@@ -100,7 +100,8 @@ static void fetch_with_a_transport_hook_missing_is_bad_argument(void **state)
 
 static void parse_expires_without_output_is_an_error(void **state)
 {
-    static const char body[] = "{\"token\":{\"expires_at\":\"2026-11-29T10:00:00.000000Z\"}}";
+    static const char body[] =
+        "{\"token\":{\"expires_at\":\"2026-11-29T10:00:00.000000Z\"}}";
     int64_t t = 0;
     (void)state;
     assert_int_equal(ds_iam_parse_expires(body, sizeof body - 1, NULL), -1);

@@ -38,11 +38,12 @@ static void success_body_matches_both_ids(void **state)
 static void success_body_with_whitespace_and_extra_fields(void **state)
 {
     (void)state;
-    assert_int_equal(map(" \r\n\t{ \"result\" : { \"task_id\" : \"" TASK "\" ,"
-                         " \"extra\": [1, {\"a\": [true, null, -1.5e3]}, \"s\"],"
-                         " \"id\":\"" RECORD "\" } , \"status\" : \"success\","
-                         " \"n\": 0 } \n"),
-                     ALL_OK);
+    assert_int_equal(
+        map(" \r\n\t{ \"result\" : { \"task_id\" : \"" TASK "\" ,"
+            " \"extra\": [1, {\"a\": [true, null, -1.5e3]}, \"s\"],"
+            " \"id\":\"" RECORD "\" } , \"status\" : \"success\","
+            " \"n\": 0 } \n"),
+        ALL_OK);
     assert_string_equal(res.status, "success");
 }
 
@@ -54,15 +55,16 @@ static void swapped_ids_are_a_mismatch(void **state)
                      DS_JSON_VALID | DS_JSON_ID_BAD);
 }
 
-static void one_differing_id_is_a_mismatch_even_with_a_matching_duplicate(void **state)
+static void
+one_differing_id_is_a_mismatch_even_with_a_matching_duplicate(void **state)
 {
     (void)state;
-    assert_int_equal(map("{\"result\":{\"id\":\"" RECORD "\",\"task_id\":\"" TASK
-                         "\",\"id\":\"x\"}}"),
+    assert_int_equal(map("{\"result\":{\"id\":\"" RECORD
+                         "\",\"task_id\":\"" TASK "\",\"id\":\"x\"}}"),
                      ALL_OK | DS_JSON_ID_BAD);
-    assert_int_equal(map("{\"result\":{\"id\":\"" RECORD "\",\"task_id\":\"" TASK
-                         "0\"}}"),
-                     DS_JSON_VALID | DS_JSON_ID_OK | DS_JSON_ID_BAD);
+    assert_int_equal(
+        map("{\"result\":{\"id\":\"" RECORD "\",\"task_id\":\"" TASK "0\"}}"),
+        DS_JSON_VALID | DS_JSON_ID_OK | DS_JSON_ID_BAD);
 }
 
 static void ids_outside_result_do_not_count(void **state)
@@ -81,17 +83,19 @@ static void ids_outside_result_do_not_count(void **state)
 static void escaped_id_is_compared_decoded(void **state)
 {
     (void)state;
-    assert_int_equal(map("{\"result\":{\"id\":\"\\u0032c82ffe8d00d4968a4e5f7a36d87ae17"
-                         "\",\"task_id\":\"" TASK "\"}}"),
-                     ALL_OK);
+    assert_int_equal(
+        map("{\"result\":{\"id\":\"\\u0032c82ffe8d00d4968a4e5f7a36d87ae17"
+            "\",\"task_id\":\"" TASK "\"}}"),
+        ALL_OK);
 }
 
 static void escaped_keys_are_recognised(void **state)
 {
     (void)state;
-    assert_int_equal(map("{\"\\u0073tatus\":\"success\",\"res\\u0075lt\":{\"\\u0069d\":\""
-                         RECORD "\",\"task_\\u0069d\":\"" TASK "\"}}"),
-                     ALL_OK);
+    assert_int_equal(
+        map("{\"\\u0073tatus\":\"success\",\"res\\u0075lt\":{\"\\u0069d\":\"" RECORD
+            "\",\"task_\\u0069d\":\"" TASK "\"}}"),
+        ALL_OK);
     assert_string_equal(res.status, "success");
 }
 
@@ -100,11 +104,11 @@ static void id_with_one_more_character_is_a_mismatch(void **state)
     (void)state;
     /* 32 matching bytes then a 2-byte character that does not fit the
      * comparison buffer: cut, and a cut id never matches. */
-    assert_int_equal(map("{\"result\":{\"id\":\"" RECORD "\\u00e9\",\"task_id\":\""
-                         TASK "\"}}"),
+    assert_int_equal(map("{\"result\":{\"id\":\"" RECORD
+                         "\\u00e9\",\"task_id\":\"" TASK "\"}}"),
                      DS_JSON_VALID | DS_JSON_TASK_OK | DS_JSON_ID_BAD);
-    assert_int_equal(map("{\"result\":{\"id\":\"" RECORD "\",\"task_id\":\""
-                         TASK "\xc3\xa9\"}}"),
+    assert_int_equal(map("{\"result\":{\"id\":\"" RECORD
+                         "\",\"task_id\":\"" TASK "\xc3\xa9\"}}"),
                      DS_JSON_VALID | DS_JSON_ID_OK | DS_JSON_ID_BAD);
 }
 
@@ -209,7 +213,8 @@ static void unicode_escapes_become_utf8(void **state)
 {
     (void)state;
     map("{\"error_msg\":\"\\u0041\\u00e9\\u20AC\\ud83d\\ude00\\u4e2d\"}");
-    assert_string_equal(res.error_msg, "A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xe4\xb8\xad");
+    assert_string_equal(res.error_msg,
+                        "A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xe4\xb8\xad");
 }
 
 static void raw_utf8_is_copied(void **state)
@@ -223,8 +228,10 @@ static void unpaired_surrogates_become_replacement_chars(void **state)
 {
     (void)state;
     map("{\"error_msg\":\"a\\ud83db\\ude00c\\ud83d\\u0041\\ud83d\"}");
-    assert_string_equal(res.error_msg,
-                        "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "A\xef\xbf\xbd");
+    assert_string_equal(res.error_msg, "a\xef\xbf\xbd"
+                                       "b\xef\xbf\xbd"
+                                       "c\xef\xbf\xbd"
+                                       "A\xef\xbf\xbd");
 }
 
 static void long_message_is_truncated_on_a_character_boundary(void **state)
@@ -339,8 +346,9 @@ static void nul_inside_the_body_is_refused(void **state)
     static const char js[] = "{\"status\":\"success\"}\0{}";
     (void)state;
     memset(&res, 0, sizeof res);
-    assert_int_equal(ds_json_map(js, sizeof js - 1, tok, DS_JSON_TOKENS, TASK,
-                                 RECORD, &res), 0);
+    assert_int_equal(
+        ds_json_map(js, sizeof js - 1, tok, DS_JSON_TOKENS, TASK, RECORD, &res),
+        0);
 }
 
 static void body_need_not_be_nul_terminated(void **state)
@@ -348,8 +356,9 @@ static void body_need_not_be_nul_terminated(void **state)
     static const char js[] = "{\"status\":\"success\"}garbage";
     (void)state;
     memset(&res, 0, sizeof res);
-    assert_int_equal(ds_json_map(js, 20, tok, DS_JSON_TOKENS, TASK, RECORD, &res),
-                     DS_JSON_VALID);
+    assert_int_equal(
+        ds_json_map(js, 20, tok, DS_JSON_TOKENS, TASK, RECORD, &res),
+        DS_JSON_VALID);
     assert_string_equal(res.status, "success");
 }
 
@@ -361,13 +370,15 @@ static void too_many_tokens_is_refused(void **state)
     /* 1 object + 2 tokens per pair: 32 pairs = 65 tokens */
     strcpy(js, "{");
     for (i = 0; i < 32; i++)
-        sprintf(js + strlen(js), "%s\"k%u\":%u", i ? "," : "", (unsigned)i, (unsigned)i);
+        sprintf(js + strlen(js), "%s\"k%u\":%u", i ? "," : "", (unsigned)i,
+                (unsigned)i);
     strcat(js, "}");
     assert_int_equal(map(js), 0);
     /* 31 pairs = 63 tokens fit */
     strcpy(js, "{");
     for (i = 0; i < 31; i++)
-        sprintf(js + strlen(js), "%s\"k%u\":%u", i ? "," : "", (unsigned)i, (unsigned)i);
+        sprintf(js + strlen(js), "%s\"k%u\":%u", i ? "," : "", (unsigned)i,
+                (unsigned)i);
     strcat(js, "}");
     assert_int_equal(map(js), DS_JSON_VALID);
 }
@@ -397,7 +408,8 @@ int main(void)
         cmocka_unit_test(success_body_matches_both_ids),
         cmocka_unit_test(success_body_with_whitespace_and_extra_fields),
         cmocka_unit_test(swapped_ids_are_a_mismatch),
-        cmocka_unit_test(one_differing_id_is_a_mismatch_even_with_a_matching_duplicate),
+        cmocka_unit_test(
+            one_differing_id_is_a_mismatch_even_with_a_matching_duplicate),
         cmocka_unit_test(ids_outside_result_do_not_count),
         cmocka_unit_test(escaped_id_is_compared_decoded),
         cmocka_unit_test(escaped_keys_are_recognised),

@@ -56,7 +56,8 @@ static void surrogates_pair_or_become_replacement_characters(void **state)
     assert_int_equal(scalar("\"\\uD83D\\n12345\"", out, sizeof out), 0);
     assert_string_equal(out, "\xEF\xBF\xBD\n12345");
     assert_int_equal(scalar("\"\\uD83D\\u0041\"", out, sizeof out), 0);
-    assert_string_equal(out, "\xEF\xBF\xBD" "A");
+    assert_string_equal(out, "\xEF\xBF\xBD"
+                             "A");
     assert_int_equal(scalar("\"\\uDC00\"", out, sizeof out), 0);
     assert_string_equal(out, "\xEF\xBF\xBD");
 }
@@ -158,25 +159,25 @@ static void code_that_is_an_object_or_too_long_is_not_copied(void **state)
     ds_result_t res;
     (void)state;
     memset(&res, 0, sizeof res);
-    assert_int_equal(ds_json_map(obj, strlen(obj), tok, DS_JSON_TOKENS, NULL,
-                                 NULL, &res),
-                     DS_JSON_VALID);
+    assert_int_equal(
+        ds_json_map(obj, strlen(obj), tok, DS_JSON_TOKENS, NULL, NULL, &res),
+        DS_JSON_VALID);
     assert_string_equal(res.error_code, "");
     assert_string_equal(res.error_msg, "m");
     memset(&res, 0, sizeof res);
     strcpy(big, "{\"code\":");
     memset(big + 8, '7', sizeof res.error_code);
     strcpy(big + 8 + sizeof res.error_code, "}");
-    assert_int_equal(ds_json_map(big, strlen(big), tok, DS_JSON_TOKENS, NULL,
-                                 NULL, &res),
-                     DS_JSON_VALID);
+    assert_int_equal(
+        ds_json_map(big, strlen(big), tok, DS_JSON_TOKENS, NULL, NULL, &res),
+        DS_JSON_VALID);
     assert_string_equal(res.error_code, "");
     memset(&res, 0, sizeof res);
     big[8 + sizeof res.error_code - 1] = '}';
     big[8 + sizeof res.error_code] = 0;
-    assert_int_equal(ds_json_map(big, strlen(big), tok, DS_JSON_TOKENS, NULL,
-                                 NULL, &res),
-                     DS_JSON_VALID);
+    assert_int_equal(
+        ds_json_map(big, strlen(big), tok, DS_JSON_TOKENS, NULL, NULL, &res),
+        DS_JSON_VALID);
     assert_int_equal(strlen(res.error_code), sizeof res.error_code - 1);
 }
 
@@ -187,9 +188,9 @@ static void result_id_that_is_a_number_is_not_compared(void **state)
     ds_result_t res;
     (void)state;
     memset(&res, 0, sizeof res);
-    assert_int_equal(ds_json_map(js, strlen(js), tok, DS_JSON_TOKENS, "t",
-                                 "12", &res),
-                     DS_JSON_VALID | DS_JSON_TASK_OK);
+    assert_int_equal(
+        ds_json_map(js, strlen(js), tok, DS_JSON_TOKENS, "t", "12", &res),
+        DS_JSON_VALID | DS_JSON_TASK_OK);
 }
 
 static void fields_without_take_copy_nothing(void **state)
@@ -230,10 +231,12 @@ static void mapping_without_token_slots_is_not_valid(void **state)
     memset(&res, 0, sizeof res);
     assert_int_equal(ds_json_map(js, strlen(js), NULL, 0, NULL, NULL, &res), 0);
     assert_string_equal(res.status, "");
-    assert_int_equal(ds_json_pick(js, strlen(js), NULL, 0, keys, out, caps, 1), 0);
+    assert_int_equal(ds_json_pick(js, strlen(js), NULL, 0, keys, out, caps, 1),
+                     0);
     assert_string_equal(a, "");
-    assert_int_equal(ds_json_map(js, strlen(js), tok, DS_JSON_TOKENS, NULL, NULL, &res),
-                     DS_JSON_VALID);
+    assert_int_equal(
+        ds_json_map(js, strlen(js), tok, DS_JSON_TOKENS, NULL, NULL, &res),
+        DS_JSON_VALID);
     assert_string_equal(res.status, "success");
 }
 
@@ -247,11 +250,11 @@ static void pick_skips_nested_keys_non_strings_and_cut_copies(void **state)
     char *const out[3] = {a, b, c};
     const size_t caps[3] = {sizeof a, sizeof b, sizeof c};
     (void)state;
-    assert_int_equal(ds_json_pick(js, strlen(js), tok, DS_JSON_TOKENS, keys,
-                                  out, caps, 3),
-                     1);
-    assert_string_equal(a, "");  /* nested "state" and a number: absent */
-    assert_string_equal(b, "");  /* cut: never a partial id */
+    assert_int_equal(
+        ds_json_pick(js, strlen(js), tok, DS_JSON_TOKENS, keys, out, caps, 3),
+        1);
+    assert_string_equal(a, ""); /* nested "state" and a number: absent */
+    assert_string_equal(b, ""); /* cut: never a partial id */
     assert_string_equal(c, "t");
 }
 

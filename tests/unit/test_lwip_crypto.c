@@ -38,7 +38,8 @@ static void assert_hmac(const uint8_t *key, size_t key_len, const char *msg,
     uint8_t mac[32];
     char got[65];
     assert_int_equal(cr.hmac_sha256(cr.ctx, key, key_len, (const uint8_t *)msg,
-                                    strlen(msg), mac), 0);
+                                    strlen(msg), mac),
+                     0);
     hex(mac, sizeof mac, got);
     assert_string_equal(got, want);
 }
@@ -48,15 +49,17 @@ static void rfc4231_case1_short_key(void **state)
     uint8_t key[20];
     (void)state;
     memset(key, 0x0b, sizeof key);
-    assert_hmac(key, sizeof key, "Hi There",
-                "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    assert_hmac(
+        key, sizeof key, "Hi There",
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
 }
 
 static void rfc4231_case2_text_key(void **state)
 {
     (void)state;
-    assert_hmac((const uint8_t *)"Jefe", 4, "what do ya want for nothing?",
-                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    assert_hmac(
+        (const uint8_t *)"Jefe", 4, "what do ya want for nothing?",
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
 static void rfc4231_case6_key_longer_than_a_block_is_hashed_first(void **state)
@@ -64,8 +67,10 @@ static void rfc4231_case6_key_longer_than_a_block_is_hashed_first(void **state)
     uint8_t key[131];
     (void)state;
     memset(key, 0xaa, sizeof key);
-    assert_hmac(key, sizeof key, "Test Using Larger Than Block-Size Key - Hash Key First",
-                "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    assert_hmac(
+        key, sizeof key,
+        "Test Using Larger Than Block-Size Key - Hash Key First",
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 static void sha256_of_abc_matches_fips_180(void **state)
@@ -75,10 +80,13 @@ static void sha256_of_abc_matches_fips_180(void **state)
     (void)state;
     assert_int_equal(cr.sha256(cr.ctx, (const uint8_t *)"abc", 3, h), 0);
     hex(h, sizeof h, got);
-    assert_string_equal(got, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_string_equal(
+        got,
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-static void hmac_agrees_with_mbedtls_md_hmac_for_keys_of_0_to_200_bytes(void **state)
+static void
+hmac_agrees_with_mbedtls_md_hmac_for_keys_of_0_to_200_bytes(void **state)
 {
     const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
     uint8_t key[200], msg[300], ours[32], ref[32];
@@ -101,9 +109,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(rfc4231_case1_short_key, setup),
         cmocka_unit_test_setup(rfc4231_case2_text_key, setup),
-        cmocka_unit_test_setup(rfc4231_case6_key_longer_than_a_block_is_hashed_first, setup),
+        cmocka_unit_test_setup(
+            rfc4231_case6_key_longer_than_a_block_is_hashed_first, setup),
         cmocka_unit_test_setup(sha256_of_abc_matches_fips_180, setup),
-        cmocka_unit_test_setup(hmac_agrees_with_mbedtls_md_hmac_for_keys_of_0_to_200_bytes, setup),
+        cmocka_unit_test_setup(
+            hmac_agrees_with_mbedtls_md_hmac_for_keys_of_0_to_200_bytes, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,15 +13,14 @@
 #define TASK "e700f15965694253940502911220d76b"
 #define RECORD "2c82ffe8d00d4968a4e5f7a36d87ae17"
 
-#define FIXED_HEADERS                         \
-    "Content-Type: application/json\r\n"      \
-    "Content-Length: 2\r\n"                   \
-    "Accept: application/json\r\n"            \
+#define FIXED_HEADERS                                                          \
+    "Content-Type: application/json\r\n"                                       \
+    "Content-Length: 2\r\n"                                                    \
+    "Accept: application/json\r\n"                                             \
     "User-Agent: deploystop/" DS_VERSION "\r\n"
 
 /* memmem is not C99. */
-static const char *find(const char *hay, size_t n, const char *needle,
-                        size_t m)
+static const char *find(const char *hay, size_t n, const char *needle, size_t m)
 {
     size_t i;
     for (i = 0; i + m <= n; i++)

@@ -61,7 +61,8 @@ static void call_head_refuses_aksk_auth(void **state)
     assert_int_equal(ds_call_head(&w, &c, 0), DS_R_BAD_CREDENTIALS);
     assert_int_equal(w.mark, 0); /* no token placeholder was written */
     assert_false(fx_contains(buf, w.len, "X-Auth-Token", 12));
-    assert_true(fx_contains(buf, w.len, "PUT /v2/tasks/" FX_TASK "/records/", 48));
+    assert_true(
+        fx_contains(buf, w.len, "PUT /v2/tasks/" FX_TASK "/records/", 48));
 }
 
 static void stop_with_a_hook_or_buffer_missing_is_bad_argument(void **state)
@@ -88,13 +89,18 @@ static void stop_with_a_hook_or_buffer_missing_is_bad_argument(void **state)
         case 5: pf.sleep_ms = NULL; break;
         case 6: req.deadline_ms = 0; break;
         case 7: ws = NULL; break;
-        case 8: assert_int_equal(ds_stop(&req, NULL, &pf, ws, &F.res), DS_INVALID_INPUT);
-                break;
-        default: assert_int_equal(ds_stop(&req, &tr, NULL, ws, &F.res), DS_INVALID_INPUT);
-                 break;
+        case 8:
+            assert_int_equal(ds_stop(&req, NULL, &pf, ws, &F.res),
+                             DS_INVALID_INPUT);
+            break;
+        default:
+            assert_int_equal(ds_stop(&req, &tr, NULL, ws, &F.res),
+                             DS_INVALID_INPUT);
+            break;
         }
         if (i < 8)
-            assert_int_equal(ds_stop(&req, &tr, &pf, ws, &F.res), DS_INVALID_INPUT);
+            assert_int_equal(ds_stop(&req, &tr, &pf, ws, &F.res),
+                             DS_INVALID_INPUT);
         assert_int_equal(F.res.outcome, DS_INVALID_INPUT);
         assert_int_equal(F.res.reason, DS_R_BAD_ARGUMENT);
         assert_int_equal(F.ft.connects, 0);

@@ -11,8 +11,8 @@
 #include "deploystop.h"
 #include "ds_sign.h"
 
-#define STOP_PATH                                                         \
-    "/v2/tasks/e700f15965694253940502911220d76b/records/"                 \
+#define STOP_PATH                                                              \
+    "/v2/tasks/e700f15965694253940502911220d76b/records/"                      \
     "2c82ffe8d00d4968a4e5f7a36d87ae17/stop"
 
 static char g_scratch[2048];
@@ -83,8 +83,8 @@ static const char *signature(const ds_sign_input_t *in, const char *ak,
 {
     const char *p;
     assert_int_equal(ds_sign_authorization(in, ak, sk, &test_crypto_mbedtls,
-                                           g_scratch, sizeof g_scratch,
-                                           g_auth, sizeof g_auth),
+                                           g_scratch, sizeof g_scratch, g_auth,
+                                           sizeof g_auth),
                      DS_SIGN_OK);
     p = strstr(g_auth, ", Signature=");
     assert_non_null(p);
@@ -108,7 +108,8 @@ static void vector1_hash_and_signature_match_signing_guide(void **state)
 {
     ds_sign_input_t in = vector1();
     (void)state;
-    assert_string_equal(canonical_hash(&in),
+    assert_string_equal(
+        canonical_hash(&in),
         "b25362e603ee30f4f25e7858e8a7160fd36e803bb2dfe206278659d71a9bcd7a");
     assert_string_equal(
         signature(&in, "QTWAOYTTINDUT2QVKYUC",
@@ -120,12 +121,14 @@ static void vector1_authorization_header_is_exact(void **state)
 {
     ds_sign_input_t in = vector1();
     (void)state;
-    assert_int_equal(ds_sign_authorization(&in, "QTWAOYTTINDUT2QVKYUC",
-                         "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc",
-                         &test_crypto_mbedtls, g_scratch, sizeof g_scratch,
-                         g_auth, sizeof g_auth),
-                     DS_SIGN_OK);
-    assert_string_equal(g_auth,
+    assert_int_equal(
+        ds_sign_authorization(&in, "QTWAOYTTINDUT2QVKYUC",
+                              "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc",
+                              &test_crypto_mbedtls, g_scratch, sizeof g_scratch,
+                              g_auth, sizeof g_auth),
+        DS_SIGN_OK);
+    assert_string_equal(
+        g_auth,
         "SDK-HMAC-SHA256 Access=QTWAOYTTINDUT2QVKYUC, "
         "SignedHeaders=content-type;host;x-sdk-date, "
         "Signature=7be6668032f70418fcc22abc52071e57aff61b84a1d2381bb430d6870f4f6ebe");
@@ -135,7 +138,8 @@ static void vector2_get_without_content_type_matches_python_sdk(void **state)
 {
     ds_sign_input_t in = vector2("GET", NULL);
     (void)state;
-    assert_string_equal(signature(&in, "AccessKey", "SecretKey"),
+    assert_string_equal(
+        signature(&in, "AccessKey", "SecretKey"),
         "cfb4171acec81de07d50e53d57eb77edd537414d66ddb1d7d780f128e12cd842");
     assert_non_null(strstr(g_auth, "SignedHeaders=host;x-sdk-date, "));
 }
@@ -144,7 +148,8 @@ static void vector2_post_with_body_matches_python_sdk(void **state)
 {
     ds_sign_input_t in = vector2("POST", "{\"name\":\"test\",\"id\":1}");
     (void)state;
-    assert_string_equal(signature(&in, "AccessKey", "SecretKey"),
+    assert_string_equal(
+        signature(&in, "AccessKey", "SecretKey"),
         "436b1ac0a1ae03705934bb70ef2f2e09f7bfed2117d731a38235053199323a1f");
 }
 
@@ -152,7 +157,8 @@ static void vector3_stop_call_signature_matches(void **state)
 {
     ds_sign_input_t in = vector3();
     (void)state;
-    assert_string_equal(signature(&in, "AccessKey", "SecretKey"),
+    assert_string_equal(
+        signature(&in, "AccessKey", "SecretKey"),
         "b5c93d7624d15468f220aeee64d312dc9ba06053e5411f4487f2d5872574cee0");
 }
 
@@ -190,10 +196,12 @@ static void reserved_unicode_duplicates_and_optional_headers(void **state)
         "x-security-token:tok/+=\n\n"
         "content-type;host;x-project-id;x-sdk-date;x-security-token\n"
         "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
-    assert_string_equal(signature(&in, "AccessKey", "SecretKey"),
+    assert_string_equal(
+        signature(&in, "AccessKey", "SecretKey"),
         "73889547398f2c3027dce5bf48a7f05977ef8022f171fdd23880b084ef005921");
-    assert_non_null(strstr(g_auth, "SignedHeaders=content-type;host;"
-                                   "x-project-id;x-sdk-date;x-security-token, "));
+    assert_non_null(strstr(g_auth,
+                           "SignedHeaders=content-type;host;"
+                           "x-project-id;x-sdk-date;x-security-token, "));
 }
 
 static void query_values_of_one_key_sort_by_value(void **state)
@@ -264,7 +272,8 @@ static void path_escapes_are_normalised_and_reserved_bytes_encoded(void **state)
     ds_sign_input_t in = vector2("GET", NULL);
     (void)state;
     in.path = "/a%3ab/c:d@e!f(g)*'h,i;j=k+l$m&n/%7Eo~p";
-    assert_non_null(strstr(canonical(&in),
+    assert_non_null(strstr(
+        canonical(&in),
         "\n/a%3Ab/c%3Ad%40e%21f%28g%29%2A%27h%2Ci%3Bj%3Dk%2Bl%24m%26n/~o~p/\n"));
 }
 
@@ -274,7 +283,8 @@ static void header_values_are_trimmed(void **state)
     (void)state;
     in.content_type = " \tapplication/json \t";
     in.host = "  service.region.example.com ";
-    assert_string_equal(canonical_hash(&in),
+    assert_string_equal(
+        canonical_hash(&in),
         "b25362e603ee30f4f25e7858e8a7160fd36e803bb2dfe206278659d71a9bcd7a");
 }
 
@@ -307,20 +317,20 @@ static void scratch_too_small_is_a_clean_error_at_every_size(void **state)
         char buf[512];
         size_t len = 7;
         memset(buf, 'x', sizeof buf);
-        assert_int_equal(ds_sign_canonical(&in, &test_crypto_mbedtls, buf,
-                                           cap, &len),
-                         DS_SIGN_E_SCRATCH);
+        assert_int_equal(
+            ds_sign_canonical(&in, &test_crypto_mbedtls, buf, cap, &len),
+            DS_SIGN_E_SCRATCH);
         assert_int_equal(len, 7);
         assert_int_equal(buf[cap], 'x'); /* nothing past the capacity */
         assert_int_equal(ds_sign_authorization(&in, "AK", "SK",
-                             &test_crypto_mbedtls, buf, cap, g_auth,
-                             sizeof g_auth),
+                                               &test_crypto_mbedtls, buf, cap,
+                                               g_auth, sizeof g_auth),
                          DS_SIGN_E_SCRATCH);
         assert_string_equal(g_auth, "");
     }
-    assert_int_equal(ds_sign_canonical(&in, &test_crypto_mbedtls, g_scratch,
-                                       need, &cap),
-                     DS_SIGN_OK);
+    assert_int_equal(
+        ds_sign_canonical(&in, &test_crypto_mbedtls, g_scratch, need, &cap),
+        DS_SIGN_OK);
 }
 
 static void output_too_small_is_a_clean_error_at_every_size(void **state)
@@ -334,16 +344,16 @@ static void output_too_small_is_a_clean_error_at_every_size(void **state)
     for (cap = 0; cap < need; cap++) {
         memset(out, 'x', sizeof out);
         assert_int_equal(ds_sign_authorization(&in, "AccessKey", "SecretKey",
-                             &test_crypto_mbedtls, g_scratch,
-                             sizeof g_scratch, out, cap),
+                                               &test_crypto_mbedtls, g_scratch,
+                                               sizeof g_scratch, out, cap),
                          DS_SIGN_E_OUTPUT);
         if (cap)
             assert_int_equal(out[0], '\0');
         assert_int_equal(out[cap], 'x');
     }
     assert_int_equal(ds_sign_authorization(&in, "AccessKey", "SecretKey",
-                         &test_crypto_mbedtls, g_scratch, sizeof g_scratch,
-                         out, need),
+                                           &test_crypto_mbedtls, g_scratch,
+                                           sizeof g_scratch, out, need),
                      DS_SIGN_OK);
     assert_string_equal(out, g_auth);
 }
@@ -359,13 +369,15 @@ static void longest_credentials_fit_auth_max(void **state)
     memset(sk, 's', sizeof sk);
     ak[DS_SIGN_AK_MAX] = sk[DS_SIGN_SK_MAX] = '\0';
     assert_int_equal(ds_sign_authorization(&in, ak, sk, &test_crypto_mbedtls,
-                         g_scratch, sizeof g_scratch, g_auth, sizeof g_auth),
+                                           g_scratch, sizeof g_scratch, g_auth,
+                                           sizeof g_auth),
                      DS_SIGN_OK);
     assert_int_equal(strlen(g_auth) + 1, DS_SIGN_AUTH_MAX);
     ak[DS_SIGN_AK_MAX] = 'A';
     ak[DS_SIGN_AK_MAX + 1] = '\0';
     assert_int_equal(ds_sign_authorization(&in, ak, sk, &test_crypto_mbedtls,
-                         g_scratch, sizeof g_scratch, g_auth, sizeof g_auth),
+                                           g_scratch, sizeof g_scratch, g_auth,
+                                           sizeof g_auth),
                      DS_SIGN_E_CREDENTIALS);
 }
 
@@ -387,8 +399,8 @@ static void malformed_credentials_are_refused(void **state)
 {
     ds_sign_input_t in = vector3();
     static const char *const bad[][2] = {
-        {"", "SecretKey"},  {"Access Key", "SecretKey"}, {"Access,Key", "S"},
-        {"AccessKey", ""},  {"AccessKey", "Secret Key"}, {"AccessKey", "S\n"},
+        {"", "SecretKey"},    {"Access Key", "SecretKey"}, {"Access,Key", "S"},
+        {"AccessKey", ""},    {"AccessKey", "Secret Key"}, {"AccessKey", "S\n"},
         {"Acc\xc3\xa9", "S"},
     };
     size_t i;
@@ -396,14 +408,15 @@ static void malformed_credentials_are_refused(void **state)
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_false(ds_sign_valid_credentials(bad[i][0], bad[i][1]));
         assert_int_equal(ds_sign_authorization(&in, bad[i][0], bad[i][1],
-                             &test_crypto_mbedtls, g_scratch,
-                             sizeof g_scratch, g_auth, sizeof g_auth),
+                                               &test_crypto_mbedtls, g_scratch,
+                                               sizeof g_scratch, g_auth,
+                                               sizeof g_auth),
                          DS_SIGN_E_CREDENTIALS);
     }
     assert_false(ds_sign_valid_credentials(NULL, "S"));
     assert_false(ds_sign_valid_credentials("A", NULL));
-    assert_true(ds_sign_valid_credentials("QTWAOYTTINDUT2QVKYUC",
-                                          "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc"));
+    assert_true(ds_sign_valid_credentials(
+        "QTWAOYTTINDUT2QVKYUC", "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc"));
 }
 
 static void each_half_of_the_credentials_is_checked_alone(void **state)
@@ -435,14 +448,13 @@ static void bad_inputs_are_argument_errors(void **state)
     size_t len;
     (void)state;
     no_hmac.hmac_sha256 = NULL;
-#define EXPECT_ARG(mutation)                                                 \
-    do {                                                                     \
-        in = vector3();                                                      \
-        mutation;                                                            \
-        assert_int_equal(ds_sign_canonical(&in, &test_crypto_mbedtls,        \
-                                           g_scratch, sizeof g_scratch,      \
-                                           &len),                            \
-                         DS_SIGN_E_ARG);                                     \
+#define EXPECT_ARG(mutation)                                                   \
+    do {                                                                       \
+        in = vector3();                                                        \
+        mutation;                                                              \
+        assert_int_equal(ds_sign_canonical(&in, &test_crypto_mbedtls,          \
+                                           g_scratch, sizeof g_scratch, &len), \
+                         DS_SIGN_E_ARG);                                       \
     } while (0)
     EXPECT_ARG(in.method = "put");
     EXPECT_ARG(in.method = "");
@@ -459,19 +471,19 @@ static void bad_inputs_are_argument_errors(void **state)
     assert_int_equal(ds_sign_canonical(NULL, &test_crypto_mbedtls, g_scratch,
                                        sizeof g_scratch, &len),
                      DS_SIGN_E_ARG);
-    assert_int_equal(ds_sign_canonical(&in, NULL, g_scratch, sizeof g_scratch,
-                                       &len),
-                     DS_SIGN_E_ARG);
-    assert_int_equal(ds_sign_canonical(&in, &test_crypto_mbedtls, NULL, 100,
-                                       &len),
+    assert_int_equal(
+        ds_sign_canonical(&in, NULL, g_scratch, sizeof g_scratch, &len),
+        DS_SIGN_E_ARG);
+    assert_int_equal(
+        ds_sign_canonical(&in, &test_crypto_mbedtls, NULL, 100, &len),
+        DS_SIGN_E_ARG);
+    assert_int_equal(ds_sign_authorization(
+                         &in, "AccessKey", "SecretKey", &no_hmac, g_scratch,
+                         sizeof g_scratch, g_auth, sizeof g_auth),
                      DS_SIGN_E_ARG);
     assert_int_equal(ds_sign_authorization(&in, "AccessKey", "SecretKey",
-                         &no_hmac, g_scratch, sizeof g_scratch, g_auth,
-                         sizeof g_auth),
-                     DS_SIGN_E_ARG);
-    assert_int_equal(ds_sign_authorization(&in, "AccessKey", "SecretKey",
-                         &test_crypto_mbedtls, g_scratch, sizeof g_scratch,
-                         NULL, 10),
+                                           &test_crypto_mbedtls, g_scratch,
+                                           sizeof g_scratch, NULL, 10),
                      DS_SIGN_E_ARG);
 #undef EXPECT_ARG
 }
@@ -504,14 +516,15 @@ static void crypto_failure_at_each_step_is_reported(void **state)
     for (g_fail_call = 1; g_fail_call <= 3; g_fail_call++) {
         g_calls = 0;
         assert_int_equal(ds_sign_authorization(&in, "AccessKey", "SecretKey",
-                             &c, g_scratch, sizeof g_scratch, g_auth,
-                             sizeof g_auth),
+                                               &c, g_scratch, sizeof g_scratch,
+                                               g_auth, sizeof g_auth),
                          DS_SIGN_E_CRYPTO);
         assert_string_equal(g_auth, "");
     }
     g_fail_call = 4;
     g_calls = 0;
-    assert_string_equal(signature(&in, "AccessKey", "SecretKey"),
+    assert_string_equal(
+        signature(&in, "AccessKey", "SecretKey"),
         "b5c93d7624d15468f220aeee64d312dc9ba06053e5411f4487f2d5872574cee0");
 }
 
@@ -525,7 +538,8 @@ static void skew_refusal_takes_server_time_from_date_header(void **state)
     int64_t t = 0;
     (void)state;
     assert_int_equal(ds_sign_skew_refused(401, k_skew_msg,
-                         "Sat, 28 Nov 2026 10:00:00 GMT", &t), 1);
+                                          "Sat, 28 Nov 2026 10:00:00 GMT", &t),
+                     1);
     assert_true(t == INT64_C(1795860000));
 }
 
@@ -545,13 +559,16 @@ static void other_auth_failures_are_not_skew(void **state)
     int64_t t = 0;
     const char *date = "Sat, 28 Nov 2026 10:00:00 GMT";
     (void)state;
-    assert_int_equal(ds_sign_skew_refused(401, "verify aksk signature fail",
-                                          date, &t), 0);
+    assert_int_equal(
+        ds_sign_skew_refused(401, "verify aksk signature fail", date, &t), 0);
     assert_int_equal(ds_sign_skew_refused(403, k_skew_msg, date, &t), 0);
     assert_int_equal(ds_sign_skew_refused(401, "Signature Expired", NULL, &t),
                      0); /* no server time at all: nothing to correct with */
-    assert_int_equal(ds_sign_skew_refused(401, "signature expired, server "
-                                          "time:2021121", NULL, &t), 0);
+    assert_int_equal(ds_sign_skew_refused(401,
+                                          "signature expired, server "
+                                          "time:2021121",
+                                          NULL, &t),
+                     0);
     assert_int_equal(ds_sign_skew_refused(401, NULL, date, &t), 0);
     assert_int_equal(ds_sign_skew_refused(401, "signature expire", date, &t),
                      0);
@@ -578,7 +595,8 @@ int main(void)
         cmocka_unit_test(empty_query_leaves_an_empty_line),
         cmocka_unit_test(empty_path_signs_as_root),
         cmocka_unit_test(path_already_ending_in_slash_gets_no_second_one),
-        cmocka_unit_test(path_escapes_are_normalised_and_reserved_bytes_encoded),
+        cmocka_unit_test(
+            path_escapes_are_normalised_and_reserved_bytes_encoded),
         cmocka_unit_test(header_values_are_trimmed),
         cmocka_unit_test(stop_with_longest_host_fits_stop_scratch),
         cmocka_unit_test(scratch_too_small_is_a_clean_error_at_every_size),

@@ -43,7 +43,8 @@ static void broken_percent_escapes_are_encoded_as_literal_percent(void **state)
     (void)state;
     /* %2f decodes (a kept slash); %2G, %!1 and a final % are no escapes */
     in.path = "/a%2fb%2Gc%!1~x-_.y%";
-    assert_memory_equal(canonical(&in), "GET\n/a/b%252Gc%25%211~x-_.y%25/\n", 32);
+    assert_memory_equal(canonical(&in), "GET\n/a/b%252Gc%25%211~x-_.y%25/\n",
+                        32);
     in.path = "/%4A%4a%3";
     assert_memory_equal(canonical(&in), "GET\n/JJ%253/\n", 13);
 }
@@ -82,7 +83,8 @@ static void every_refused_input_is_an_argument_error(void **state)
         case 8: buf = NULL; break;
         default: lenp = NULL; break;
         }
-        if (ds_sign_canonical(&in, c, buf, sizeof g_scratch, lenp) != DS_SIGN_E_ARG)
+        if (ds_sign_canonical(&in, c, buf, sizeof g_scratch, lenp) !=
+            DS_SIGN_E_ARG)
             fail_msg("case %d accepted", i);
     }
     assert_int_equal(ds_sign_canonical(NULL, &test_crypto_mbedtls, g_scratch,
@@ -92,7 +94,8 @@ static void every_refused_input_is_an_argument_error(void **state)
 
 static void credentials_out_of_their_alphabet_are_refused(void **state)
 {
-    static const char *const bad_ak[] = {"AK-1", "AK 1", "AK_", "AK/", "A\x7f", "AK:", "AK@", "AK[", "AK`", "AK{"};
+    static const char *const bad_ak[] = {"AK-1", "AK 1", "AK_", "AK/", "A\x7f",
+                                         "AK:",  "AK@",  "AK[", "AK`", "AK{"};
     static const char *const bad_sk[] = {"SK 1", "SK\t1", "SK\x7f", "SK\x80"};
     size_t i;
     (void)state;
@@ -104,9 +107,9 @@ static void credentials_out_of_their_alphabet_are_refused(void **state)
             fail_msg("SK %zu accepted", i);
     assert_true(ds_sign_valid_ak("azAZ09"));
     assert_true(ds_sign_valid_sk("!~ok"));
-    assert_int_equal(ds_sign_authorization(NULL, "AK-1", "SK", &test_crypto_mbedtls,
-                                           g_scratch, sizeof g_scratch, g_auth,
-                                           sizeof g_auth),
+    assert_int_equal(ds_sign_authorization(
+                         NULL, "AK-1", "SK", &test_crypto_mbedtls, g_scratch,
+                         sizeof g_scratch, g_auth, sizeof g_auth),
                      DS_SIGN_E_CREDENTIALS);
 }
 
@@ -115,8 +118,9 @@ static void authorization_without_scratch_is_an_argument_error(void **state)
     ds_sign_input_t in = input();
     (void)state;
     memset(g_auth, 'x', sizeof g_auth);
-    assert_int_equal(ds_sign_authorization(&in, "AK", "SK", &test_crypto_mbedtls,
-                                           NULL, 0, g_auth, sizeof g_auth),
+    assert_int_equal(ds_sign_authorization(&in, "AK", "SK",
+                                           &test_crypto_mbedtls, NULL, 0,
+                                           g_auth, sizeof g_auth),
                      DS_SIGN_E_ARG);
     assert_string_equal(g_auth, "");
 }
@@ -125,12 +129,14 @@ static void authorization_without_output_or_its_room_is_refused(void **state)
 {
     ds_sign_input_t in = input();
     (void)state;
-    assert_int_equal(ds_sign_authorization(&in, "AK", "SK", &test_crypto_mbedtls,
-                                           g_scratch, sizeof g_scratch, NULL, 0),
+    assert_int_equal(ds_sign_authorization(&in, "AK", "SK",
+                                           &test_crypto_mbedtls, g_scratch,
+                                           sizeof g_scratch, NULL, 0),
                      DS_SIGN_E_ARG);
     memset(g_auth, 'x', sizeof g_auth);
-    assert_int_equal(ds_sign_authorization(&in, "AK", "SK", &test_crypto_mbedtls,
-                                           g_scratch, sizeof g_scratch, g_auth, 0),
+    assert_int_equal(ds_sign_authorization(&in, "AK", "SK",
+                                           &test_crypto_mbedtls, g_scratch,
+                                           sizeof g_scratch, g_auth, 0),
                      DS_SIGN_E_OUTPUT);
     assert_int_equal(g_auth[0], 'x'); /* no room: not even the NUL */
 }
@@ -140,11 +146,15 @@ static void skew_check_without_message_or_output_is_no_skew(void **state)
     int64_t t = 5;
     (void)state;
     assert_int_equal(ds_sign_skew_refused(401, NULL, NULL, &t), 0);
-    assert_int_equal(ds_sign_skew_refused(401, "signature expired, server time:20261128T100000Z",
-                                          NULL, NULL), 0);
+    assert_int_equal(
+        ds_sign_skew_refused(
+            401, "signature expired, server time:20261128T100000Z", NULL, NULL),
+        0);
     assert_true(t == 5);
-    assert_int_equal(ds_sign_skew_refused(401, "signature expired, server time:20261128T100000Z",
-                                          NULL, &t), 1);
+    assert_int_equal(
+        ds_sign_skew_refused(
+            401, "signature expired, server time:20261128T100000Z", NULL, &t),
+        1);
     assert_true(t == INT64_C(1795860000));
 }
 

@@ -39,7 +39,8 @@ static void state_running_answer_maps_status_step_and_start_time(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, "X-Request-Id: rid-s\r\n", HX_STATE("running")));
+    ft_answer(&F.ft, 0,
+              hx_http(200, "X-Request-Id: rid-s\r\n", HX_STATE("running")));
     assert_int_equal(state_call(), DS_OK);
     assert_int_equal(F.res.reason, DS_R_NONE);
     assert_int_equal(F.res.http_status, 200);
@@ -56,8 +57,8 @@ static void state_echoing_another_record_id_is_unknown_id_mismatch(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                HX_STATE_BODY("running", HX_REC_B, FX_TASK)));
+    ft_answer(&F.ft, 0,
+              hx_http(200, NULL, HX_STATE_BODY("running", HX_REC_B, FX_TASK)));
     assert_int_equal(state_call(), DS_UNKNOWN);
     assert_int_equal(F.res.outcome, DS_UNKNOWN);
     assert_int_equal(F.res.reason, DS_R_ID_MISMATCH);
@@ -69,8 +70,9 @@ static void state_echoing_another_task_id_is_unknown_id_mismatch(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                HX_STATE_BODY("running", FX_RECORD, HX_OTHER_TASK)));
+    ft_answer(
+        &F.ft, 0,
+        hx_http(200, NULL, HX_STATE_BODY("running", FX_RECORD, HX_OTHER_TASK)));
     assert_int_equal(state_call(), DS_UNKNOWN);
     assert_int_equal(F.res.reason, DS_R_ID_MISMATCH);
     clean_end();
@@ -80,9 +82,10 @@ static void state_200_with_status_error_is_rejected(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"status\":\"error\",\"error_code\":\"DEV.CH.10001\","
-                                "\"error_msg\":\"Param invalid\"}"));
+    ft_answer(&F.ft, 0,
+              hx_http(200, NULL,
+                      "{\"status\":\"error\",\"error_code\":\"DEV.CH.10001\","
+                      "\"error_msg\":\"Param invalid\"}"));
     assert_int_equal(state_call(), DS_REJECTED);
     assert_int_equal(F.res.reason, DS_R_STATUS_NOT_SUCCESS);
     assert_string_equal(F.res.status, "error");
@@ -95,15 +98,17 @@ static void state_404_nested_error_maps_error_code(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(404, NULL,
-                                "{\"error\":{\"code\":\"Deploy.00011303\",\"message\":"
-                                "\"The execution record does not exist.\"},"
-                                "\"status\":\"failed\"}"));
+    ft_answer(&F.ft, 0,
+              hx_http(404, NULL,
+                      "{\"error\":{\"code\":\"Deploy.00011303\",\"message\":"
+                      "\"The execution record does not exist.\"},"
+                      "\"status\":\"failed\"}"));
     assert_int_equal(state_call(), DS_NOT_FOUND);
     assert_int_equal(F.res.reason, DS_R_HTTP_STATUS);
     assert_int_equal(F.res.http_status, 404);
     assert_string_equal(F.res.error_code, "Deploy.00011303");
-    assert_string_equal(F.res.error_msg, "The execution record does not exist.");
+    assert_string_equal(F.res.error_msg,
+                        "The execution record does not exist.");
     assert_int_equal(F.res.attempts, 1);
     clean_end();
 }
@@ -136,8 +141,9 @@ static void state_same_result_whole_bytewise_and_in_random_splits(void **state)
         hx_init();
         F.ft.split = round == 0 ? FT_WHOLE : round == 1 ? FT_BYTES : FT_RANDOM;
         F.ft.seed = (uint32_t)round * 2654435761u;
-        ft_answer(&F.ft, 0, hx_http(200, "X-Request-Id: rid-split\r\n",
-                                    HX_STATE("abort")));
+        ft_answer(
+            &F.ft, 0,
+            hx_http(200, "X-Request-Id: rid-split\r\n", HX_STATE("abort")));
         assert_int_equal(state_call(), DS_OK);
         if (round == 0) {
             ref = ST;
@@ -176,8 +182,10 @@ static void expect_one_running(const char *id, const char *st, unsigned rows)
 
 static void history_finds_the_running_row_newest_first(void **state)
 {
-    static const hrow_t rows[] = {{FX_RECORD, "running"}, {HX_REC_B, "succeeded"},
-                                  {HX_REC_C, "failed"}, {HX_REC_D, "abort"},
+    static const hrow_t rows[] = {{FX_RECORD, "running"},
+                                  {HX_REC_B, "succeeded"},
+                                  {HX_REC_C, "failed"},
+                                  {HX_REC_D, "abort"},
                                   {HX_REC_E, "succeeded"}};
     (void)state;
     hx_init();
@@ -191,8 +199,10 @@ static void history_finds_the_running_row_newest_first(void **state)
 
 static void history_finds_the_running_row_oldest_first(void **state)
 {
-    static const hrow_t rows[] = {{HX_REC_E, "succeeded"}, {HX_REC_D, "abort"},
-                                  {HX_REC_C, "failed"}, {HX_REC_B, "succeeded"},
+    static const hrow_t rows[] = {{HX_REC_E, "succeeded"},
+                                  {HX_REC_D, "abort"},
+                                  {HX_REC_C, "failed"},
+                                  {HX_REC_B, "succeeded"},
                                   {FX_RECORD, "running"}};
     (void)state;
     hx_init();
@@ -205,8 +215,10 @@ static void history_finds_the_running_row_oldest_first(void **state)
 
 static void history_finds_the_running_row_shuffled(void **state)
 {
-    static const hrow_t rows[] = {{HX_REC_C, "failed"}, {HX_REC_E, "succeeded"},
-                                  {FX_RECORD, "running"}, {HX_REC_B, "succeeded"},
+    static const hrow_t rows[] = {{HX_REC_C, "failed"},
+                                  {HX_REC_E, "succeeded"},
+                                  {FX_RECORD, "running"},
+                                  {HX_REC_B, "succeeded"},
                                   {HX_REC_D, "abort"}};
     (void)state;
     hx_init();
@@ -218,7 +230,8 @@ static void history_finds_the_running_row_shuffled(void **state)
 
 static void history_counts_pending_as_running(void **state)
 {
-    static const hrow_t rows[] = {{HX_REC_B, "succeeded"}, {FX_RECORD, "pending"}};
+    static const hrow_t rows[] = {{HX_REC_B, "succeeded"},
+                                  {FX_RECORD, "pending"}};
     (void)state;
     hx_init();
     ft_answer(&F.ft, 0, hx_page(2, rows, 2));
@@ -228,10 +241,13 @@ static void history_counts_pending_as_running(void **state)
     clean_end();
 }
 
-static void history_abort_initial_and_unknown_states_are_not_running(void **state)
+static void
+history_abort_initial_and_unknown_states_are_not_running(void **state)
 {
-    static const hrow_t rows[] = {{FX_RECORD, "abort"}, {HX_REC_B, "initial"},
-                                  {HX_REC_C, "queued"}, {HX_REC_D, "RUNNING"},
+    static const hrow_t rows[] = {{FX_RECORD, "abort"},
+                                  {HX_REC_B, "initial"},
+                                  {HX_REC_C, "queued"},
+                                  {HX_REC_D, "RUNNING"},
                                   {HX_REC_E, ""}};
     (void)state;
     hx_init();
@@ -248,8 +264,8 @@ static void history_abort_initial_and_unknown_states_are_not_running(void **stat
 
 static void history_keeps_every_running_row_of_a_page(void **state)
 {
-    static const hrow_t rows[] = {{HX_REC_B, "running"}, {HX_REC_C, "succeeded"},
-                                  {FX_RECORD, "pending"}};
+    static const hrow_t rows[] = {
+        {HX_REC_B, "running"}, {HX_REC_C, "succeeded"}, {FX_RECORD, "pending"}};
     (void)state;
     hx_init();
     ft_answer(&F.ft, 0, hx_page(3, rows, 3));
@@ -269,8 +285,8 @@ typedef const char *(*page_fn)(unsigned long total, const hrow_t *rows, int n);
 
 static void asks_for_page_2(page_fn page)
 {
-    static const hrow_t p1[] = {{HX_REC_B, "succeeded"}, {HX_REC_C, "succeeded"},
-                                {HX_REC_D, "failed"}};
+    static const hrow_t p1[] = {
+        {HX_REC_B, "succeeded"}, {HX_REC_C, "succeeded"}, {HX_REC_D, "failed"}};
     static const hrow_t p2[] = {{HX_REC_E, "abort"}, {FX_RECORD, "running"}};
     hx_init();
     ft_answer(&F.ft, 0, page(5, p1, 3));
@@ -287,7 +303,8 @@ static void asks_for_page_2(page_fn page)
 
 static void stops_when_rows_stop_coming(page_fn page)
 {
-    static const hrow_t p1[] = {{HX_REC_B, "succeeded"}, {HX_REC_C, "succeeded"}};
+    static const hrow_t p1[] = {{HX_REC_B, "succeeded"},
+                                {HX_REC_C, "succeeded"}};
     hx_init();
     ft_answer(&F.ft, 0, page(50, p1, 2));
     ft_answer(&F.ft, 1, page(50, NULL, 0));
@@ -340,7 +357,8 @@ static void history_stops_paging_when_rows_stop_coming(void **state)
 
 static void history_stops_paging_when_the_total_is_reached(void **state)
 {
-    static const hrow_t p1[] = {{HX_REC_B, "succeeded"}, {HX_REC_C, "succeeded"}};
+    static const hrow_t p1[] = {{HX_REC_B, "succeeded"},
+                                {HX_REC_C, "succeeded"}};
     (void)state;
     hx_init();
     ft_answer(&F.ft, 0, hx_page(2, p1, 2));
@@ -353,7 +371,8 @@ static void history_stops_paging_when_the_total_is_reached(void **state)
 
 /* ---- history: refusals ------------------------------------------------ */
 
-static void history_running_row_with_malformed_id_is_unknown_bad_row(void **state)
+static void
+history_running_row_with_malformed_id_is_unknown_bad_row(void **state)
 {
     static const hrow_t rows[] = {{HX_REC_B, "succeeded"},
                                   {"2c82ffe8-d00d-4968", "running"}};
@@ -408,9 +427,10 @@ static void history_truncated_json_is_unknown_json_malformed(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"result\":[{\"execution_id\":\"" FX_RECORD
-                                "\",\"state\":\"running\"},"));
+    ft_answer(&F.ft, 0,
+              hx_http(200, NULL,
+                      "{\"result\":[{\"execution_id\":\"" FX_RECORD
+                      "\",\"state\":\"running\"},"));
     assert_int_equal(history(), DS_UNKNOWN);
     assert_int_equal(F.res.reason, DS_R_JSON_MALFORMED);
     assert_int_equal(RUN.count, 0);
@@ -421,9 +441,10 @@ static void history_malformed_row_is_unknown_json_malformed(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"result\":[{\"execution_id\":,\"state\":"
-                                "\"running\"}],\"total_num\":1}"));
+    ft_answer(&F.ft, 0,
+              hx_http(200, NULL,
+                      "{\"result\":[{\"execution_id\":,\"state\":"
+                      "\"running\"}],\"total_num\":1}"));
     assert_int_equal(history(), DS_UNKNOWN);
     assert_int_equal(F.res.reason, DS_R_JSON_MALFORMED);
     clean_end();
@@ -443,9 +464,10 @@ static void history_400_nested_error_is_rejected_with_its_code(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(400, NULL,
-                                "{\"error\":{\"code\":\"DEV.CH.10001\",\"message\":"
-                                "\"Param invalid\"},\"status\":\"failed\"}"));
+    ft_answer(&F.ft, 0,
+              hx_http(400, NULL,
+                      "{\"error\":{\"code\":\"DEV.CH.10001\",\"message\":"
+                      "\"Param invalid\"},\"status\":\"failed\"}"));
     assert_int_equal(history(), DS_REJECTED);
     assert_int_equal(F.res.reason, DS_R_HTTP_STATUS);
     assert_string_equal(F.res.error_code, "DEV.CH.10001");
@@ -482,7 +504,8 @@ static void history_window_is_seven_days_back_and_one_ahead_in_utc(void **state)
     fake_platform_unix(&F.fp, &F.pf, 1709251200);
     ft_answer(&F.ft, 0, hx_page(0, NULL, 0));
     assert_int_equal(history(), DS_OK);
-    assert_non_null(strstr(hx_req(0), "&start_date=2024-02-23&end_date=2024-03-02 "));
+    assert_non_null(
+        strstr(hx_req(0), "&start_date=2024-02-23&end_date=2024-03-02 "));
     clean_end();
 }
 
@@ -494,11 +517,13 @@ static void history_window_uses_the_clock_offset(void **state)
     F.req.auth.clock_offset_s = &offset;
     ft_answer(&F.ft, 0, hx_page(0, NULL, 0));
     assert_int_equal(history(), DS_OK);
-    assert_non_null(strstr(hx_req(0), "&start_date=2023-11-09&end_date=2023-11-17 "));
+    assert_non_null(
+        strstr(hx_req(0), "&start_date=2023-11-09&end_date=2023-11-17 "));
     clean_end();
 }
 
-static void history_without_clock_probes_get_slash_and_uses_its_date(void **state)
+static void
+history_without_clock_probes_get_slash_and_uses_its_date(void **state)
 {
     static const char probe[] = "GET / HTTP/1.1\r\n"
                                 "Host: localhost\r\n"
@@ -517,7 +542,8 @@ static void history_without_clock_probes_get_slash_and_uses_its_date(void **stat
     assert_null(strstr(hx_req(0), FX_TOKEN));
     /* Sat 28 Nov 2026 10:00 UTC: 25 Nov .. 29 Nov */
     assert_non_null(strstr(hx_req(1), "/history?page=1&size="));
-    assert_non_null(strstr(hx_req(1), "&start_date=2026-11-21&end_date=2026-11-29 "));
+    assert_non_null(
+        strstr(hx_req(1), "&start_date=2026-11-21&end_date=2026-11-29 "));
     assert_non_null(strstr(hx_req(1), "X-Auth-Token: " FX_TOKEN "\r\n"));
     clean_end();
 }
@@ -539,7 +565,8 @@ static void history_with_untrusted_clock_probes_get_slash(void **state)
     assert_int_equal(history(), DS_OK);
     assert_int_equal(F.ft.nreq, 2);
     assert_memory_equal(hx_req(0), "GET / HTTP/1.1\r\n", 16);
-    assert_non_null(strstr(hx_req(1), "&start_date=2026-11-21&end_date=2026-11-29 "));
+    assert_non_null(
+        strstr(hx_req(1), "&start_date=2026-11-21&end_date=2026-11-29 "));
     clean_end();
 }
 
@@ -555,10 +582,13 @@ static void history_without_clock_and_dateless_probe_is_no_clock(void **state)
     clean_end();
 }
 
-static void history_same_result_whole_bytewise_and_in_random_splits(void **state)
+static void
+history_same_result_whole_bytewise_and_in_random_splits(void **state)
 {
-    static const hrow_t rows[] = {{HX_REC_B, "succeeded"}, {FX_RECORD, "running"},
-                                  {HX_REC_C, "pending"}, {HX_REC_D, "abort"}};
+    static const hrow_t rows[] = {{HX_REC_B, "succeeded"},
+                                  {FX_RECORD, "running"},
+                                  {HX_REC_C, "pending"},
+                                  {HX_REC_D, "abort"}};
     ds_running_t ref;
     int round;
     (void)state;
@@ -583,7 +613,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(state_running_answer_maps_status_step_and_start_time),
-        cmocka_unit_test(state_echoing_another_record_id_is_unknown_id_mismatch),
+        cmocka_unit_test(
+            state_echoing_another_record_id_is_unknown_id_mismatch),
         cmocka_unit_test(state_echoing_another_task_id_is_unknown_id_mismatch),
         cmocka_unit_test(state_200_with_status_error_is_rejected),
         cmocka_unit_test(state_404_nested_error_maps_error_code),
@@ -593,25 +624,32 @@ int main(void)
         cmocka_unit_test(history_finds_the_running_row_oldest_first),
         cmocka_unit_test(history_finds_the_running_row_shuffled),
         cmocka_unit_test(history_counts_pending_as_running),
-        cmocka_unit_test(history_abort_initial_and_unknown_states_are_not_running),
+        cmocka_unit_test(
+            history_abort_initial_and_unknown_states_are_not_running),
         cmocka_unit_test(history_keeps_every_running_row_of_a_page),
         cmocka_unit_test(history_total_first_beyond_the_page_asks_for_page_2),
-        cmocka_unit_test(history_total_first_stops_paging_when_rows_stop_coming),
+        cmocka_unit_test(
+            history_total_first_stops_paging_when_rows_stop_coming),
         cmocka_unit_test(history_stops_paging_when_the_total_is_reached),
-        cmocka_unit_test(history_running_row_with_malformed_id_is_unknown_bad_row),
-        cmocka_unit_test(history_running_row_with_33_char_id_is_unknown_bad_row),
+        cmocka_unit_test(
+            history_running_row_with_malformed_id_is_unknown_bad_row),
+        cmocka_unit_test(
+            history_running_row_with_33_char_id_is_unknown_bad_row),
         cmocka_unit_test(history_body_over_the_buffer_is_unknown_too_large),
         cmocka_unit_test(history_truncated_json_is_unknown_json_malformed),
         cmocka_unit_test(history_malformed_row_is_unknown_json_malformed),
         cmocka_unit_test(history_result_not_an_array_is_unknown_json_malformed),
         cmocka_unit_test(history_400_nested_error_is_rejected_with_its_code),
         cmocka_unit_test(history_query_has_page_size_and_the_date_window),
-        cmocka_unit_test(history_window_is_seven_days_back_and_one_ahead_in_utc),
+        cmocka_unit_test(
+            history_window_is_seven_days_back_and_one_ahead_in_utc),
         cmocka_unit_test(history_window_uses_the_clock_offset),
-        cmocka_unit_test(history_without_clock_probes_get_slash_and_uses_its_date),
+        cmocka_unit_test(
+            history_without_clock_probes_get_slash_and_uses_its_date),
         cmocka_unit_test(history_with_untrusted_clock_probes_get_slash),
         cmocka_unit_test(history_without_clock_and_dateless_probe_is_no_clock),
-        cmocka_unit_test(history_same_result_whole_bytewise_and_in_random_splits),
+        cmocka_unit_test(
+            history_same_result_whole_bytewise_and_in_random_splits),
         cmocka_unit_test(history_reads_total_num_as_the_last_member),
         cmocka_unit_test(history_total_beyond_the_page_asks_for_page_2),
         cmocka_unit_test(history_stops_paging_when_rows_stop_coming),

@@ -53,7 +53,8 @@ static void state_without_result_is_invalid_input(void **state)
     clean_end();
 }
 
-static void state_without_session_request_or_output_is_bad_argument(void **state)
+static void
+state_without_session_request_or_output_is_bad_argument(void **state)
 {
     (void)state;
     hx_init();
@@ -97,9 +98,10 @@ static void state_200_with_only_an_error_code_is_rejected(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"error_code\":\"Deploy.00011004\","
-                                "\"error_msg\":\"no such record\"}"));
+    ft_answer(&F.ft, 0,
+              hx_http(200, NULL,
+                      "{\"error_code\":\"Deploy.00011004\","
+                      "\"error_msg\":\"no such record\"}"));
     assert_int_equal(state_call(), DS_REJECTED);
     assert_int_equal(F.res.reason, DS_R_STATUS_NOT_SUCCESS);
     assert_string_equal(F.res.error_code, "Deploy.00011004");
@@ -110,9 +112,11 @@ static void state_200_without_status_or_error_is_json_malformed(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"result\":{\"status\":\"running\",\"record_id\":\""
-                                FX_RECORD "\",\"task_id\":\"" FX_TASK "\"}}"));
+    ft_answer(
+        &F.ft, 0,
+        hx_http(200, NULL,
+                "{\"result\":{\"status\":\"running\",\"record_id\":\"" FX_RECORD
+                "\",\"task_id\":\"" FX_TASK "\"}}"));
     assert_int_equal(state_call(), DS_UNKNOWN);
     assert_int_equal(F.res.reason, DS_R_JSON_MALFORMED);
     clean_end();
@@ -132,9 +136,10 @@ static void state_200_without_the_task_echo_is_json_malformed(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"status\":\"success\",\"result\":{\"status\":"
-                                "\"running\",\"record_id\":\"" FX_RECORD "\"}}"));
+    ft_answer(&F.ft, 0,
+              hx_http(200, NULL,
+                      "{\"status\":\"success\",\"result\":{\"status\":"
+                      "\"running\",\"record_id\":\"" FX_RECORD "\"}}"));
     assert_int_equal(state_call(), DS_UNKNOWN);
     assert_int_equal(F.res.reason, DS_R_JSON_MALFORMED);
     clean_end();
@@ -144,9 +149,11 @@ static void state_200_without_a_record_status_is_json_malformed(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"status\":\"success\",\"result\":{\"record_id\":\""
-                                FX_RECORD "\",\"task_id\":\"" FX_TASK "\"}}"));
+    ft_answer(
+        &F.ft, 0,
+        hx_http(200, NULL,
+                "{\"status\":\"success\",\"result\":{\"record_id\":\"" FX_RECORD
+                "\",\"task_id\":\"" FX_TASK "\"}}"));
     assert_int_equal(state_call(), DS_UNKNOWN);
     assert_int_equal(F.res.reason, DS_R_JSON_MALFORMED);
     assert_string_equal(ST.status, "");
@@ -164,7 +171,8 @@ static void history_without_result_is_invalid_input(void **state)
     clean_end();
 }
 
-static void history_without_session_request_or_output_is_bad_argument(void **state)
+static void
+history_without_session_request_or_output_is_bad_argument(void **state)
 {
     (void)state;
     hx_init();
@@ -192,7 +200,8 @@ static void history_without_project_is_invalid_input(void **state)
 
 /* ---- history: the window ----------------------------------------------- */
 
-static void history_with_a_clock_before_1970_plus_a_week_is_no_clock(void **state)
+static void
+history_with_a_clock_before_1970_plus_a_week_is_no_clock(void **state)
 {
     (void)state;
     hx_init();
@@ -238,7 +247,8 @@ static void history_probe_with_an_unparsable_date_is_no_clock(void **state)
     clean_end();
 }
 
-static void history_probe_that_cannot_connect_keeps_the_connect_failure(void **state)
+static void
+history_probe_that_cannot_connect_keeps_the_connect_failure(void **state)
 {
     (void)state;
     hx_init();
@@ -254,7 +264,8 @@ static void history_probe_that_cannot_connect_keeps_the_connect_failure(void **s
 
 /* ---- history: rows and pages ------------------------------------------- */
 
-static void history_keeps_the_first_running_max_and_counts_the_rest(void **state)
+static void
+history_keeps_the_first_running_max_and_counts_the_rest(void **state)
 {
     static const char *ids[DS_RUNNING_MAX + 2];
     static char idbuf[DS_RUNNING_MAX + 2][DS_ID_LEN + 1];
@@ -282,11 +293,13 @@ static void history_rows_spaced_with_whitespace_are_read(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"result\":[ \r\n{\"execution_id\":\"" FX_RECORD
-                                "\",\"state\":\"running\",\"start_time\":\"t\"}\t ,\n"
-                                " {\"execution_id\":\"" HX_REC_B "\",\"state\":\"succeeded\","
-                                "\"start_time\":\"t\"} \n],\"total_num\":2}"));
+    ft_answer(&F.ft, 0,
+              hx_http(200, NULL,
+                      "{\"result\":[ \r\n{\"execution_id\":\"" FX_RECORD
+                      "\",\"state\":\"running\",\"start_time\":\"t\"}\t ,\n"
+                      " {\"execution_id\":\"" HX_REC_B
+                      "\",\"state\":\"succeeded\","
+                      "\"start_time\":\"t\"} \n],\"total_num\":2}"));
     assert_int_equal(history(), DS_OK);
     assert_int_equal(RUN.rows, 2);
     assert_int_equal(RUN.count, 1);
@@ -298,7 +311,9 @@ static void history_row_that_is_not_an_object_is_json_malformed(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL, "{\"result\":[\"" FX_RECORD "\"],\"total_num\":1}"));
+    ft_answer(
+        &F.ft, 0,
+        hx_http(200, NULL, "{\"result\":[\"" FX_RECORD "\"],\"total_num\":1}"));
     assert_int_equal(history(), DS_UNKNOWN);
     assert_int_equal(F.res.reason, DS_R_JSON_MALFORMED);
     assert_int_equal(RUN.rows, 0);
@@ -315,13 +330,15 @@ static void history_200_without_result_is_json_malformed(void **state)
     clean_end();
 }
 
-static void history_200_with_an_error_code_and_no_result_is_rejected(void **state)
+static void
+history_200_with_an_error_code_and_no_result_is_rejected(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"error_code\":\"Deploy.00011001\","
-                                "\"error_msg\":\"no such task\"}"));
+    ft_answer(&F.ft, 0,
+              hx_http(200, NULL,
+                      "{\"error_code\":\"Deploy.00011001\","
+                      "\"error_msg\":\"no such task\"}"));
     assert_int_equal(history(), DS_REJECTED);
     assert_int_equal(F.res.reason, DS_R_STATUS_NOT_SUCCESS);
     assert_string_equal(F.res.error_code, "Deploy.00011001");
@@ -350,15 +367,18 @@ static void history_total_num_that_is_no_number_is_read_as_zero(void **state)
     }
 }
 
-#define ROW(id, st) "{\"execution_id\":\"" id "\",\"state\":\"" st "\",\"start_time\":\"t\"}"
+#define ROW(id, st)                                                            \
+    "{\"execution_id\":\"" id "\",\"state\":\"" st "\",\"start_time\":\"t\"}"
 
-static void history_rows_without_a_comma_between_are_json_malformed(void **state)
+static void
+history_rows_without_a_comma_between_are_json_malformed(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"result\":[" ROW(FX_RECORD, "running") " "
-                                ROW(HX_REC_B, "running") "],\"total_num\":2}"));
+    ft_answer(&F.ft, 0,
+              hx_http(200, NULL,
+                      "{\"result\":[" ROW(FX_RECORD, "running") " " ROW(
+                          HX_REC_B, "running") "],\"total_num\":2}"));
     assert_int_equal(history(), DS_UNKNOWN);
     assert_int_equal(F.res.reason, DS_R_JSON_MALFORMED);
     assert_int_equal(RUN.rows, 1);
@@ -369,9 +389,10 @@ static void history_trailing_comma_in_result_is_json_malformed(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"result\":[" ROW(FX_RECORD, "running")
-                                ", ],\"total_num\":1}"));
+    ft_answer(&F.ft, 0,
+              hx_http(200, NULL,
+                      "{\"result\":[" ROW(FX_RECORD,
+                                          "running") ", ],\"total_num\":1}"));
     assert_int_equal(history(), DS_UNKNOWN);
     assert_int_equal(F.res.reason, DS_R_JSON_MALFORMED);
     clean_end();
@@ -379,7 +400,8 @@ static void history_trailing_comma_in_result_is_json_malformed(void **state)
 
 static void history_nul_byte_before_a_row_is_json_malformed(void **state)
 {
-    static const char body[] = "{\"result\":[\0" ROW(FX_RECORD, "running") "],\"total_num\":1}";
+    static const char body[] =
+        "{\"result\":[\0" ROW(FX_RECORD, "running") "],\"total_num\":1}";
     static char answer[512];
     ft_attempt_t *a;
     int n;
@@ -387,7 +409,8 @@ static void history_nul_byte_before_a_row_is_json_malformed(void **state)
     hx_init();
     n = snprintf(answer, sizeof answer,
                  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                 "Content-Length: %u\r\n\r\n", (unsigned)(sizeof body - 1));
+                 "Content-Length: %u\r\n\r\n",
+                 (unsigned)(sizeof body - 1));
     memcpy(answer + n, body, sizeof body - 1);
     a = ft_answer(&F.ft, 0, answer);
     a->answer_len = (size_t)n + sizeof body - 1;
@@ -401,8 +424,9 @@ static void history_page_without_total_num_asks_for_no_more_pages(void **state)
 {
     (void)state;
     hx_init();
-    ft_answer(&F.ft, 0, hx_http(200, NULL,
-                                "{\"result\":[" ROW(FX_RECORD, "running") "]}"));
+    ft_answer(
+        &F.ft, 0,
+        hx_http(200, NULL, "{\"result\":[" ROW(FX_RECORD, "running") "]}"));
     assert_int_equal(history(), DS_OK);
     assert_int_equal(RUN.total, 0);
     assert_int_equal(RUN.pages, 1);
@@ -415,7 +439,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(state_without_result_is_invalid_input),
-        cmocka_unit_test(state_without_session_request_or_output_is_bad_argument),
+        cmocka_unit_test(
+            state_without_session_request_or_output_is_bad_argument),
         cmocka_unit_test(state_without_record_id_is_invalid_input),
         cmocka_unit_test(state_202_is_unknown_http_status),
         cmocka_unit_test(state_200_with_only_an_error_code_is_rejected),
@@ -424,20 +449,26 @@ int main(void)
         cmocka_unit_test(state_200_without_the_task_echo_is_json_malformed),
         cmocka_unit_test(state_200_without_a_record_status_is_json_malformed),
         cmocka_unit_test(history_without_result_is_invalid_input),
-        cmocka_unit_test(history_without_session_request_or_output_is_bad_argument),
+        cmocka_unit_test(
+            history_without_session_request_or_output_is_bad_argument),
         cmocka_unit_test(history_without_project_is_invalid_input),
-        cmocka_unit_test(history_with_a_clock_before_1970_plus_a_week_is_no_clock),
+        cmocka_unit_test(
+            history_with_a_clock_before_1970_plus_a_week_is_no_clock),
         cmocka_unit_test(history_with_a_clock_past_year_9999_is_no_clock),
         cmocka_unit_test(history_whose_window_ends_past_year_9999_is_no_clock),
         cmocka_unit_test(history_probe_with_an_unparsable_date_is_no_clock),
-        cmocka_unit_test(history_probe_that_cannot_connect_keeps_the_connect_failure),
-        cmocka_unit_test(history_keeps_the_first_running_max_and_counts_the_rest),
+        cmocka_unit_test(
+            history_probe_that_cannot_connect_keeps_the_connect_failure),
+        cmocka_unit_test(
+            history_keeps_the_first_running_max_and_counts_the_rest),
         cmocka_unit_test(history_rows_spaced_with_whitespace_are_read),
         cmocka_unit_test(history_row_that_is_not_an_object_is_json_malformed),
         cmocka_unit_test(history_200_without_result_is_json_malformed),
-        cmocka_unit_test(history_200_with_an_error_code_and_no_result_is_rejected),
+        cmocka_unit_test(
+            history_200_with_an_error_code_and_no_result_is_rejected),
         cmocka_unit_test(history_total_num_that_is_no_number_is_read_as_zero),
-        cmocka_unit_test(history_rows_without_a_comma_between_are_json_malformed),
+        cmocka_unit_test(
+            history_rows_without_a_comma_between_are_json_malformed),
         cmocka_unit_test(history_trailing_comma_in_result_is_json_malformed),
         cmocka_unit_test(history_nul_byte_before_a_row_is_json_malformed),
         cmocka_unit_test(history_page_without_total_num_asks_for_no_more_pages),

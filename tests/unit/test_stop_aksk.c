@@ -63,8 +63,7 @@ static int setup(void **state)
     return 0;
 }
 
-static ds_reason_t head(const ds_stop_request_t *r, int64_t offset,
-                        size_t cap)
+static ds_reason_t head(const ds_stop_request_t *r, int64_t offset, size_t cap)
 {
     ds_wr_t h;
     ds_reason_t why;
@@ -80,7 +79,8 @@ static void signed_head_reproduces_vector3(void **state)
     ds_stop_request_t r = request();
     (void)state;
     assert_int_equal(head(&r, 0, DS_REQ_HEAD_MAX), DS_R_NONE);
-    assert_string_equal(g_head,
+    assert_string_equal(
+        g_head,
         "PUT /v2/tasks/" TASK "/records/" RECORD "/stop HTTP/1.1\r\n"
         "Host: codearts-deploy.cn-north-4.myhuaweicloud.com\r\n"
         "Content-Type: application/json\r\n"
@@ -101,7 +101,8 @@ static void offset_shifts_the_signing_time(void **state)
     g_unix = VECTOR3_UNIX - 3600;
     assert_int_equal(head(&r, 3600, DS_REQ_HEAD_MAX), DS_R_NONE);
     assert_non_null(strstr(g_head, "X-Sdk-Date: 20250709T033628Z\r\n"));
-    assert_non_null(strstr(g_head, "Signature=b5c93d7624d15468f220aeee64d312dc"));
+    assert_non_null(
+        strstr(g_head, "Signature=b5c93d7624d15468f220aeee64d312dc"));
 }
 
 static void clockless_platform_signs_uptime_plus_offset(void **state)
@@ -167,14 +168,16 @@ static void longest_host_fits_aksk_scratch(void **state)
     assert_int_equal(head_with_scratch(&r, 862), DS_R_REQUEST_TOO_LARGE);
 }
 
-static void small_body_buffer_signs_real_hosts_and_refuses_long_ones(void **state)
+static void
+small_body_buffer_signs_real_hosts_and_refuses_long_ones(void **state)
 {
     char host[200];
     ds_stop_request_t r = request();
     size_t cap;
     (void)state;
     assert_int_equal(head_with_scratch(&r, 768), DS_R_NONE);
-    assert_non_null(strstr(g_head, "Signature=b5c93d7624d15468f220aeee64d312dc"));
+    assert_non_null(
+        strstr(g_head, "Signature=b5c93d7624d15468f220aeee64d312dc"));
     memset(host, 'h', sizeof host - 1);
     host[sizeof host - 1] = '\0';
     r.host = host;
@@ -194,7 +197,12 @@ static void time_before_1970_is_no_clock(void **state)
 static int fail_hmac(void *ctx, const uint8_t *k, size_t kn, const uint8_t *m,
                      size_t n, uint8_t o[32])
 {
-    (void)ctx; (void)k; (void)kn; (void)m; (void)n; (void)o;
+    (void)ctx;
+    (void)k;
+    (void)kn;
+    (void)m;
+    (void)n;
+    (void)o;
     return -1;
 }
 
@@ -293,7 +301,8 @@ static void signing_after_2038_uses_the_64_bit_offset(void **state)
     (void)state;
     g_pf.unix_time = NULL;
     g_now_ms = 42999; /* 42 s of uptime; 2040-01-01T00:00:00Z = 2208988800 */
-    assert_int_equal(head(&r, INT64_C(2208988800) - 42, DS_REQ_HEAD_MAX), DS_R_NONE);
+    assert_int_equal(head(&r, INT64_C(2208988800) - 42, DS_REQ_HEAD_MAX),
+                     DS_R_NONE);
     assert_non_null(strstr(g_head, "X-Sdk-Date: 20400101T000000Z\r\n"));
 }
 

@@ -15,10 +15,10 @@
 
 #define SERVER_UNIX INT64_C(1795860000) /* Sat, 28 Nov 2026 10:00:00 GMT */
 #define SERVER_DATE_HDR "Date: Sat, 28 Nov 2026 10:00:00 GMT\r\n"
-#define SKEW_BODY                                                           \
-    "{\"error_msg\":\"Incorrect IAM authentication information: signature " \
-    "expired, signature time:20261128T090000Z,server "                      \
-    "time:20261128T100000Z\",\"error_code\":\"APIGW.0301\","                \
+#define SKEW_BODY                                                              \
+    "{\"error_msg\":\"Incorrect IAM authentication information: signature "    \
+    "expired, signature time:20261128T090000Z,server "                         \
+    "time:20261128T100000Z\",\"error_code\":\"APIGW.0301\","                   \
     "\"request_id\":\"r1\"}"
 
 static fixture_t g_f;
@@ -79,9 +79,9 @@ static void signed_stop_sends_date_and_authorization_not_token(void **state)
     fx_answer(&g_f, 0, 200, NULL, FX_OK_BODY);
     assert_int_equal(fx_stop(&g_f), DS_STOPPED);
     expect_sdk_date(0, SERVER_UNIX);
-    assert_non_null(strstr(sent(0),
-        "\r\nAuthorization: SDK-HMAC-SHA256 Access=AccessKey, "
-        "SignedHeaders=content-type;host;x-sdk-date, Signature="));
+    assert_non_null(strstr(
+        sent(0), "\r\nAuthorization: SDK-HMAC-SHA256 Access=AccessKey, "
+                 "SignedHeaders=content-type;host;x-sdk-date, Signature="));
     assert_null(strstr(sent(0), "X-Auth-Token"));
     assert_null(strstr(sent(0), "SecretKey"));
     assert_null(strstr(g_f.trace, "SecretKey"));
@@ -144,10 +144,11 @@ static void clockless_device_after_2038_keeps_the_whole_offset(void **state)
     static const int64_t server = INT64_C(2208988800); /* 2040-01-01 00:00:00 */
     (void)state;
     g_has_clock = 0;
-    fx_answer(&g_f, 0, 401, "Date: Sun, 01 Jan 2040 00:00:00 GMT\r\n",
-              "{\"error_msg\":\"Incorrect IAM authentication information: signature "
-              "expired, signature time:19700101T000005Z,server "
-              "time:20400101T000000Z\",\"error_code\":\"APIGW.0301\"}");
+    fx_answer(
+        &g_f, 0, 401, "Date: Sun, 01 Jan 2040 00:00:00 GMT\r\n",
+        "{\"error_msg\":\"Incorrect IAM authentication information: signature "
+        "expired, signature time:19700101T000005Z,server "
+        "time:20400101T000000Z\",\"error_code\":\"APIGW.0301\"}");
     fx_answer(&g_f, 1, 200, NULL, FX_OK_BODY);
     assert_int_equal(fx_stop(&g_f), DS_STOPPED);
     expect_sdk_date(1, server);

@@ -14,14 +14,14 @@
 
 static fixture_t F;
 
-#define REQUEST_BYTES(host_line, token)                                     \
-    "PUT /v2/tasks/" FX_TASK "/records/" FX_RECORD "/stop HTTP/1.1\r\n"     \
-    "Host: " host_line "\r\n"                                               \
-    "Content-Type: application/json\r\n"                                    \
-    "Content-Length: 2\r\n"                                                 \
-    "Accept: application/json\r\n"                                          \
-    "User-Agent: deploystop/" DS_VERSION "\r\n"                             \
-    "X-Auth-Token: " token "\r\n"                                           \
+#define REQUEST_BYTES(host_line, token)                                        \
+    "PUT /v2/tasks/" FX_TASK "/records/" FX_RECORD "/stop HTTP/1.1\r\n"        \
+    "Host: " host_line "\r\n"                                                  \
+    "Content-Type: application/json\r\n"                                       \
+    "Content-Length: 2\r\n"                                                    \
+    "Accept: application/json\r\n"                                             \
+    "User-Agent: deploystop/" DS_VERSION "\r\n"                                \
+    "X-Auth-Token: " token "\r\n"                                              \
     "\r\n{}"
 
 static void expect(ds_outcome_t outcome, ds_reason_t reason, int attempts)
@@ -40,7 +40,8 @@ static void stopped_when_200_success_and_ids_match(void **state)
 {
     (void)state;
     fx_init(&F, 1000, 1);
-    fx_answer(&F, 0, 200, "X-Request-Id: rid-1\r\nDate: Sat, 28 Nov 2026 10:00:00 GMT\r\n",
+    fx_answer(&F, 0, 200,
+              "X-Request-Id: rid-1\r\nDate: Sat, 28 Nov 2026 10:00:00 GMT\r\n",
               FX_OK_BODY);
     expect(DS_STOPPED, DS_R_NONE, 1);
     assert_int_equal(F.res.http_status, 200);
@@ -98,7 +99,8 @@ static void token_of_20000_chars_goes_out_intact_in_small_pieces(void **state)
     assert_true(F.ft.max_send_len <= DS_SEND_CHUNK);
     assert_true(F.ft.sends >= (int)(sizeof big_token / DS_SEND_CHUNK));
     at = (size_t)(strstr((const char *)F.ft.sent, "X-Auth-Token: ") -
-                  (const char *)F.ft.sent) + 14;
+                  (const char *)F.ft.sent) +
+         14;
     assert_memory_equal(F.ft.sent + at, big_token, sizeof big_token);
     assert_memory_equal(F.ft.sent + at + sizeof big_token, "\r\n\r\n{}", 6);
     assert_int_equal(F.ft.sent_len, at + sizeof big_token + 6);
@@ -135,7 +137,8 @@ static void trace_shows_redacted_head_and_answer_lines(void **state)
     static const char head[] = "0|" REQUEST_BYTES("localhost", "[REDACTED]");
     (void)state;
     fx_init(&F, 1000, 1);
-    fx_answer(&F, 0, 200, "X-Request-Id: rid-7\r\nRetry-After: 5\r\n", FX_OK_BODY);
+    fx_answer(&F, 0, 200, "X-Request-Id: rid-7\r\nRetry-After: 5\r\n",
+              FX_OK_BODY);
     expect(DS_STOPPED, DS_R_NONE, 1);
     /* the head without its body "{}" */
     assert_memory_equal(F.trace, head, sizeof head - 3);
@@ -144,7 +147,8 @@ static void trace_shows_redacted_head_and_answer_lines(void **state)
     assert_true(strstr(F.trace, "\n1|HTTP/1.1 200\n") != NULL);
     assert_true(strstr(F.trace, "\n1|X-Request-Id: rid-7\n") != NULL);
     assert_true(strstr(F.trace, "\n1|Retry-After: 5\n") != NULL);
-    assert_true(strstr(F.trace, "\n1|Content-Type: application/json\n") != NULL);
+    assert_true(strstr(F.trace, "\n1|Content-Type: application/json\n") !=
+                NULL);
     assert_true(strstr(F.trace, "\n1|Content-Length: ") != NULL);
     assert_int_equal(F.trace_calls[DS_TRACE_ATTEMPT], 0);
 }
@@ -214,8 +218,8 @@ static void bad_tokens_are_refused_before_connecting(void **state)
 
 static void bad_hosts_are_refused_before_connecting(void **state)
 {
-    static const char *const bad[] = {"", "a..b", "-a.com", "[::1]", "1.2.3.256",
-                                      "a b", "host:443", NULL};
+    static const char *const bad[] = {"",          "a..b", "-a.com",   "[::1]",
+                                      "1.2.3.256", "a b",  "host:443", NULL};
     size_t i;
     (void)state;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -229,15 +233,20 @@ static void bad_arguments_are_refused_before_connecting(void **state)
 {
     (void)state;
     fx_init(&F, 1000, 1);
-    assert_int_equal(ds_stop(NULL, &F.tr, &F.pf, &F.ws, &F.res), DS_INVALID_INPUT);
+    assert_int_equal(ds_stop(NULL, &F.tr, &F.pf, &F.ws, &F.res),
+                     DS_INVALID_INPUT);
     assert_int_equal(F.res.reason, DS_R_BAD_ARGUMENT);
-    assert_int_equal(ds_stop(&F.req, NULL, &F.pf, &F.ws, &F.res), DS_INVALID_INPUT);
+    assert_int_equal(ds_stop(&F.req, NULL, &F.pf, &F.ws, &F.res),
+                     DS_INVALID_INPUT);
     assert_int_equal(F.res.reason, DS_R_BAD_ARGUMENT);
-    assert_int_equal(ds_stop(&F.req, &F.tr, NULL, &F.ws, &F.res), DS_INVALID_INPUT);
+    assert_int_equal(ds_stop(&F.req, &F.tr, NULL, &F.ws, &F.res),
+                     DS_INVALID_INPUT);
     assert_int_equal(F.res.reason, DS_R_BAD_ARGUMENT);
-    assert_int_equal(ds_stop(&F.req, &F.tr, &F.pf, NULL, &F.res), DS_INVALID_INPUT);
+    assert_int_equal(ds_stop(&F.req, &F.tr, &F.pf, NULL, &F.res),
+                     DS_INVALID_INPUT);
     assert_int_equal(F.res.reason, DS_R_BAD_ARGUMENT);
-    assert_int_equal(ds_stop(&F.req, &F.tr, &F.pf, &F.ws, NULL), DS_INVALID_INPUT);
+    assert_int_equal(ds_stop(&F.req, &F.tr, &F.pf, &F.ws, NULL),
+                     DS_INVALID_INPUT);
     assert_int_equal(F.ft.log_len, 0);
 
     fx_init(&F, 1000, 1);
@@ -281,9 +290,10 @@ static void status_401_and_403_are_auth_failed_with_details(void **state)
     assert_string_equal(F.res.request_id, "gw-1");
 
     fx_init(&F, 1000, 1);
-    fx_answer(&F, 0, 403, NULL,
-              "{\"error_code\":\"Deploy.00011154\",\"error_msg\":\"no permission\","
-              "\"request_id\":\"body-2\"}");
+    fx_answer(
+        &F, 0, 403, NULL,
+        "{\"error_code\":\"Deploy.00011154\",\"error_msg\":\"no permission\","
+        "\"request_id\":\"body-2\"}");
     expect(DS_AUTH_FAILED, DS_R_HTTP_STATUS, 1);
     assert_string_equal(F.res.error_code, "Deploy.00011154");
     assert_string_equal(F.res.request_id, "body-2");
@@ -293,8 +303,9 @@ static void status_404_is_not_found(void **state)
 {
     (void)state;
     fx_init(&F, 1000, 1);
-    fx_answer(&F, 0, 404, NULL,
-              "{\"error_code\":\"Deploy.00011020\",\"error_msg\":\"no such app\"}");
+    fx_answer(
+        &F, 0, 404, NULL,
+        "{\"error_code\":\"Deploy.00011020\",\"error_msg\":\"no such app\"}");
     expect(DS_NOT_FOUND, DS_R_HTTP_STATUS, 1);
     assert_int_equal(F.res.http_status, 404);
     assert_string_equal(F.res.error_code, "Deploy.00011020");
@@ -304,9 +315,10 @@ static void other_4xx_is_rejected_without_retry(void **state)
 {
     (void)state;
     fx_init(&F, 1000, 1);
-    fx_answer(&F, 0, 400, NULL,
-              "{\"error\":{\"code\":\"DEV.CH.10001\",\"message\":\"Param invalid\"},"
-              "\"status\":\"failed\"}");
+    fx_answer(
+        &F, 0, 400, NULL,
+        "{\"error\":{\"code\":\"DEV.CH.10001\",\"message\":\"Param invalid\"},"
+        "\"status\":\"failed\"}");
     expect(DS_REJECTED, DS_R_HTTP_STATUS, 1);
     assert_string_equal(F.res.error_code, "DEV.CH.10001");
     assert_string_equal(F.res.error_msg, "Param invalid");
@@ -327,7 +339,8 @@ static void ok_200_with_status_error_is_rejected(void **state)
     assert_string_equal(F.res.status, "error");
     assert_string_equal(F.res.error_code, "Deploy.00011303");
     fx_init(&F, 1000, 1);
-    fx_answer(&F, 0, 200, NULL, "{\"error_code\":\"Deploy.1\",\"error_msg\":\"legacy\"}");
+    fx_answer(&F, 0, 200, NULL,
+              "{\"error_code\":\"Deploy.1\",\"error_msg\":\"legacy\"}");
     expect(DS_REJECTED, DS_R_STATUS_NOT_SUCCESS, 1);
 }
 
@@ -348,7 +361,8 @@ static void ok_200_without_ids_or_json_is_unknown(void **state)
     fx_answer(&F, 0, 200, NULL, "{\"status\":\"success\"}");
     expect(DS_UNKNOWN, DS_R_JSON_MALFORMED, 1);
     fx_init(&F, 1000, 1);
-    fx_answer(&F, 0, 200, NULL, "{\"status\":\"success\",\"result\":{\"id\":\"" FX_RECORD "\"}}");
+    fx_answer(&F, 0, 200, NULL,
+              "{\"status\":\"success\",\"result\":{\"id\":\"" FX_RECORD "\"}}");
     expect(DS_UNKNOWN, DS_R_JSON_MALFORMED, 1);
     fx_init(&F, 1000, 1);
     fx_answer(&F, 0, 200, NULL, FX_OK_BODY ",");
@@ -379,7 +393,8 @@ static void server_errors_are_unavailable_after_the_retries(void **state)
     (void)state;
     fx_init(&F, 1000, 1);
     for (i = 0; i < 3; i++)
-        fx_answer(&F, i, 503, NULL, "{\"error_code\":\"X.503\",\"error_msg\":\"busy\"}");
+        fx_answer(&F, i, 503, NULL,
+                  "{\"error_code\":\"X.503\",\"error_msg\":\"busy\"}");
     expect(DS_UNAVAILABLE, DS_R_HTTP_STATUS, 3);
     assert_int_equal(F.res.http_status, 503);
     assert_string_equal(F.res.error_code, "X.503");
@@ -393,10 +408,12 @@ static void server_errors_are_unavailable_after_the_retries(void **state)
 
 static void connect_failures_are_network_with_their_reason(void **state)
 {
-    static const int rc[] = {DS_TR_ERR_RESOLVE, DS_TR_ERR_CONNECT, DS_TR_ERR_TLS,
-                             DS_TR_ERR_TLS_VERIFY, DS_TR_ERR_NOMEM, DS_TR_ERR_ARG};
-    static const ds_reason_t why[] = {DS_R_RESOLVE, DS_R_CONNECT, DS_R_TLS,
-                                      DS_R_TLS_VERIFY, DS_R_CONNECT, DS_R_CONNECT};
+    static const int rc[] = {DS_TR_ERR_RESOLVE, DS_TR_ERR_CONNECT,
+                             DS_TR_ERR_TLS,     DS_TR_ERR_TLS_VERIFY,
+                             DS_TR_ERR_NOMEM,   DS_TR_ERR_ARG};
+    static const ds_reason_t why[] = {DS_R_RESOLVE, DS_R_CONNECT,
+                                      DS_R_TLS,     DS_R_TLS_VERIFY,
+                                      DS_R_CONNECT, DS_R_CONNECT};
     size_t i;
     (void)state;
     for (i = 0; i < sizeof rc / sizeof rc[0]; i++) {
@@ -491,7 +508,9 @@ static void malformed_http_is_unknown(void **state)
     expect(DS_UNKNOWN, DS_R_HTTP_MALFORMED, 1);
     assert_true(F.res.http_error < 0);
     fx_init(&F, 1000, 1);
-    ft_answer(&F.ft, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}");
+    ft_answer(
+        &F.ft, 0,
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}");
     expect(DS_UNKNOWN, DS_R_HTTP_MALFORMED, 1);
 }
 
@@ -530,7 +549,9 @@ static void body_until_close_is_complete_at_end_of_stream(void **state)
 {
     (void)state;
     fx_init(&F, 1000, 1);
-    ft_answer(&F.ft, 0, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" FX_OK_BODY);
+    ft_answer(
+        &F.ft, 0,
+        "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" FX_OK_BODY);
     expect(DS_STOPPED, DS_R_NONE, 1);
     assert_string_equal(F.ft.log + F.ft.log_len - 3, "R0X");
 }
@@ -539,10 +560,11 @@ static void chunked_answer_is_understood(void **state)
 {
     (void)state;
     fx_init(&F, 1000, 1);
-    ft_answer(&F.ft, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        "a;ext=1\r\n{\"status\":\r\n"
-                        "6a\r\n\"success\",\"result\":{\"id\":\"" FX_RECORD
-                        "\",\"task_id\":\"" FX_TASK "\"}}\r\n0\r\nX-T: 1\r\n\r\n");
+    ft_answer(&F.ft, 0,
+              "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+              "a;ext=1\r\n{\"status\":\r\n"
+              "6a\r\n\"success\",\"result\":{\"id\":\"" FX_RECORD
+              "\",\"task_id\":\"" FX_TASK "\"}}\r\n0\r\nX-T: 1\r\n\r\n");
     expect(DS_STOPPED, DS_R_NONE, 1);
     assert_true(strstr(F.trace, "\n1|Transfer-Encoding: chunked\n") != NULL);
 }
@@ -557,17 +579,23 @@ typedef struct answer_case {
 static void same_result_for_whole_byte_and_random_splits(void **state)
 {
     static const answer_case_t cases[] = {
-        {"HTTP/1.1 200 OK\r\nX-Request-Id: r1\r\nContent-Length: 98\r\n\r\n" FX_OK_BODY, FT_EOF},
-        {"HTTP/1.1 200 OK\r\nContent-Length: 98\r\n\r\n" FX_OK_BODY, FT_TIMEOUT},
+        {"HTTP/1.1 200 OK\r\nX-Request-Id: r1\r\nContent-Length: 98\r\n\r\n" FX_OK_BODY,
+         FT_EOF},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 98\r\n\r\n" FX_OK_BODY,
+         FT_TIMEOUT},
         {"HTTP/1.0 200 OK\r\n\r\n" FX_OK_BODY, FT_EOF},
         {"HTTP/1.1 401 Unauthorized\r\nContent-Length: 73\r\n\r\n"
-         "{\"error_msg\":\"token expires\",\"error_code\":\"APIGW.0301\",\"request_id\":\"q\"}", FT_EOF},
+         "{\"error_msg\":\"token expires\",\"error_code\":\"APIGW.0301\",\"request_id\":\"q\"}",
+         FT_EOF},
         {"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n"
-         "5\r\n{\"a\":\r\n3\r\n\"b\"\r\n1\r\n}\r\n0\r\n\r\n", FT_TIMEOUT},
-        {"HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n{\"status\":\"error\",\"x\":\"\\u00e9\"}", FT_EOF},
+         "5\r\n{\"a\":\r\n3\r\n\"b\"\r\n1\r\n}\r\n0\r\n\r\n",
+         FT_TIMEOUT},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n{\"status\":\"error\",\"x\":\"\\u00e9\"}",
+         FT_EOF},
         {"HTTP/1.1 200 OK\r\nContent-Length: 98\r\n\r\n" FX_OK_BODY, FT_ERROR},
         {"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n" FX_OK_BODY, FT_EOF},
-        {"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n" FX_OK_BODY, FT_TIMEOUT},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n" FX_OK_BODY,
+         FT_TIMEOUT},
         {"HTTP/1.1 2x0 OK\r\n\r\n", FT_EOF},
     };
     size_t c;
@@ -589,8 +617,9 @@ static void same_result_for_whole_byte_and_random_splits(void **state)
                 if (split == FT_WHOLE)
                     first = F.res;
                 else if (memcmp(&first, &F.res, sizeof first) != 0)
-                    fail_msg("case %u split %d seed %d: %s/%d vs %s/%d", (unsigned)c,
-                             split, seed, ds_outcome_name(first.outcome), first.reason,
+                    fail_msg("case %u split %d seed %d: %s/%d vs %s/%d",
+                             (unsigned)c, split, seed,
+                             ds_outcome_name(first.outcome), first.reason,
                              ds_outcome_name(F.res.outcome), F.res.reason);
             }
         }
@@ -599,9 +628,9 @@ static void same_result_for_whole_byte_and_random_splits(void **state)
 
 static void outcome_names_and_reason_texts(void **state)
 {
-    static const char *const names[] = {"STOPPED", "INVALID_INPUT", "AUTH_FAILED",
-                                        "NOT_FOUND", "REJECTED", "UNAVAILABLE",
-                                        "NETWORK", "UNKNOWN"};
+    static const char *const names[] = {
+        "STOPPED",  "INVALID_INPUT", "AUTH_FAILED", "NOT_FOUND",
+        "REJECTED", "UNAVAILABLE",   "NETWORK",     "UNKNOWN"};
     int i;
     (void)state;
     for (i = 0; i <= DS_UNKNOWN; i++)

@@ -95,7 +95,8 @@ static void retry_after_that_fits_is_honoured(void **state)
 {
     (void)state;
     fx_init(&F, 1000, 3);
-    fx_answer(&F, 0, 429, "Retry-After: 3\r\n", "{\"error_code\":\"APIG.0308\"}");
+    fx_answer(&F, 0, 429, "Retry-After: 3\r\n",
+              "{\"error_code\":\"APIG.0308\"}");
     fx_answer(&F, 1, 200, NULL, FX_OK_BODY);
     assert_int_equal(fx_stop(&F), DS_STOPPED);
     assert_int_equal(F.res.attempts, 2);
@@ -108,7 +109,8 @@ static void retry_after_beyond_the_deadline_stops_at_once(void **state)
 {
     (void)state;
     fx_init(&F, 1000, 3);
-    fx_answer(&F, 0, 429, "Retry-After: 60\r\n", "{\"error_code\":\"APIG.0308\"}");
+    fx_answer(&F, 0, 429, "Retry-After: 60\r\n",
+              "{\"error_code\":\"APIG.0308\"}");
     fx_answer(&F, 1, 200, NULL, FX_OK_BODY);
     assert_int_equal(fx_stop(&F), DS_UNAVAILABLE);
     assert_int_equal(F.res.reason, DS_R_HTTP_STATUS);
@@ -223,7 +225,8 @@ static void send_failure_is_retried_with_the_whole_request(void **state)
     assert_int_equal(F.res.attempts, 2);
     assert_int_equal(F.ft.attempt_sent[0], 50);
     assert_true(F.ft.attempt_sent[1] > 250);
-    assert_memory_equal(F.ft.sent + F.ft.attempt_start[1], "PUT /v2/tasks/", 14);
+    assert_memory_equal(F.ft.sent + F.ft.attempt_start[1], "PUT /v2/tasks/",
+                        14);
     assert_memory_equal(F.ft.sent + F.ft.sent_len - 6, "\r\n\r\n{}", 6);
 }
 

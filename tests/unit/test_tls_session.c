@@ -24,8 +24,8 @@ static void fake_ca(mbedtls_x509_crt *crt, unsigned char *der, size_t len)
 
 static void key_depends_on_host_port_and_ca(void **state)
 {
-    unsigned char der_a[] = { 0x30, 0x03, 0x01, 0x02, 0x03 };
-    unsigned char der_b[] = { 0x30, 0x03, 0x01, 0x02, 0x04 };
+    unsigned char der_a[] = {0x30, 0x03, 0x01, 0x02, 0x03};
+    unsigned char der_b[] = {0x30, 0x03, 0x01, 0x02, 0x04};
     mbedtls_x509_crt ca_a, ca_b;
     uint8_t k[6][32];
     int i, j;
@@ -67,10 +67,11 @@ static void other_key_is_never_offered_and_slot_kept(void **state)
 static void empty_or_missing_slot_offers_nothing(void **state)
 {
     static ds_tls_session_t slot;
-    uint8_t key[32] = { 0 };
+    uint8_t key[32] = {0};
     (void)state;
     assert_int_equal(ds_tls_session_offer(NULL, NULL, key), 0);
-    assert_int_equal(ds_tls_session_offer(&slot, NULL, key), 0); /* zeroed: empty */
+    assert_int_equal(ds_tls_session_offer(&slot, NULL, key),
+                     0); /* zeroed: empty */
 }
 
 static void unloadable_session_is_dropped_and_wiped(void **state)

@@ -88,7 +88,8 @@ static void flush_of_an_empty_buffer_hands_nothing_on(void **state)
     assert_int_equal(g_flushes, 0);
 }
 
-static void flush_without_a_flush_function_drops_nothing_but_the_count(void **state)
+static void
+flush_without_a_flush_function_drops_nothing_but_the_count(void **state)
 {
     char buf[8];
     ds_wr_t w;
@@ -147,7 +148,8 @@ static void backoff_doubles_from_half_a_second_up_to_eight(void **state)
     assert_int_equal(ds_backoff_ms(&pf, INT_MAX, 0, 60000), 8000);
 }
 
-static void backoff_with_jitter_stays_within_half_and_whole_of_the_cap(void **state)
+static void
+backoff_with_jitter_stays_within_half_and_whole_of_the_cap(void **state)
 {
     fake_platform_t fp;
     ds_platform_t pf;
@@ -167,11 +169,13 @@ int main(void)
         cmocka_unit_test(flush_error_is_sticky_and_stops_every_later_put),
         cmocka_unit_test(flush_error_on_the_final_flush_is_returned),
         cmocka_unit_test(flush_of_an_empty_buffer_hands_nothing_on),
-        cmocka_unit_test(flush_without_a_flush_function_drops_nothing_but_the_count),
+        cmocka_unit_test(
+            flush_without_a_flush_function_drops_nothing_but_the_count),
         cmocka_unit_test(zero_capacity_buffer_with_a_flush_is_full),
         cmocka_unit_test(codes_beyond_the_tables_fall_back),
         cmocka_unit_test(backoff_doubles_from_half_a_second_up_to_eight),
-        cmocka_unit_test(backoff_with_jitter_stays_within_half_and_whole_of_the_cap),
+        cmocka_unit_test(
+            backoff_with_jitter_stays_within_half_and_whole_of_the_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,9 @@
 
 /* Diagnostics would pull printf into the image; assertions are off in
  * lwipopts.h and failures surface as transport errors instead. */
-#define LWIP_PLATFORM_DIAG(x) do { } while (0)
+#define LWIP_PLATFORM_DIAG(x)                                                  \
+    do {                                                                       \
+    } while (0)
 void ds_lwip_assert_failed(const char *msg);
 #define LWIP_PLATFORM_ASSERT(x) ds_lwip_assert_failed(x)
 

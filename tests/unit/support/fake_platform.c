@@ -56,8 +56,7 @@ static int fp_unix(void *ctx, int64_t *seconds)
     return 0;
 }
 
-void fake_platform_unix(fake_platform_t *fp, ds_platform_t *pf,
-                        int64_t seconds)
+void fake_platform_unix(fake_platform_t *fp, ds_platform_t *pf, int64_t seconds)
 {
     fp->unix_s = seconds;
     fp->unix_at = fp->now;

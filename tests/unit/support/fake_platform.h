@@ -14,12 +14,12 @@
 
 typedef struct fake_platform {
     uint32_t now;
-    uint32_t rng;              /* xorshift32 state; 0 makes random_u32 NULL */
+    uint32_t rng; /* xorshift32 state; 0 makes random_u32 NULL */
     uint32_t sleeps[FAKE_MAX_SLEEPS];
     int nsleeps;
     uint32_t slept_ms;
     int now_calls;
-    int64_t unix_s;            /* wall clock at now == unix_at (unix_time) */
+    int64_t unix_s; /* wall clock at now == unix_at (unix_time) */
     uint32_t unix_at;
     int unix_calls;
 } fake_platform_t;

@@ -100,8 +100,7 @@ static int32_t ft_send(void *ctx, const uint8_t *buf, size_t len,
     return (int32_t)n;
 }
 
-static int32_t ft_recv(void *ctx, uint8_t *buf, size_t len,
-                       uint32_t timeout_ms)
+static int32_t ft_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     fake_transport_t *ft = ctx;
     const ft_attempt_t *a;
@@ -142,12 +141,8 @@ static int32_t ft_recv(void *ctx, uint8_t *buf, size_t len,
         ft_wait(ft, timeout_ms);
         ft_log(ft, 'T');
         return DS_TR_ERR_TIMEOUT;
-    case FT_ERROR:
-        ft_log(ft, 'E');
-        return a->end_rc ? a->end_rc : DS_TR_ERR_IO;
-    default:
-        ft_log(ft, '0');
-        return 0;
+    case FT_ERROR: ft_log(ft, 'E'); return a->end_rc ? a->end_rc : DS_TR_ERR_IO;
+    default: ft_log(ft, '0'); return 0;
     }
 }
 

@@ -35,15 +35,15 @@ enum ft_end { FT_EOF = 0, FT_TIMEOUT, FT_ERROR };
 enum ft_split { FT_WHOLE = 0, FT_BYTES, FT_RANDOM };
 
 typedef struct ft_attempt {
-    int connect_rc;          /* DS_TR_OK or a DS_TR_ERR_* */
-    const char *answer;      /* bytes the server sends; NULL: none */
-    size_t answer_len;       /* 0: strlen(answer) */
-    int end;                 /* after the answer: enum ft_end */
-    int end_rc;              /* FT_ERROR: the error recv returns */
-    int send_fails;          /* 1: sends fail once send_fail_at bytes went */
+    int connect_rc;     /* DS_TR_OK or a DS_TR_ERR_* */
+    const char *answer; /* bytes the server sends; NULL: none */
+    size_t answer_len;  /* 0: strlen(answer) */
+    int end;            /* after the answer: enum ft_end */
+    int end_rc;         /* FT_ERROR: the error recv returns */
+    int send_fails;     /* 1: sends fail once send_fail_at bytes went */
     size_t send_fail_at;
     int send_fail_rc;
-    uint32_t latency_ms;     /* clock advance per recv that delivers bytes */
+    uint32_t latency_ms; /* clock advance per recv that delivers bytes */
     const char *then[FT_THEN_MAX]; /* answers to later requests on this
                                     * connection (NULL: none) */
 } ft_attempt_t;
@@ -51,12 +51,12 @@ typedef struct ft_attempt {
 typedef struct fake_transport {
     /* --- script (set by the test) --- */
     ft_attempt_t att[FT_MAX_ATTEMPTS];
-    int natt;                /* connects beyond this fail with ERR_CONNECT */
-    int split;               /* enum ft_split */
-    uint32_t seed;           /* for FT_RANDOM */
-    size_t max_send;         /* short sends: accept at most this (0: all) */
-    fake_platform_t *clock;  /* advanced by every timeout (may be NULL) */
-    int alive_default;       /* alive(): this once alive_script is spent */
+    int natt;                 /* connects beyond this fail with ERR_CONNECT */
+    int split;                /* enum ft_split */
+    uint32_t seed;            /* for FT_RANDOM */
+    size_t max_send;          /* short sends: accept at most this (0: all) */
+    fake_platform_t *clock;   /* advanced by every timeout (may be NULL) */
+    int alive_default;        /* alive(): this once alive_script is spent */
     const char *alive_script; /* alive(): '1'/'0' per call, in order */
 
     /* --- record --- */
@@ -66,23 +66,23 @@ typedef struct fake_transport {
     int use_tls;
     uint32_t connect_timeout_ms, last_recv_timeout_ms, last_send_timeout_ms;
     uint8_t sent[FT_SENT_MAX];
-    size_t sent_len;         /* all attempts */
+    size_t sent_len;                       /* all attempts */
     size_t attempt_start[FT_MAX_ATTEMPTS]; /* offset in sent[] of attempt i */
     size_t attempt_sent[FT_MAX_ATTEMPTS];
-    size_t max_send_len;     /* largest len passed to send() */
-    int alives;              /* alive() calls */
-    int nreq;                /* requests seen (all connections) */
+    size_t max_send_len;          /* largest len passed to send() */
+    int alives;                   /* alive() calls */
+    int nreq;                     /* requests seen (all connections) */
     size_t req_start[FT_REQ_MAX]; /* offset in sent[] of request i */
     int req_conn[FT_REQ_MAX];     /* attempt (connection) of request i */
     char log[FT_LOG_MAX];
     size_t log_len;
 
     /* --- state --- */
-    int cur;                 /* attempt index, -1 before the first connect */
+    int cur; /* attempt index, -1 before the first connect */
     int connected;
     size_t pos;
-    int creq;                /* requests on this connection, -1 none yet */
-    int receiving;           /* recv called since the last request began */
+    int creq;      /* requests on this connection, -1 none yet */
+    int receiving; /* recv called since the last request began */
 } fake_transport_t;
 
 void fake_transport_init(fake_transport_t *ft, ds_transport_t *tr,

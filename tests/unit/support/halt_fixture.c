@@ -45,8 +45,8 @@ const char *hx_http(int status, const char *headers, const char *body)
     return b;
 }
 
-static const char *history_body(unsigned long total, const hrow_t *rows,
-                                int n, int total_first)
+static const char *history_body(unsigned long total, const hrow_t *rows, int n,
+                                int total_first)
 {
     char *b = take();
     size_t len = 0;
@@ -82,8 +82,7 @@ const char *hx_history_total_first(unsigned long total, const hrow_t *rows,
     return history_body(total, rows, n, 1);
 }
 
-const char *hx_page_total_first(unsigned long total, const hrow_t *rows,
-                                int n)
+const char *hx_page_total_first(unsigned long total, const hrow_t *rows, int n)
 {
     return hx_http(200, NULL, hx_history_total_first(total, rows, n));
 }

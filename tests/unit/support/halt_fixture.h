@@ -23,15 +23,15 @@
 #define HX_UNIX 1700000000
 
 /* A state answer body for record `rec` of task `task` in `st`. */
-#define HX_STATE_BODY(st, rec, task)                                        \
-    "{\"status\":\"success\",\"result\":{\"status\":\"" st                  \
-    "\",\"record_id\":\"" rec "\",\"task_id\":\"" task                      \
-    "\",\"step\":\"running\",\"start_time\":\"2026-11-28 10:00:00\","       \
-    "\"end_time\":\"\",\"duration\":\"\",\"release_id\":12,"                \
+#define HX_STATE_BODY(st, rec, task)                                           \
+    "{\"status\":\"success\",\"result\":{\"status\":\"" st                     \
+    "\",\"record_id\":\"" rec "\",\"task_id\":\"" task                         \
+    "\",\"step\":\"running\",\"start_time\":\"2026-11-28 10:00:00\","          \
+    "\"end_time\":\"\",\"duration\":\"\",\"release_id\":12,"                   \
     "\"operator\":\"dev\"}}"
 #define HX_STATE(st) HX_STATE_BODY(st, FX_RECORD, FX_TASK)
-#define HX_NOT_RUNNING_BODY                                                 \
-    "{\"error_code\":\"Deploy.00011304\",\"error_msg\":\"The deployment "   \
+#define HX_NOT_RUNNING_BODY                                                    \
+    "{\"error_code\":\"Deploy.00011304\",\"error_msg\":\"The deployment "      \
     "record is not running and cannot be stopped (state: succeeded).\"}"
 
 typedef struct hrow {
@@ -52,8 +52,7 @@ const char *hx_history_total_first(unsigned long total, const hrow_t *rows,
                                    int n);
 /* 200 answer holding hx_history(...). */
 const char *hx_page(unsigned long total, const hrow_t *rows, int n);
-const char *hx_page_total_first(unsigned long total, const hrow_t *rows,
-                                int n);
+const char *hx_page_total_first(unsigned long total, const hrow_t *rows, int n);
 /* Request i as a NUL-terminated copy (pooled). */
 const char *hx_req(int i);
 /* Requests whose first line starts with `method` + ' '. */

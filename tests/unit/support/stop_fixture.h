@@ -14,8 +14,8 @@
 #define FX_TASK "e700f15965694253940502911220d76b"
 #define FX_RECORD "2c82ffe8d00d4968a4e5f7a36d87ae17"
 #define FX_TOKEN "MIIToken-abc.def_123"
-#define FX_OK_BODY                                                     \
-    "{\"status\":\"success\",\"result\":{\"id\":\"" FX_RECORD            \
+#define FX_OK_BODY                                                             \
+    "{\"status\":\"success\",\"result\":{\"id\":\"" FX_RECORD                  \
     "\",\"task_id\":\"" FX_TASK "\"}}"
 
 #define FX_MAX_ANSWERS 8
