@@ -71,10 +71,10 @@ const char *ds_reason_text(ds_reason_t reason)
  * compile time against the enum it maps, so that adding a value without a
  * row fails the build instead of reading past the table. */
 /* `name` is a declarator: it cannot be put in parentheses. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define DS_TABLE_CHECK(name, table, count)                                     \
-    typedef char name[sizeof(table) / sizeof((table)[0]) == (count)            \
-                          ? 1                                                  \
-                          : -1] /* NOLINT(bugprone-macro-parentheses) */
+    typedef char name[sizeof(table) / sizeof((table)[0]) == (count) ? 1 : -1]
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* DS_TR_ERR_RESOLVE (-1) .. DS_TR_ERR_ARG (-8), by -1 - code. */
 static const unsigned char connect_reasons[] = {
