@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "deploystop.h"
 #include "ds_iam.h"
@@ -93,6 +94,22 @@ ds_outcome_t ds_exchange(ds_session_t *s, ds_call_t *c, ds_result_t *res);
 #define DS_NEED_RECORD 1u
 #define DS_NEED_PROJECT 2u
 ds_reason_t ds_check_request(const ds_stop_request_t *req, unsigned need);
+/* The start of every call: clears *res, then checks the arguments
+ * (args_ok) and the request; 1 when refused, with res saying why
+ * (DS_INVALID_INPUT; nothing was sent). Inline: a stop's only caller
+ * would otherwise pay for the call. */
+static inline int ds_call_refused(ds_result_t *res, int args_ok,
+                                  const ds_stop_request_t *req, unsigned need)
+{
+    ds_reason_t why;
+    memset(res, 0, sizeof *res);
+    why = args_ok && req ? ds_check_request(req, need) : DS_R_BAD_ARGUMENT;
+    if (!why)
+        return 0;
+    res->outcome = DS_INVALID_INPUT;
+    res->reason = why;
+    return 1;
+}
 
 /* Outcome of a non-2xx status (compile-time checked table). */
 ds_outcome_t ds_status_outcome(int status);

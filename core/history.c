@@ -224,18 +224,11 @@ ds_outcome_t ds_history(ds_session_t *s, const ds_stop_request_t *req,
                         ds_running_t *run, ds_result_t *res)
 {
     ds_call_t c;
-    ds_reason_t why;
     ds_outcome_t o;
     if (!res)
         return DS_INVALID_INPUT;
-    memset(res, 0, sizeof *res);
-    why = !s || !req || !run ? DS_R_BAD_ARGUMENT
-                             : ds_check_request(req, DS_NEED_PROJECT);
-    if (why) {
-        res->outcome = DS_INVALID_INPUT;
-        res->reason = why;
+    if (ds_call_refused(res, s && req && run, req, DS_NEED_PROJECT))
         return DS_INVALID_INPUT;
-    }
     memset(run, 0, sizeof *run);
     ds_call_init(&c, req);
     c.method = "GET";

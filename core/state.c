@@ -58,16 +58,10 @@ ds_outcome_t ds_state(ds_session_t *s, const ds_stop_request_t *req,
 {
     ds_json_fields_t f;
     ds_call_t c;
-    ds_reason_t why;
     if (!res)
         return DS_INVALID_INPUT;
-    memset(res, 0, sizeof *res);
-    why = !s || !req || !st ? DS_R_BAD_ARGUMENT
-                            : ds_check_request(req, DS_NEED_RECORD);
-    if (why) {
-        fail(res, DS_INVALID_INPUT, why);
+    if (ds_call_refused(res, s && req && st, req, DS_NEED_RECORD))
         return DS_INVALID_INPUT;
-    }
     memset(st, 0, sizeof *st);
     memset(&f, 0, sizeof f);
     f.record_key = 1;

@@ -62,16 +62,10 @@ ds_outcome_t ds_stop_in(ds_session_t *s, const ds_stop_request_t *req,
                         ds_result_t *res)
 {
     ds_call_t c;
-    ds_reason_t why;
     if (!res)
         return DS_INVALID_INPUT;
-    memset(res, 0, sizeof *res);
-    why = req ? ds_check_request(req, DS_NEED_RECORD) : DS_R_BAD_ARGUMENT;
-    if (why) {
-        res->outcome = DS_INVALID_INPUT;
-        res->reason = why;
+    if (ds_call_refused(res, req != NULL, req, DS_NEED_RECORD))
         return DS_INVALID_INPUT;
-    }
     ds_call_stop(&c, req);
     c.fields = &k_stop_fields;
     c.judge = judge_stop;
