@@ -159,34 +159,25 @@ static ds_reason_t row(ds_call_t *c, ds_session_t *s, const char *js,
     return DS_R_NONE;
 }
 
-/* The rows of the "result" array at js[at]; their count in *n. */
+/* The rows of the "result" array at js[at] (the JSON module walks the
+ * array); their count in *n. */
 static ds_reason_t rows(ds_call_t *c, ds_session_t *s, const char *js,
                         size_t len, size_t at, unsigned *n)
 {
-    size_t i = at + 1;
+    ds_json_array_t arr;
+    size_t start = 0;
+    long end;
+    ds_json_array_open(&arr, at);
     *n = 0;
-    for (;;) {
-        long end;
-        ds_reason_t why;
-        while (i < len && strchr(" \t\r\n", js[i]) && js[i])
-            i++;
-        if (i < len && js[i] == ']' && !*n)
-            return DS_R_NONE;
-        end = ds_json_skip(js, len, i);
-        if (end < 0 || js[i] != '{')
-            return DS_R_JSON_MALFORMED;
-        why = row(c, s, js + i, (size_t)end - i);
+    while ((end = ds_json_array_next(js, len, &arr, &start)) > 0) {
+        ds_reason_t why = js[start] == '{'
+                              ? row(c, s, js + start, (size_t)end - start)
+                              : DS_R_JSON_MALFORMED;
         if (why)
             return why;
         ++*n;
-        i = (size_t)end;
-        while (i < len && strchr(" \t\r\n", js[i]) && js[i])
-            i++;
-        if (i >= len || (js[i] != ',' && js[i] != ']'))
-            return DS_R_JSON_MALFORMED;
-        if (js[i++] == ']')
-            return DS_R_NONE;
     }
+    return end < 0 ? DS_R_JSON_MALFORMED : DS_R_NONE;
 }
 
 static unsigned long total_num(const char *js, size_t len)

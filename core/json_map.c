@@ -502,6 +502,35 @@ long ds_json_skip(const char *js, size_t len, size_t at)
     return !depth && i > first ? (long)i : -1;
 }
 
+void ds_json_array_open(ds_json_array_t *a, size_t at)
+{
+    a->pos = at + 1;
+    a->after = 0;
+}
+
+long ds_json_array_next(const char *js, size_t len, ds_json_array_t *a,
+                        size_t *start)
+{
+    size_t i = skip_ws(js, len, a->pos);
+    long end;
+    if (a->after) {
+        if (i >= len || (js[i] != ',' && js[i] != ']'))
+            return -1;
+        if (js[i] == ']')
+            return 0;
+        i = skip_ws(js, len, i + 1);
+    } else if (i < len && js[i] == ']') {
+        return 0;
+    }
+    end = ds_json_skip(js, len, i);
+    if (end < 0)
+        return -1;
+    *start = i;
+    a->pos = (size_t)end;
+    a->after = 1;
+    return end;
+}
+
 /* Offset of the value after the key string that ends at js[i - 1] (the
  * ':' and whitespace skipped), or 0 when no ':' follows (a string value). */
 static size_t after_colon(const char *js, size_t len, size_t i)

@@ -85,6 +85,21 @@ long ds_json_find(const char *js, size_t len, const char *parent,
  * -1 when it is not one complete value. */
 long ds_json_skip(const char *js, size_t len, size_t at);
 
+/* The elements of an array, one at a time, in constant memory: open it at
+ * its '[' (ds_json_array_open), then ds_json_array_next gives the end
+ * offset (one past) of the next element and its start in *start; 0 after
+ * the last one; -1 when the array is not well formed (a missing or extra
+ * ',', an unclosed element). The separator after an element is checked by
+ * the call that follows it, so each element is seen before its successor
+ * is read. */
+typedef struct ds_json_array {
+    size_t pos;
+    int after; /* an element was returned: a ',' or ']' comes next */
+} ds_json_array_t;
+void ds_json_array_open(ds_json_array_t *a, size_t at);
+long ds_json_array_next(const char *js, size_t len, ds_json_array_t *a,
+                        size_t *start);
+
 /* Copies the scalar at js[at] (a string decoded, a number or literal as
  * written) into out (capacity cap > 0). Returns 0, or -1 when it is not a
  * complete non-empty scalar or did not fit. */
