@@ -17,6 +17,7 @@
 
 #include "deploystop.h"
 #include "ds_iam.h"
+#include "json_map.h"
 #include "writer.h"
 
 typedef struct ds_call ds_call_t;
@@ -89,6 +90,30 @@ int ds_call_idempotent(const ds_call_t *c);
  * validated by the caller.
  */
 ds_outcome_t ds_exchange(ds_session_t *s, ds_call_t *c, ds_result_t *res);
+
+/* The judgement of a 200 that must say "success" and echo our record and
+ * task (a stop's, a state's): DS_R_NONE, or why not; `json` holds the
+ * DS_JSON_* flags of the answer. ds_echo_fail sets the outcome that goes
+ * with such a reason (DS_REJECTED for a refusal, else DS_UNKNOWN). Inline:
+ * the stop's path pays nothing for the sharing. */
+static inline ds_reason_t ds_echo_refusal(const ds_result_t *res, unsigned json)
+{
+    unsigned both = DS_JSON_ID_OK | DS_JSON_TASK_OK;
+    if (res->http_status != 200)
+        return DS_R_HTTP_STATUS;
+    if (strcmp(res->status, "success") != 0)
+        return res->status[0] || res->error_code[0] ? DS_R_STATUS_NOT_SUCCESS
+                                                    : DS_R_JSON_MALFORMED;
+    if (json & DS_JSON_ID_BAD)
+        return DS_R_ID_MISMATCH;
+    return (json & both) != both ? DS_R_JSON_MALFORMED : DS_R_NONE;
+}
+
+static inline void ds_echo_fail(ds_result_t *res, ds_reason_t why)
+{
+    res->reason = why;
+    res->outcome = why == DS_R_STATUS_NOT_SUCCESS ? DS_REJECTED : DS_UNKNOWN;
+}
 
 /* Validation shared by every call: DS_R_NONE or the first problem. */
 #define DS_NEED_RECORD 1u

@@ -28,29 +28,17 @@ static void state_query(ds_wr_t *w, const ds_call_t *c)
     ds_wr_str(w, "&step_state=false");
 }
 
-static void fail(ds_result_t *res, ds_outcome_t o, ds_reason_t r)
-{
-    res->outcome = o;
-    res->reason = r;
-}
-
-/* Accepted only when it echoes our record and task. */
+/* Accepted only as a stop's answer is (status "success", our record and
+ * task echoed), and with the record's state in it. */
 static void judge_state(ds_call_t *c, ds_session_t *s, ds_result_t *res)
 {
     const ds_record_state_t *st = c->out;
-    unsigned f = c->json, both = DS_JSON_ID_OK | DS_JSON_TASK_OK;
-    int refused = res->status[0] || res->error_code[0];
+    ds_reason_t r = ds_echo_refusal(res, c->json);
     (void)s;
-    if (res->http_status != 200)
-        fail(res, DS_UNKNOWN, DS_R_HTTP_STATUS);
-    else if ((f & DS_JSON_VALID) && strcmp(res->status, "success") != 0 &&
-             refused)
-        fail(res, DS_REJECTED, DS_R_STATUS_NOT_SUCCESS);
-    else if (f & DS_JSON_ID_BAD)
-        fail(res, DS_UNKNOWN, DS_R_ID_MISMATCH);
-    else if (!(f & DS_JSON_VALID) || strcmp(res->status, "success") != 0 ||
-             (f & both) != both || !st->status[0])
-        fail(res, DS_UNKNOWN, DS_R_JSON_MALFORMED);
+    if (!r && !st->status[0])
+        r = DS_R_JSON_MALFORMED;
+    if (r)
+        ds_echo_fail(res, r);
 }
 
 ds_outcome_t ds_state(ds_session_t *s, const ds_stop_request_t *req,

@@ -18,23 +18,10 @@ static const ds_json_fields_t k_stop_fields = {0, NULL, 0, NULL,
 /* A 200 is a stop only with status "success" and our ids echoed. */
 static void judge_stop(ds_call_t *c, ds_session_t *s, ds_result_t *res)
 {
-    unsigned f = c->json;
-    ds_reason_t r = DS_R_NONE;
+    ds_reason_t r = ds_echo_refusal(res, c->json);
     (void)s;
-    if (res->http_status != 200)
-        r = DS_R_HTTP_STATUS;
-    else if (strcmp(res->status, "success") != 0)
-        r = res->status[0] || res->error_code[0] ? DS_R_STATUS_NOT_SUCCESS
-                                                 : DS_R_JSON_MALFORMED;
-    else if (f & DS_JSON_ID_BAD)
-        r = DS_R_ID_MISMATCH;
-    else if ((f & (DS_JSON_ID_OK | DS_JSON_TASK_OK)) !=
-             (DS_JSON_ID_OK | DS_JSON_TASK_OK))
-        r = DS_R_JSON_MALFORMED;
-    if (r) {
-        res->reason = r;
-        res->outcome = r == DS_R_STATUS_NOT_SUCCESS ? DS_REJECTED : DS_UNKNOWN;
-    }
+    if (r)
+        ds_echo_fail(res, r);
 }
 
 ds_reason_t ds_check_request(const ds_stop_request_t *req, unsigned need)

@@ -25,14 +25,14 @@ size: | $(DEPS_STAMP)
 # The `make test` stage: nothing in .data/.bss, no dynamic or oversized
 # stack frame, no recursion, and the token-only stop path (-DDS_AKSK=0,
 # Cortex-M3, no LTO) at most SIZE_CHECK_TEXT_MAX bytes of .text. The
-# ceiling is the measured size (7,068 bytes, rounded up to a multiple of
+# ceiling is the measured size (7,056 bytes, rounded up to a multiple of
 # 16); the issue's ceiling is 5,600 bytes, not met: the one exchange engine
 # (keep-alive, reuse checks, the call hooks) took the path from 5,466 to
 # 7,354 bytes, the slimming since brought it back to 6,892 (jsmn, required
 # by the design, is about 640 bytes of it), and the RFC 9112/9110 parser
 # fixes (obs-fold joined, chunk-extension grammar, HTTP/1.x) added 176.
 # Lower it whenever the core shrinks; never raise it to make room for code.
-SIZE_CHECK_TEXT_MAX ?= 7072
+SIZE_CHECK_TEXT_MAX ?= 7056
 size-check: $(CORE_SRC) $(wildcard include/*.h core/*.h) | $(DEPS_STAMP)
 	scripts/size_report.sh $(BUILD) $(SIZE_CHECK_TEXT_MAX) $(SIZE_STACK_MAX) $(CORE_SRC)
 
