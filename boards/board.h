@@ -36,33 +36,6 @@ struct netif;
 #define BOARD_LED_GREEN 0x1u /* network / ready */
 #define BOARD_LED_RED 0x2u   /* stop fired / failure */
 
-/* Persistent configuration, loaded at boot, saved by the console. */
-#define BOARD_CA_MAX                                                           \
-    1600u /* PEM text of the trusted CA(s): one RSA-2048 root */
-
-/* board_config_t.auth: which credential a stop uses. */
-#define BOARD_AUTH_TOKEN 0u
-#define BOARD_AUTH_AKSK 1u
-
-typedef struct board_config {
-    /* The endpoint, parsed when set: the host is what a stop passes to
-     * DNS and TLS, so no per-stop copy of it is needed. */
-    char host[DS_HOST_MAX + 1]; /* "" until set */
-    uint16_t port;
-    uint8_t use_tls; /* 0 only for an http:// test endpoint */
-    char task[DS_ID_LEN + 1];
-    char record[DS_ID_LEN + 1];
-    uint32_t auth; /* BOARD_AUTH_* */
-    char token[DS_TOKEN_MAX + 1];
-    size_t token_len;
-    char ak[DS_SIGN_AK_MAX + 1];   /* access key, NUL-terminated */
-    char sk[DS_SIGN_SK_MAX + 1];   /* secret key: never printed */
-    char ca_pem[BOARD_CA_MAX + 1]; /* NUL-terminated PEM */
-    size_t ca_len;                 /* bytes, without the NUL */
-    uint32_t hold_ms;              /* button hold to fire */
-    uint32_t deadline_ms;          /* whole stop, all attempts */
-} board_config_t;
-
 /* Bring up clocks, console, LEDs and button. Called first. */
 void board_init(void);
 
@@ -110,10 +83,37 @@ int board_nic_init(struct netif *netif);
 /* Move received frames from the controller into lwIP. Never blocks. */
 void board_nic_poll(struct netif *netif);
 
-/* Load the configuration (0 when one was found) / persist it (0 on
- * success). A board without storage keeps it in RAM until reset. */
-int board_config_load(board_config_t *cfg);
-int board_config_save(const board_config_t *cfg);
+/*
+ * Configuration flash: BOARD_FLASH_SIZE bytes, memory-mapped for reads at
+ * board_flash_base(), erased a page of BOARD_FLASH_PAGE bytes at a time (to
+ * 0xFF), programmed a 32-bit word at a time (a word only from erased; the
+ * caller never programs a word twice between erases). A power cut may
+ * leave any prefix of an erase or of a sequence of programs done, word by
+ * word: boards/killswitch/config_store.c is built for exactly that.
+ * Both return 0 on success, < 0 on a bad offset or a device error.
+ */
+#ifndef BOARD_FLASH_PAGE
+#define BOARD_FLASH_PAGE 4096u
+#endif
+#ifndef BOARD_FLASH_SIZE
+#define BOARD_FLASH_SIZE (12u * BOARD_FLASH_PAGE)
+#endif
+const uint8_t *board_flash_base(void);
+int board_flash_erase(uint32_t offset); /* the page at offset (page-aligned) */
+int board_flash_program(uint32_t offset, uint32_t word); /* 4-aligned */
+
+/*
+ * Hardware watchdog. Started once with a period in milliseconds; unless
+ * fed within the period the board resets. Fed only from the main loop
+ * (boards/killswitch/main.c says when), never from an interrupt.
+ */
+void board_watchdog_start(uint32_t period_ms);
+void board_watchdog_feed(void);
+
+/* Why the board last came out of reset. */
+#define BOARD_RESET_POWER 0u    /* power on (or a cause the board cannot tell) */
+#define BOARD_RESET_WATCHDOG 1u /* the watchdog expired */
+unsigned board_reset_cause(void);
 
 /* Deepest stack use since boot and the stack's size, bytes (the board
  * paints its stack at reset). */

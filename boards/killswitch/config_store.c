@@ -1,0 +1,323 @@
+/*
+ * Configuration in flash, A/B (config_store.h). Why it survives a cut:
+ *   - a save never touches the copy in force: it erases the other slot,
+ *     programs the new body, then the header words seq, len, crc and the
+ *     magic last; a slot counts only with the magic, a sane length and a
+ *     CRC over seq, len and body that matches;
+ *   - the newest valid slot (sequence compared with wrap-around) wins, so
+ *     a cut before the magic word leaves the old copy, after it the new.
+ * A cut in the middle of an erase leaves a torn slot whose CRC fails.
+ */
+#include "config_store.h"
+
+#include <string.h>
+
+#include "board.h"
+
+#define SLOT_PAGES 6u
+#define SLOT_SIZE (SLOT_PAGES * BOARD_FLASH_PAGE)
+#define SLOTS 2u
+#define MAGIC 0x4B53430Au /* "KSC" + layout version 10 */
+#define HDR_SIZE 16u
+#define BODY_MAX (SLOT_SIZE - HDR_SIZE)
+#define NO_SLOT 0xFFu
+
+_Static_assert(sizeof(ks_config_t) <= BODY_MAX, "a copy must fit its slot");
+_Static_assert(SLOTS * SLOT_SIZE <= BOARD_FLASH_SIZE,
+               "both copies must fit the board's flash");
+_Static_assert(offsetof(ks_config_t, token_len) % 4u == 0u &&
+                   offsetof(ks_config_t, token) % 4u == 0u,
+               "the streamed token starts on a word");
+
+typedef struct slot_hdr {
+    uint32_t magic;
+    uint32_t seq;
+    uint32_t len;
+    uint32_t crc;
+} slot_hdr_t;
+
+static const ks_config_t defaults = {
+    .port = 443u,
+    .use_tls = 1u,
+    .hold_ms = KS_DEFAULT_HOLD_MS,
+    .deadline_ms = KS_DEFAULT_DEADLINE_MS,
+};
+
+static uint8_t active = NO_SLOT;
+static uint32_t active_seq;
+/* The token being streamed: its target slot, length and the word not yet
+ * full (wiped when programmed). */
+static uint8_t tk_slot = NO_SLOT;
+static uint32_t tk_len;
+static uint32_t tk_word;
+
+static uint32_t slot_off(unsigned slot)
+{
+    return (uint32_t)slot * SLOT_SIZE;
+}
+
+static const slot_hdr_t *hdr_of(unsigned slot)
+{
+    return (const slot_hdr_t *)(const void *)(board_flash_base() +
+                                              slot_off(slot));
+}
+
+static const uint8_t *body_of(unsigned slot)
+{
+    return board_flash_base() + slot_off(slot) + HDR_SIZE;
+}
+
+uint32_t store_crc32(uint32_t crc, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    unsigned k;
+    crc = ~crc;
+    while (len-- > 0u) {
+        crc ^= *p++;
+        for (k = 0; k < 8u; k++) {
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+        }
+    }
+    return ~crc;
+}
+
+static uint32_t slot_crc(unsigned slot, uint32_t seq, uint32_t len)
+{
+    uint32_t c = store_crc32(0, &seq, sizeof seq);
+    c = store_crc32(c, &len, sizeof len);
+    return store_crc32(c, body_of(slot), len);
+}
+
+/* Bytes of a copy whose token is `token_len` long, rounded to a word. */
+static uint32_t body_len(uint32_t token_len)
+{
+    return ((uint32_t)offsetof(ks_config_t, token) + token_len + 1u + 3u) &
+           ~3u;
+}
+
+static int slot_valid(unsigned slot)
+{
+    const slot_hdr_t *h = hdr_of(slot);
+    const ks_config_t *c = (const ks_config_t *)(const void *)body_of(slot);
+    if (h->magic != MAGIC || h->len > sizeof(ks_config_t) ||
+        h->len < offsetof(ks_config_t, token) + 1u) {
+        return 0;
+    }
+    if (slot_crc(slot, h->seq, h->len) != h->crc) {
+        return 0;
+    }
+    return c->token_len <= DS_TOKEN_MAX && body_len(c->token_len) <= h->len;
+}
+
+void store_init(void)
+{
+    unsigned s;
+    active = NO_SLOT;
+    active_seq = 0;
+    for (s = 0; s < SLOTS; s++) {
+        if (slot_valid(s) &&
+            (active == NO_SLOT || (int32_t)(hdr_of(s)->seq - active_seq) > 0)) {
+            active = (uint8_t)s;
+            active_seq = hdr_of(s)->seq;
+        }
+    }
+}
+
+const ks_config_t *ks_config(void)
+{
+    if (active == NO_SLOT) {
+        return &defaults;
+    }
+    return (const ks_config_t *)(const void *)body_of(active);
+}
+
+uint32_t store_seq(void)
+{
+    return active == NO_SLOT ? 0u : active_seq;
+}
+
+static unsigned spare_slot(void)
+{
+    return active == 0u ? 1u : 0u;
+}
+
+static int erase_slot(unsigned slot)
+{
+    unsigned p;
+    for (p = 0; p < SLOT_PAGES; p++) {
+        if (board_flash_erase(slot_off(slot) + p * BOARD_FLASH_PAGE) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Byte `off` of the new copy: the edit that covers it, else the copy in
+ * force (the defaults without one). */
+static uint8_t new_byte(size_t off, const store_edit_t *e, unsigned n)
+{
+    unsigned i;
+    for (i = 0; i < n; i++) {
+        if (off >= e[i].off && off < e[i].off + e[i].len) {
+            return ((const uint8_t *)e[i].val)[off - e[i].off];
+        }
+    }
+    return ((const uint8_t *)ks_config())[off];
+}
+
+static uint32_t new_word(size_t off, const store_edit_t *e, unsigned n)
+{
+    uint32_t w = 0;
+    unsigned b;
+    for (b = 0; b < 4u; b++) {
+        w |= (uint32_t)new_byte(off + b, e, n) << (8u * b);
+    }
+    return w;
+}
+
+/* Program words [from, to) of the new copy's body into `slot`. */
+static int program_body(unsigned slot, size_t from, size_t to,
+                        const store_edit_t *e, unsigned n)
+{
+    size_t off;
+    for (off = from; off < to; off += 4u) {
+        if (board_flash_program(slot_off(slot) + HDR_SIZE + (uint32_t)off,
+                                new_word(off, e, n)) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The header, magic last: until it is programmed the slot is not valid. */
+static int commit_slot(unsigned slot, uint32_t len, unsigned flags)
+{
+    uint32_t seq = active_seq + 1u;
+    uint32_t base = slot_off(slot);
+    unsigned old = active;
+    if (board_flash_program(base + 4u, seq) != 0 ||
+        board_flash_program(base + 8u, len) != 0 ||
+        board_flash_program(base + 12u, slot_crc(slot, seq, len)) != 0 ||
+        board_flash_program(base, MAGIC) != 0) {
+        return -1;
+    }
+    store_init();
+    if (active != slot) {
+        return -1; /* read back wrong: the old copy stays in force */
+    }
+    if ((flags & STORE_WIPE_OLD) != 0u && old != NO_SLOT) {
+        (void)erase_slot(old);
+    }
+    return 0;
+}
+
+int store_save(const store_edit_t *e, unsigned n, unsigned flags)
+{
+    unsigned slot = spare_slot();
+    uint32_t token_len = 0;
+    uint32_t len;
+    size_t tl = offsetof(ks_config_t, token_len);
+    unsigned b;
+    for (b = 0; b < 4u; b++) {
+        token_len |= (uint32_t)new_byte(tl + b, e, n) << (8u * b);
+    }
+    if (token_len > DS_TOKEN_MAX) {
+        return -1;
+    }
+    len = body_len(token_len);
+    store_token_abort();
+    if (erase_slot(slot) != 0 || program_body(slot, 0, len, e, n) != 0) {
+        return -1;
+    }
+    return commit_slot(slot, len, flags);
+}
+
+int store_token_begin(const store_edit_t *e, unsigned n)
+{
+    unsigned slot = spare_slot();
+    store_token_abort();
+    if (erase_slot(slot) != 0 ||
+        program_body(slot, 0, offsetof(ks_config_t, token_len), e, n) != 0) {
+        return -1;
+    }
+    tk_slot = (uint8_t)slot;
+    tk_len = 0;
+    tk_word = 0;
+    return 0;
+}
+
+/* The token's word at byte `at` of the token (wiped once programmed). */
+static int program_token_word(uint32_t at)
+{
+    uint32_t off = slot_off(tk_slot) + HDR_SIZE +
+                   (uint32_t)offsetof(ks_config_t, token) + at;
+    int rc = board_flash_program(off, tk_word);
+    tk_word = 0;
+    return rc;
+}
+
+int store_token_byte(char c)
+{
+    uint32_t at = tk_len & ~3u;
+    if (tk_slot == NO_SLOT || tk_len >= DS_TOKEN_MAX) {
+        return -1;
+    }
+    tk_word |= (uint32_t)(uint8_t)c << (8u * (tk_len & 3u));
+    tk_len++;
+    if ((tk_len & 3u) == 0u && program_token_word(at) != 0) {
+        store_token_abort();
+        return -1;
+    }
+    return 0;
+}
+
+uint32_t store_token_len(void)
+{
+    return tk_len;
+}
+
+/* The tail word (with the NUL), the length, then the header. */
+int store_token_commit(void)
+{
+    uint32_t base;
+    uint32_t len = tk_len;
+    if (tk_slot == NO_SLOT) {
+        return -1;
+    }
+    base = slot_off(tk_slot) + HDR_SIZE;
+    if (program_token_word(len & ~3u) != 0 ||
+        board_flash_program(base + (uint32_t)offsetof(ks_config_t, token_len),
+                            len) != 0 ||
+        commit_slot(tk_slot, body_len(len), STORE_WIPE_OLD) != 0) {
+        store_token_abort();
+        return -1;
+    }
+    tk_slot = NO_SLOT;
+    tk_len = 0;
+    return 0;
+}
+
+void store_token_abort(void)
+{
+    tk_slot = NO_SLOT;
+    tk_len = 0;
+    tk_word = 0;
+}
+
+int store_factory_reset(void)
+{
+    unsigned s;
+    uint32_t off;
+    int rc = 0;
+    store_token_abort();
+    for (s = 0; s < SLOTS; s++) {
+        rc |= erase_slot(s);
+    }
+    for (off = 0; off < SLOTS * SLOT_SIZE; off++) {
+        if (board_flash_base()[off] != 0xFFu) {
+            rc = -1;
+        }
+    }
+    store_init();
+    return rc == 0 ? 0 : -1;
+}
