@@ -102,6 +102,10 @@ const uint8_t *board_flash_base(void);
 int board_flash_erase(uint32_t offset); /* the page at offset (page-aligned) */
 int board_flash_program(uint32_t offset, uint32_t word); /* 4-aligned */
 
+/* TEST BUILDS ONLY: the board loses power right before the `ops`+1-th
+ * flash word operation from now (QEMU: the emulator exits at once). */
+void board_test_power_cut(uint32_t ops);
+
 /*
  * Hardware watchdog. Started once with a period in milliseconds; unless
  * fed within the period the board resets. Fed only from the main loop

@@ -22,7 +22,8 @@
 #define BODY_MAX (SLOT_SIZE - HDR_SIZE)
 #define NO_SLOT 0xFFu
 
-_Static_assert(sizeof(ks_config_t) <= BODY_MAX, "a copy must fit its slot");
+_Static_assert(KS_CONFIG_LEN(DS_TOKEN_MAX) <= BODY_MAX,
+               "a copy with the longest token must fit its slot");
 _Static_assert(SLOTS * SLOT_SIZE <= BOARD_FLASH_SIZE,
                "both copies must fit the board's flash");
 _Static_assert(offsetof(ks_config_t, token_len) % 4u == 0u &&
@@ -88,18 +89,16 @@ static uint32_t slot_crc(unsigned slot, uint32_t seq, uint32_t len)
     return store_crc32(c, body_of(slot), len);
 }
 
-/* Bytes of a copy whose token is `token_len` long, rounded to a word. */
 static uint32_t body_len(uint32_t token_len)
 {
-    return ((uint32_t)offsetof(ks_config_t, token) + token_len + 1u + 3u) &
-           ~3u;
+    return (uint32_t)KS_CONFIG_LEN(token_len);
 }
 
 static int slot_valid(unsigned slot)
 {
     const slot_hdr_t *h = hdr_of(slot);
     const ks_config_t *c = (const ks_config_t *)(const void *)body_of(slot);
-    if (h->magic != MAGIC || h->len > sizeof(ks_config_t) ||
+    if (h->magic != MAGIC || h->len > KS_CONFIG_LEN(DS_TOKEN_MAX) ||
         h->len < offsetof(ks_config_t, token) + 1u) {
         return 0;
     }
@@ -153,16 +152,18 @@ static int erase_slot(unsigned slot)
 }
 
 /* Byte `off` of the new copy: the edit that covers it, else the copy in
- * force (the defaults without one). */
+ * force (the defaults without one), else 0 past its end. */
 static uint8_t new_byte(size_t off, const store_edit_t *e, unsigned n)
 {
     unsigned i;
+    size_t have =
+        active == NO_SLOT ? sizeof defaults : (size_t)hdr_of(active)->len;
     for (i = 0; i < n; i++) {
         if (off >= e[i].off && off < e[i].off + e[i].len) {
             return ((const uint8_t *)e[i].val)[off - e[i].off];
         }
     }
-    return ((const uint8_t *)ks_config())[off];
+    return off < have ? ((const uint8_t *)ks_config())[off] : 0u;
 }
 
 static uint32_t new_word(size_t off, const store_edit_t *e, unsigned n)

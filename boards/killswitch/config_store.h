@@ -46,8 +46,15 @@ typedef struct ks_config {
     uint32_t ca_len;             /* bytes, without the NUL */
     char ca_pem[KS_CA_MAX + 1];
     uint32_t token_len;
-    char token[DS_TOKEN_MAX + 1]; /* token_len bytes then a NUL */
+    /* token_len bytes then a NUL, up to DS_TOKEN_MAX + 1 in the slot: a
+     * flexible member, so the defaults of a blank device (a ks_config_t in
+     * ROM) cost no token-sized block. */
+    char token[];
 } ks_config_t;
+
+/* Bytes of a copy whose token is `token_len` long, rounded to a word. */
+#define KS_CONFIG_LEN(token_len)                                               \
+    ((offsetof(ks_config_t, token) + (size_t)(token_len) + 1u + 3u) & ~(size_t)3u)
 
 /* Find the newest valid copy. Call once at boot (and it is cheap to call
  * again: the tests' reboot does). */

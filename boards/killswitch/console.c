@@ -2,19 +2,24 @@
  * Serial console: provisioning and diagnosis. One command per line; every
  * command answers with one `OK ...` or `ERR ...` line (tests wait for it).
  *
- *   set endpoint https://HOST[:PORT]   set task ID   set record ID
- *   set token TOKEN      (up to 20,000 chars; streamed, never echoed)
+ *   set endpoint https://HOST[:PORT]   set project ID
+ *   set task ID   add task ID   del task ID   set record ID   del record
+ *   set token TOKEN      (up to 20,000 chars; streamed into flash, never
+ *                        echoed)
  *   set ak AK            set sk SK   (AK/SK signing; the SK is never shown)
  *   set auth token|aksk  set hold MS   set deadline MS   set time UNIX_SECONDS
  *   ca                   then PEM lines up to -----END CERTIFICATE-----
- *   show  net  stats  press [MS]  exit [STATUS]  help
+ *   show  check  net  stats  press [MS]  factory-reset  exit [STATUS]  help
+ *   test hang | test cut N | test checks on|off   (test image only)
  *
  * Lines end with LF; a CR is allowed only right before it (CRLF). A line
  * holding a NUL, or a CR anywhere else, is refused whole with an ERR line:
  * dropping the byte would silently change what was typed (a token, an ID).
  * A command line holds at most 320 characters. The token does not go
  * through the line buffer: after "set token " its bytes go straight into
- * the configuration, so the line may be as long as the API allows. A paste
+ * the new copy of the configuration in flash (config_store.h), so the line
+ * may be as long as the API allows. Every change is saved to flash before
+ * its OK. A paste
  * (token or CA) that stops for KS_PASTE_IDLE_MS without its end is
  * abandoned with an ERR line: the token is cleared, the old CA kept.
  *
@@ -25,10 +30,17 @@
  */
 #include <string.h>
 
+#include "board.h"
+#include "config_store.h"
+#include "console.h"
 #include "deploystop.h"
 #include "ds_lwip.h"
 #include "killswitch.h"
 #include "out.h"
+#include "run.h"
+
+#define CFG_OFF(f) offsetof(ks_config_t, f)
+#define CFG_LEN(f) sizeof(((ks_config_t *)0)->f)
 
 #define LINE_MAX 320u
 #define TOKEN_PREFIX "set token "
@@ -51,6 +63,7 @@ static size_t line_len;
 static mode_t_ mode;
 static mode_t_ discard_from;
 static int token_overflow;
+static int token_bad; /* a byte ds_valid_token refuses, or a flash error */
 static unsigned bad;   /* BAD_* seen since the last LF */
 static int cr_pending; /* a CR, good only if LF comes next */
 static uint32_t last_rx_ms;
@@ -112,44 +125,69 @@ static int parse_range(const char *s, uint32_t lo, uint32_t hi,
     return -1;
 }
 
-static void save(void)
+/* Save `n` edits; the OK line is the caller's. 0 on success. */
+static int save(const store_edit_t *e, unsigned n, unsigned flags)
 {
-    if (board_config_save(&ks_cfg) != 0) {
-        err("config not saved");
+    if (store_save(e, n, flags) != 0) {
+        err("config not saved: flash error (old configuration kept)");
+        return -1;
     }
+    ks_config_changed();
+    return 0;
+}
+
+static void save_ok(const store_edit_t *e, unsigned n, unsigned flags,
+                    const char *what)
+{
+    if (save(e, n, flags) == 0) {
+        ok(what);
+    }
+}
+
+static void show_tasks(const ks_config_t *c)
+{
+    unsigned i;
+    out_str(" project=");
+    out_quoted(c->project);
+    out_str(" tasks=");
+    out_u32(c->ntasks);
+    for (i = 0; i < c->ntasks; i++) {
+        out_str(" task=");
+        out_quoted(c->task[i]);
+    }
+    out_str(" record=");
+    out_quoted(c->record);
 }
 
 static void show(void)
 {
+    const ks_config_t *c = ks_config();
     int64_t t;
     /* The host passed ds_valid_host: nothing in it needs quoting. */
     out_str("endpoint=\"");
-    if (ks_cfg.host[0] != '\0') {
-        out_str(ks_cfg.use_tls ? "https://" : "http://");
-        out_str(ks_cfg.host);
+    if (c->host[0] != '\0') {
+        out_str(c->use_tls ? "https://" : "http://");
+        out_str(c->host);
         out_str(":");
-        out_u32(ks_cfg.port);
+        out_u32(c->port);
     }
     out_str("\"");
-    out_str(" task=");
-    out_quoted(ks_cfg.task);
-    out_str(" record=");
-    out_quoted(ks_cfg.record);
+    show_tasks(c);
     out_str(" auth=");
-    out_str(ks_cfg.auth == BOARD_AUTH_AKSK ? "aksk" : "token");
+    out_str(c->auth == KS_AUTH_AKSK ? "aksk" : "token");
     /* Secrets are never shown: only whether they are set. */
     out_str(" token=<redacted ");
-    out_u32((uint32_t)ks_cfg.token_len);
+    out_u32(c->token_len);
     out_str(" chars> ak=<");
-    out_u32((uint32_t)strlen(ks_cfg.ak));
+    out_u32((uint32_t)strlen(c->ak));
     out_str(" chars> sk=<redacted ");
-    out_u32((uint32_t)strlen(ks_cfg.sk));
+    out_u32((uint32_t)strlen(c->sk));
     out_str(" chars> ca=");
-    out_u32((uint32_t)ks_cfg.ca_len);
+    out_u32(c->ca_len);
     out_str(" bytes hold_ms=");
-    out_u32(ks_cfg.hold_ms);
+    out_u32(c->hold_ms);
     out_str(" deadline_ms=");
-    out_u32(ks_cfg.deadline_ms);
+    out_u32(c->deadline_ms);
     out_str(" clock=");
     if (board_unix_time(&t) == 0) {
         out_u32((uint32_t)t);
@@ -158,19 +196,81 @@ static void show(void)
     }
     out_str(" state=");
     out_str(ks_state_name(ks_state()));
+    out_str(" config_seq=");
+    out_u32(store_seq());
     out_nl();
     ok("show");
 }
 
-static void set_id(char *dst, const char *v, const char *what)
+/* An id, zero-padded to its field; 0 when valid. */
+static int take_id(char id[DS_ID_LEN + 1], const char *v)
 {
     if (!ds_valid_id(v)) {
         err("id must be 32 letters or digits");
+        return -1;
+    }
+    memcpy(id, v, DS_ID_LEN + 1u);
+    return 0;
+}
+
+/* set project, set record: one id field. */
+static void set_id(size_t off, const char *v, const char *what)
+{
+    char id[DS_ID_LEN + 1];
+    store_edit_t e = {off, sizeof id, id};
+    if (take_id(id, v) == 0) {
+        save_ok(&e, 1, 0, what);
+    }
+}
+
+/* The task list as a whole: count and ids in one edit pair. */
+static void save_tasks(char t[KS_TASKS_MAX][DS_ID_LEN + 1], uint8_t n,
+                       const char *what)
+{
+    store_edit_t e[2] = {{CFG_OFF(ntasks), 1, &n},
+                         {CFG_OFF(task), CFG_LEN(task), t}};
+    save_ok(e, 2, 0, what);
+}
+
+static int task_index(const ks_config_t *c, const char *id)
+{
+    unsigned i;
+    for (i = 0; i < c->ntasks; i++) {
+        if (strcmp(c->task[i], id) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* set task (the first), add task, del task. */
+static void edit_task(const char *op, const char *v)
+{
+    const ks_config_t *c = ks_config();
+    char t[KS_TASKS_MAX][DS_ID_LEN + 1];
+    char id[DS_ID_LEN + 1];
+    uint8_t n = c->ntasks;
+    int at;
+    if (take_id(id, v) != 0) {
         return;
     }
-    memcpy(dst, v, DS_ID_LEN + 1u);
-    save();
-    ok(what);
+    memcpy(t, c->task, sizeof t);
+    at = task_index(c, id);
+    if (op[0] == 's') {
+        memcpy(t[0], id, sizeof id);
+        save_tasks(t, n != 0u ? n : 1u, "task");
+    } else if (op[0] == 'a' && (at >= 0 || n >= KS_TASKS_MAX)) {
+        err(at >= 0 ? "task already set" : "4 tasks at most (del task ID first)");
+    } else if (op[0] == 'a') {
+        memcpy(t[n], id, sizeof id);
+        save_tasks(t, (uint8_t)(n + 1u), "task added");
+    } else if (at < 0) {
+        err("no such task");
+    } else {
+        memmove(t[at], t[at + 1], (size_t)(n - 1u - (unsigned)at) * sizeof t[0]);
+        memset(t[n - 1u], 0, sizeof t[0]);
+        save_tasks(t, (uint8_t)(n - 1u), "task deleted");
+    }
 }
 
 /* "https://HOST[:PORT][/]" (no scheme means https; "http://" only in the
@@ -186,7 +286,7 @@ static void set_endpoint(char *v)
     if (strncmp(h, "https://", 8) == 0) {
         h += 8;
     } else if (strncmp(h, "http://", 7) == 0) {
-#ifdef KS_ALLOW_HTTP
+#ifdef KS_TEST_IMAGE
         h += 7;
         port = 80u;
         tls = 0u;
@@ -212,42 +312,52 @@ static void set_endpoint(char *v)
         err("endpoint must be https://HOST[:PORT] with a DNS name or IPv4 address");
         return;
     }
-    memcpy(ks_cfg.host, h, strlen(h) + 1u);
-    ks_cfg.port = (uint16_t)port;
-    ks_cfg.use_tls = tls;
-    save();
-    ok("endpoint");
+    {
+        char host[DS_HOST_MAX + 1] = {0};
+        uint16_t p16 = (uint16_t)port;
+        store_edit_t e[3] = {{CFG_OFF(host), sizeof host, host},
+                             {CFG_OFF(port), sizeof p16, &p16},
+                             {CFG_OFF(use_tls), 1, &tls}};
+        memcpy(host, h, strlen(h) + 1u);
+        save_ok(e, 3, 0, "endpoint");
+    }
 }
 
-static void set_key(char *dst, size_t cap, const char *v, int is_sk)
+static void set_key(const char *v, int is_sk)
 {
+    const ks_config_t *c = ks_config();
+    char k[DS_SIGN_SK_MAX + 1] = {0};
+    uint32_t aksk = KS_AUTH_AKSK;
+    store_edit_t e[2] = {{is_sk ? CFG_OFF(sk) : CFG_OFF(ak), sizeof k, k},
+                         {CFG_OFF(auth), sizeof aksk, &aksk}};
+    _Static_assert(DS_SIGN_SK_MAX == DS_SIGN_AK_MAX, "one key buffer");
     if (!(is_sk ? ds_sign_valid_sk(v) : ds_sign_valid_ak(v))) {
         err(is_sk ? "sk must be 1..128 visible ASCII characters"
                   : "ak must be 1..128 letters or digits");
         return;
     }
-    ds_wipe(dst, cap);
-    memcpy(dst, v, strlen(v) + 1u);
-    if (ks_cfg.ak[0] != '\0' && ks_cfg.sk[0] != '\0') {
-        ks_cfg.auth = BOARD_AUTH_AKSK;
-    }
-    save();
-    ok(is_sk ? "sk" : "ak");
+    memcpy(k, v, strlen(v) + 1u);
+    /* With both keys set, AK/SK is selected. */
+    save_ok(e, (is_sk ? c->ak[0] : c->sk[0]) != '\0' ? 2u : 1u,
+            STORE_WIPE_OLD, is_sk ? "sk" : "ak");
+    ds_wipe(k, sizeof k);
 }
 
 static void set_auth(const char *v)
 {
-    if (strcmp(v, "token") == 0 && ks_cfg.token_len != 0u) {
-        ks_cfg.auth = BOARD_AUTH_TOKEN;
-    } else if (strcmp(v, "aksk") == 0 && ks_cfg.ak[0] != '\0' &&
-               ks_cfg.sk[0] != '\0') {
-        ks_cfg.auth = BOARD_AUTH_AKSK;
+    const ks_config_t *c = ks_config();
+    uint32_t a;
+    store_edit_t e = {CFG_OFF(auth), sizeof a, &a};
+    if (strcmp(v, "token") == 0 && c->token_len != 0u) {
+        a = KS_AUTH_TOKEN;
+    } else if (strcmp(v, "aksk") == 0 && c->ak[0] != '\0' &&
+               c->sk[0] != '\0') {
+        a = KS_AUTH_AKSK;
     } else {
         err("auth: token (needs a token) or aksk (needs ak and sk)");
         return;
     }
-    save();
-    ok("auth");
+    save_ok(&e, 1, 0, "auth");
 }
 
 static void set_time(const char *v)
@@ -260,7 +370,7 @@ static void set_time(const char *v)
         err("this board keeps its own time");
         return;
     }
-    ks_forget_clock_offset();
+    run_forget_clock_offset();
     ok("time");
 }
 
@@ -276,30 +386,33 @@ static int set_ms(const char *name, const char *v)
              : parse_range(v, 1000u, 600000u, "deadline", &n) != 0) {
         return 1;
     }
-    *(hold ? &ks_cfg.hold_ms : &ks_cfg.deadline_ms) = n;
-    save();
-    ok(name);
+    {
+        store_edit_t e = {hold ? CFG_OFF(hold_ms) : CFG_OFF(deadline_ms),
+                          sizeof n, &n};
+        save_ok(&e, 1, 0, name);
+    }
     return 1;
 }
 
+/* set endpoint|project|task|record|ak|sk|auth|time|hold|deadline */
 static void cmd_set(char *args)
 {
     char *v = strchr(args, ' ');
     if (v == NULL) {
-        err("usage: set endpoint|task|record|token|ak|sk|auth|hold|deadline|time VALUE");
+        err("usage: set endpoint|project|task|record|token|ak|sk|auth|hold|deadline|time VALUE");
         return;
     }
     *v++ = '\0';
     if (strcmp(args, "endpoint") == 0) {
         set_endpoint(v);
+    } else if (strcmp(args, "project") == 0) {
+        set_id(CFG_OFF(project), v, "project");
     } else if (strcmp(args, "task") == 0) {
-        set_id(ks_cfg.task, v, "task");
+        edit_task("set", v);
     } else if (strcmp(args, "record") == 0) {
-        set_id(ks_cfg.record, v, "record");
-    } else if (strcmp(args, "ak") == 0) {
-        set_key(ks_cfg.ak, sizeof ks_cfg.ak, v, 0);
-    } else if (strcmp(args, "sk") == 0) {
-        set_key(ks_cfg.sk, sizeof ks_cfg.sk, v, 1);
+        set_id(CFG_OFF(record), v, "record");
+    } else if (strcmp(args, "ak") == 0 || strcmp(args, "sk") == 0) {
+        set_key(v, args[0] == 's');
     } else if (strcmp(args, "auth") == 0) {
         set_auth(v);
     } else if (strcmp(args, "time") == 0) {
@@ -309,14 +422,41 @@ static void cmd_set(char *args)
     }
 }
 
+/* add task ID, del task ID, del record */
+static void cmd_add_del(const char *l)
+{
+    char none[DS_ID_LEN + 1] = {0};
+    store_edit_t e = {CFG_OFF(record), sizeof none, none};
+    if (strncmp(l, "add task ", 9) == 0) {
+        edit_task("add", l + 9);
+    } else if (strncmp(l, "del task ", 9) == 0) {
+        edit_task("del", l + 9);
+    } else if (strcmp(l, "del record") == 0) {
+        save_ok(&e, 1, 0, "record cleared");
+    } else {
+        err("usage: add task ID, del task ID, del record");
+    }
+}
+
+static void factory_reset(void)
+{
+    if (store_factory_reset() != 0) {
+        err("factory-reset: flash not erased");
+        return;
+    }
+    ks_config_changed();
+    ok("factory-reset: configuration erased");
+}
+
 /* The CA paste starts in a staging block; the stored CA stays in use. */
 static void ca_begin(void)
 {
-    ca_stage = ds_tls_scratch_alloc(BOARD_CA_MAX + 1u);
+    ca_stage = ds_tls_scratch_alloc(KS_CA_MAX + 1u);
     if (ca_stage == NULL) {
         err("ca: no room to stage the paste (old CA kept)");
         return;
     }
+    memset(ca_stage, 0, KS_CA_MAX + 1u);
     ca_stage_len = 0;
     mode = MODE_CA;
     out_str("OK paste PEM, ends at " CA_END);
@@ -326,7 +466,7 @@ static void ca_begin(void)
 /* The paste is over: the staging block is wiped and given back. */
 static void ca_close(void)
 {
-    ds_tls_scratch_free(ca_stage, BOARD_CA_MAX + 1u);
+    ds_tls_scratch_free(ca_stage, KS_CA_MAX + 1u);
     ca_stage = NULL;
     ca_stage_len = 0;
     mode = MODE_LINE;
@@ -345,7 +485,7 @@ static void press_cmd(const char *arg)
 {
     uint32_t n;
     if (arg == NULL) {
-        ks_press(ks_cfg.hold_ms + 2u * KS_DEBOUNCE_MS + 100u);
+        ks_press(ks_config()->hold_ms + 2u * KS_DEBOUNCE_MS + 100u);
         ok("press");
     } else if (parse_range(arg, 1u, 600000u, "press", &n) == 0) {
         ks_press(n);
@@ -363,24 +503,101 @@ static void exit_cmd(const char *arg)
     board_exit((int)n);
 }
 
-static void help(void)
+static void help(const char *arg)
 {
-    out_str(
-        "commands: set endpoint|task|record|token|ak|sk|auth|hold|deadline|time VALUE, "
-        "ca, show, net, stats, press [MS], exit [N]");
+    (void)arg;
+    out_str("commands: set endpoint|project|task|record|token|ak|sk|auth|hold|deadline|time VALUE, "
+            "add task ID, del task ID, del record, ca, show, check, net, stats, press [MS], "
+            "factory-reset, exit [N]");
     out_nl();
-    out_str(
-        "auth: the credential set last is used (set token, or set ak + set sk); "
-        "set auth token|aksk switches; secrets are never shown");
+    out_str("auth: the credential set last is used (set token, or set ak + set sk); "
+            "set auth token|aksk switches; secrets are never shown");
     out_nl();
-#ifdef KS_ALLOW_HTTP
+#ifdef KS_TEST_IMAGE
     out_str("test image: http:// endpoints allowed, pastes abandoned after ");
     out_u32(KS_PASTE_IDLE_MS);
-    out_str(" ms idle");
+    out_str(" ms idle; test hang|cut N|checks on|off");
     out_nl();
 #endif
     ok("help");
 }
+
+static void show_cmd(const char *arg)
+{
+    (void)arg;
+    show();
+}
+
+static void ca_cmd(const char *arg)
+{
+    (void)arg;
+    ca_begin();
+}
+
+static void net_cmd(const char *arg)
+{
+    (void)arg;
+    ks_print_network();
+    ok("net");
+}
+
+static void stats_cmd(const char *arg)
+{
+    (void)arg;
+    run_print_stats();
+    ok("stats");
+}
+
+static void check_cmd(const char *arg)
+{
+    (void)arg;
+    ks_check_now();
+    ok("check");
+}
+
+static void reset_cmd(const char *arg)
+{
+    (void)arg;
+    factory_reset();
+}
+
+#ifdef KS_TEST_IMAGE
+/* Test image only: hang the main loop (the watchdog must reset the
+ * board), cut the power after N flash word operations, automatic checks
+ * on or off. */
+static void test_cmd(const char *arg)
+{
+    uint32_t n;
+    if (arg != NULL && strcmp(arg, "hang") == 0) {
+        ok("test hang");
+        for (;;) {
+        }
+    } else if (arg != NULL && strncmp(arg, "cut ", 4) == 0 &&
+               parse_range(arg + 4, 0u, 1000000u, "cut", &n) == 0) {
+        board_test_power_cut(n);
+        ok("test cut");
+    } else if (arg != NULL && strncmp(arg, "checks o", 8) == 0) {
+        ks_checks_auto(strcmp(arg + 7, "on") == 0);
+        ok("test checks");
+    } else {
+        err("usage: test hang|cut N|checks on|off");
+    }
+}
+#endif
+
+typedef struct cmd {
+    const char *name;
+    void (*fn)(const char *arg); /* arg: NULL when none */
+} cmd_t;
+
+static const cmd_t commands[] = {
+    {"show", show_cmd},   {"ca", ca_cmd},       {"press", press_cmd},
+    {"net", net_cmd},     {"stats", stats_cmd}, {"check", check_cmd},
+    {"exit", exit_cmd},   {"help", help},       {"factory-reset", reset_cmd},
+#ifdef KS_TEST_IMAGE
+    {"test", test_cmd},
+#endif
+};
 
 /* "name" alone (arg NULL) or "name ARG" (arg set); 0 when neither. */
 static int cmd_is(const char *l, const char *name, const char **arg)
@@ -396,37 +613,32 @@ static int cmd_is(const char *l, const char *name, const char **arg)
 static void run_line(char *l)
 {
     const char *arg = NULL;
+    size_t i;
     if (l[0] == '\0') {
         return;
     }
     if (strncmp(l, "set ", 4) == 0) {
         cmd_set(l + 4);
-    } else if (strcmp(l, "show") == 0) {
-        show();
-    } else if (strcmp(l, "ca") == 0) {
-        ca_begin();
-    } else if (cmd_is(l, "press", &arg)) {
-        press_cmd(arg);
-    } else if (strcmp(l, "net") == 0) {
-        ks_print_network();
-        ok("net");
-    } else if (strcmp(l, "stats") == 0) {
-        ks_print_stats();
-        ok("stats");
-    } else if (cmd_is(l, "exit", &arg)) {
-        exit_cmd(arg);
-    } else if (strcmp(l, "help") == 0) {
-        help();
-    } else {
-        err("unknown command (try help)");
+        return;
     }
+    if (strncmp(l, "add ", 4) == 0 || strncmp(l, "del ", 4) == 0) {
+        cmd_add_del(l);
+        return;
+    }
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (cmd_is(l, commands[i].name, &arg)) {
+            commands[i].fn(arg);
+            return;
+        }
+    }
+    err("unknown command (try help)");
 }
 
 /* A line of the CA paste, into the staging block; at the END line the
  * paste is parsed and only then replaces the stored CA. */
 static void ca_line(const char *l, size_t len)
 {
-    if (ca_stage_len + len + 1u > BOARD_CA_MAX) {
+    if (ca_stage_len + len + 1u > KS_CA_MAX) {
         ca_abort("too large");
         return;
     }
@@ -441,43 +653,55 @@ static void ca_line(const char *l, size_t len)
         ca_abort("not a certificate");
         return;
     }
-    ds_wipe(ks_cfg.ca_pem, sizeof ks_cfg.ca_pem);
-    memcpy(ks_cfg.ca_pem, ca_stage, ca_stage_len + 1u);
-    ks_cfg.ca_len = ca_stage_len;
-    ca_close();
-    save();
-    ok("ca");
+    {
+        uint32_t n = (uint32_t)ca_stage_len;
+        store_edit_t e[2] = {{CFG_OFF(ca_len), sizeof n, &n},
+                             {CFG_OFF(ca_pem), CFG_LEN(ca_pem), ca_stage}};
+        int rc = save(e, 2, 0);
+        ca_close();
+        if (rc == 0) {
+            ok("ca");
+        }
+    }
 }
 
-/* The token is refused: it was streamed over the old one, so it is
- * cleared (a press then sends nothing: RESULT INVALID_INPUT). */
+/* The token is refused: the copy it streamed into is dropped, and the
+ * token is cleared (a press then sends nothing: RESULT INVALID_INPUT)
+ * rather than a token other than the one pasted being kept. */
 static void token_refuse(const char *why)
 {
-    ds_wipe(ks_cfg.token, sizeof ks_cfg.token);
-    ks_cfg.token_len = 0;
+    uint32_t zero = 0;
+    store_edit_t e[2] = {{CFG_OFF(token_len), sizeof zero, &zero},
+                         {CFG_OFF(token), sizeof zero, &zero}};
+    store_token_abort();
     mode = MODE_LINE;
-    err(why);
+    if (save(e, 2, STORE_WIPE_OLD) == 0) {
+        err(why);
+    }
 }
 
 static void token_end(void)
 {
+    uint32_t n = store_token_len();
     if (bad != 0u) {
         token_refuse(
             "token refused: a NUL, or a CR not right before the LF, inside it; "
             "token cleared");
         return;
     }
-    if (token_overflow || !ds_valid_token(ks_cfg.token, ks_cfg.token_len)) {
+    if (token_overflow || token_bad || n == 0u) {
         token_refuse(
             "token must be 1..20000 visible ASCII characters; token cleared");
         return;
     }
     mode = MODE_LINE;
-    ks_cfg.token[ks_cfg.token_len] = '\0';
-    ks_cfg.auth = BOARD_AUTH_TOKEN;
-    save();
+    if (store_token_commit() != 0) {
+        err("config not saved: flash error (old configuration kept)");
+        return;
+    }
+    ks_config_changed();
     out_str("OK token (");
-    out_u32((uint32_t)ks_cfg.token_len);
+    out_u32(n);
     out_str(" chars)");
     out_nl();
 }
@@ -486,10 +710,10 @@ static void token_byte(char c)
 {
     if (c == '\n') {
         token_end();
-    } else if (ks_cfg.token_len < DS_TOKEN_MAX) {
-        ks_cfg.token[ks_cfg.token_len++] = c;
-    } else {
+    } else if (store_token_len() >= DS_TOKEN_MAX) {
         token_overflow = 1;
+    } else if (!ds_valid_token(&c, 1) || store_token_byte(c) != 0) {
+        token_bad = 1;
     }
 }
 
@@ -518,9 +742,10 @@ static void maybe_token_prefix(void)
 {
     if (mode == MODE_LINE && line_len == sizeof TOKEN_PREFIX - 1u &&
         memcmp(line, TOKEN_PREFIX, line_len) == 0) {
-        ds_wipe(ks_cfg.token, sizeof ks_cfg.token);
-        ks_cfg.token_len = 0;
+        uint32_t a = KS_AUTH_TOKEN;
+        store_edit_t e = {CFG_OFF(auth), sizeof a, &a};
         token_overflow = 0;
+        token_bad = store_token_begin(&e, 1) != 0;
         line_len = 0;
         mode = MODE_TOKEN;
     }

@@ -1,21 +1,94 @@
-/* Kill-switch firmware entry: everything runs from this one loop. */
+/*
+ * Kill-switch firmware entry. main drives everything, in one direction:
+ * the network (port/lwip), the console, the state machine; neither of
+ * those calls the other. The watchdog is fed here only:
+ *   - at the end of a loop turn, when each part came back (made progress);
+ *   - from the pump while a press or a self-test blocks the loop, only as
+ *     long as that run is within its deadline (run_overdue): a run stuck
+ *     past it lets the watchdog reset the board.
+ * Never from an interrupt: a wedged loop with a live SysTick still resets.
+ */
+#include "board.h"
+#include "config_store.h"
+#include "console.h"
 #include "deploystop.h"
+#include "ds_lwip.h"
 #include "killswitch.h"
 #include "out.h"
+#include "run.h"
 
-int main(void)
+/* Reset after this long without a feed. The longest stretch without one
+ * (a cold TLS handshake's public-key step, docs/measurements.md) is far
+ * shorter even at 25 MHz. */
+#ifndef KS_WATCHDOG_MS
+#define KS_WATCHDOG_MS 8000u
+#endif
+
+static void pump(void)
 {
-    board_init();
+    ds_lwip_net_poll();
+    ks_leds();
+    if (!run_overdue()) {
+        board_watchdog_feed();
+    }
+}
+
+static int hook_unix_time(int64_t *s)
+{
+    return board_unix_time(s);
+}
+
+static void fatal(const char *why)
+{
+    out_nl();
+    out_str("FATAL ");
+    out_str(why);
+    out_nl();
+    board_exit(3);
+}
+
+static const ds_lwip_hooks_t hooks = {
+    board_ms,      pump,           board_entropy,  hook_unix_time, fatal,
+    board_nic_init, board_nic_poll, board_uptime_s,
+};
+
+static void boot_line(unsigned cause)
+{
     out_nl();
     out_str("deploystop kill switch " DS_VERSION);
     out_nl();
-    if (ks_init() != 0) {
-        /* Without a network a press can only fail; say so and keep the
+    out_str("BOOT reason=");
+    out_str(cause == BOARD_RESET_WATCHDOG ? "watchdog" : "power");
+    out_str(" config=");
+    out_str(store_seq() != 0u ? "flash" : "none");
+    out_str(" seq=");
+    out_u32(store_seq());
+    out_nl();
+}
+
+int main(void)
+{
+    const char *why = NULL;
+    int net_ok;
+    board_init();
+    store_init();
+    boot_line(board_reset_cause());
+    board_watchdog_start(KS_WATCHDOG_MS);
+    ds_lwip_init(&hooks);
+    net_ok = ds_lwip_net_start(&why) == 0;
+    if (!net_ok) {
+        /* Without a network a press can only fail: say so, keep the
          * console alive for diagnosis. */
-        out_str("RESULT NETWORK reason=\"network controller failed\"");
+        out_str("ERR ");
+        out_str(why);
         out_nl();
     }
+    ks_init(net_ok);
     for (;;) {
+        ds_lwip_net_poll();
+        console_poll();
         ks_step();
+        ks_leds();
+        board_watchdog_feed(); /* every part of the turn came back */
     }
 }

@@ -1,7 +1,8 @@
 /*
  * The mps2-an385 board as QEMU emulates it: CMSDK UART0 console, SysTick
- * millisecond clock, FPGAIO LEDs, configuration in RAM, semihosting exit.
- * The Ethernet side is in lan9118.c.
+ * millisecond clock, FPGAIO LEDs, semihosting exit. The Ethernet side is in
+ * lan9118.c, the configuration flash in flash_qemu.c, the watchdog in
+ * watchdog_qemu.c.
  */
 #include <string.h>
 
@@ -142,18 +143,6 @@ int board_entropy(uint8_t *buf, size_t len)
     }
     entropy_state = x;
     return 0;
-}
-
-int board_config_load(board_config_t *cfg)
-{
-    (void)cfg;
-    return -1; /* RAM only: nothing survives a reset */
-}
-
-int board_config_save(const board_config_t *cfg)
-{
-    (void)cfg;
-    return 0; /* the live struct in RAM is the store */
 }
 
 void an385_semihost_exit(int status)

@@ -15,6 +15,7 @@ extern uint32_t __stack_bottom, __stack_top;
 int main(void);
 void reset_handler(void);
 void fault_handler(void);
+void nmi_handler(void);
 void systick_handler(void);
 void _init(void);
 void _fini(void);
@@ -60,7 +61,7 @@ typedef void (*vector_t)(void);
 __attribute__((section(".vectors"), used)) static const vector_t vectors[16] = {
     (vector_t)(uintptr_t)&__stack_top,
     reset_handler,
-    fault_handler, /* NMI */
+    nmi_handler, /* NMI: the watchdog's first expiry */
     fault_handler, /* HardFault */
     fault_handler, /* MemManage */
     fault_handler, /* BusFault */

@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "deploystop.h"
 #include "ds_transport.h"
+
+struct netif;
 
 /* What the port needs from the board. */
 typedef struct ds_lwip_hooks {
@@ -26,11 +29,40 @@ typedef struct ds_lwip_hooks {
     /* Unrecoverable state (mbedTLS found its arena corrupted): report and
      * reset; must not return. */
     void (*fatal)(const char *why);
+    /* The board's Ethernet controller: attach it to lwIP as `netif` (0 on
+     * success), and move received frames into lwIP (never blocks). */
+    int (*nic_init)(struct netif *netif);
+    void (*nic_poll)(struct netif *netif);
+    /* Seconds since boot, never wrapping: the signing clock of a board
+     * without a wall clock (ds_lwip_platform). */
+    uint32_t (*uptime_s)(void);
 } ds_lwip_hooks_t;
 
 /* Register the hooks and give mbedTLS its arena. Call once, before
  * lwip_init(). */
 void ds_lwip_init(const ds_lwip_hooks_t *hooks);
+
+/*
+ * Network bring-up (net_lwip.c): lwIP, the board's NIC, DHCP. 0 on
+ * success, else < 0 with a one-line reason in *why.
+ */
+int ds_lwip_net_start(const char **why);
+/* Poll the NIC and run lwIP's timers once; never blocks. The board's pump
+ * hook calls it (with whatever else the board's loop must keep doing). */
+void ds_lwip_net_poll(void);
+/* 1 once DHCP supplied an address. */
+int ds_lwip_net_up(void);
+/* Dotted addresses of the interface and its gateway. */
+void ds_lwip_net_addr(char ip[16], char gw[16]);
+/* lwIP heap: peak and current bytes, and its size. */
+void ds_lwip_heap_stats(size_t *peak, size_t *in_use, size_t *size);
+
+/* The core's platform over the hooks: milliseconds, sleeping by running
+ * the stack, randomness from the entropy hook, and the signing clock (the
+ * wall clock, else the uptime read as a 1970 date, which the offset the
+ * core learns from the server's Date turns into real time; never
+ * board_ms() / 1000, which jumps back every 49.7 days). */
+void ds_lwip_platform(ds_platform_t *pf);
 
 /* Run the stack for `ms` milliseconds (backoff waits). */
 void ds_lwip_wait(uint32_t ms);

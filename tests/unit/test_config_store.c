@@ -191,15 +191,26 @@ static void test_store_token_abort_keeps_the_old_copy(void **state)
     assert_int_equal(store_token_commit(), -1); /* nothing to commit */
 }
 
-/* The configuration after a cut is exactly `old` or exactly `new`. */
-static int same_config(const ks_config_t *a, const ks_config_t *b)
+/* A copy of a configuration, its token included. */
+typedef struct snap {
+    size_t len;
+    uint8_t bytes[KS_CONFIG_LEN(DS_TOKEN_MAX)];
+} snap_t;
+
+static void take(snap_t *s, const ks_config_t *c)
 {
-    size_t fixed = offsetof(ks_config_t, token);
-    return memcmp(a, b, fixed) == 0 &&
-           memcmp(a->token, b->token, a->token_len + 1u) == 0;
+    s->len = KS_CONFIG_LEN(c->token_len);
+    memcpy(s->bytes, c, s->len);
 }
 
-static ks_config_t snap_old, snap_new;
+/* The configuration after a cut is exactly `old` or exactly `new`. */
+static int same_config(const ks_config_t *a, const snap_t *b)
+{
+    return KS_CONFIG_LEN(a->token_len) == b->len &&
+           memcmp(a, b->bytes, offsetof(ks_config_t, token) + a->token_len + 1u) == 0;
+}
+
+static snap_t snap_old, snap_new;
 static uint32_t image_before[BOARD_FLASH_SIZE / 4u];
 
 typedef void (*save_fn)(void);
@@ -238,13 +249,13 @@ static long cut_everywhere(save_fn save, long stride)
 {
     long total, k, magic, tried = 0;
     memcpy(image_before, flash_words, sizeof flash_words);
-    snap_old = *ks_config();
+    take(&snap_old, ks_config());
     ops_done = 0;
     save();
     total = ops_done;
     magic = magic_idx;
-    snap_new = *ks_config();
-    assert_false(same_config(&snap_old, &snap_new));
+    take(&snap_new, ks_config());
+    assert_false(same_config(ks_config(), &snap_old));
     for (k = 0; k <= total; k++) {
         if (k % stride != 0 && k < total - 64) {
             continue;
