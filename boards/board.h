@@ -99,6 +99,9 @@ void board_nic_poll(struct netif *netif);
 #define BOARD_FLASH_SIZE (12u * BOARD_FLASH_PAGE)
 #endif
 const uint8_t *board_flash_base(void);
+/* Word operations (a programmed word, or a word of an erased page) since
+ * boot: wear accounting, and the tests' measure of a save. */
+uint32_t board_flash_ops(void);
 int board_flash_erase(uint32_t offset); /* the page at offset (page-aligned) */
 int board_flash_program(uint32_t offset, uint32_t word); /* 4-aligned */
 

@@ -79,6 +79,7 @@ static void stop_one(halt_t *h, ds_halt_record_t *rec, int discovered)
     rec->confirmed = -1;
     rec->outcome = ds_stop_in(h->s, &h->r, res);
     rec->reason = res->reason;
+    rec->attempts = res->attempts;
     memcpy(rec->request_id, res->request_id, sizeof rec->request_id);
     if (discovered &&
         (rec->outcome == DS_REJECTED || rec->outcome == DS_NOT_FOUND)) {

@@ -26,13 +26,21 @@
  * same. */
 #define PAGES_MAX 1000u
 
+/* A platform time before this (2020-01-01) is no wall clock: a board
+ * without one reports its uptime as a 1970 date for signing, which the
+ * server's Date corrects; the history's dates must come from that Date. */
+#define SANE_TIME_S 1577836800
+
 int ds_session_time(const ds_session_t *s, const ds_auth_t *auth,
                     int64_t *now_s)
 {
     int64_t t;
     if (s->pf->unix_time && s->pf->unix_time(s->pf->ctx, &t) == 0) {
-        *now_s = t + (auth && auth->clock_offset_s ? *auth->clock_offset_s : 0);
-        return 0;
+        t += auth && auth->clock_offset_s ? *auth->clock_offset_s : 0;
+        if (t >= SANE_TIME_S) {
+            *now_s = t;
+            return 0;
+        }
     }
     if (!s->server_date[0] || ds_date_parse_http(s->server_date, &t))
         return -1;

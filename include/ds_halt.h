@@ -96,6 +96,7 @@ typedef struct ds_halt_record {
     uint32_t ended_ms;         /* from the stop's answer to the state that
                                 * showed the end */
     char request_id[DS_REQUEST_ID_MAX]; /* of the stop's answer */
+    int attempts;                       /* connections the stop tried */
 } ds_halt_record_t;
 
 typedef struct ds_halt {

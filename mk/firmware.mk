@@ -155,3 +155,6 @@ SIZE_EXTRA += size-firmware
 
 -include $(FW_OWN_OBJ:.o=.d) $(FW_TEST_OWN_OBJ:.o=.d) $(FW_LWIP_OBJ:.o=.d) $(FW_MBEDTLS_OBJ:.o=.d)
 .PHONY: firmware firmware-entropy-guard firmware-test demo-firmware latency size-firmware
+# The limits (FW_DS_DEFS) shape ds_workspace_t and ds_halt_t: every object
+# is built again when they change, never a mix of two layouts.
+$(FW_OWN_OBJ) $(FW_TEST_OWN_OBJ): mk/firmware.mk

@@ -274,7 +274,7 @@ static void edit_task(const char *op, const char *v)
 }
 
 /* "https://HOST[:PORT][/]" (no scheme means https; "http://" only in the
- * test image, built with KS_ALLOW_HTTP: plain HTTP would send the token in
+ * test image, built with KS_TEST_IMAGE: plain HTTP would send the token in
  * clear). Parsed here, in the line buffer, so a typo is an ERR at once
  * instead of a failed press, and the old endpoint is kept. */
 static void set_endpoint(char *v)

@@ -115,8 +115,9 @@ void run_forget_clock_offset(void)
     clock_offset = 0;
 }
 
-/* The details of the last call: HTTP, server error, transport, TLS. */
-static void print_details(const ds_result_t *r)
+/* The details of the last call: HTTP, server error, transport, TLS (of
+ * the stop, unless a later call failed; its request id is the stop's). */
+static void print_details(const ds_result_t *r, const char *request_id)
 {
     out_str(" http=");
     out_i32(r->http_status);
@@ -128,9 +129,9 @@ static void print_details(const ds_result_t *r)
         out_str(" msg=");
         out_quoted(r->error_msg);
     }
-    if (r->request_id[0] != '\0') {
+    if (request_id[0] != '\0') {
         out_str(" request_id=");
-        out_quoted(r->request_id);
+        out_quoted(request_id);
     }
     if (r->transport_error != 0) {
         out_str(" transport=");
@@ -168,9 +169,11 @@ static void print_task(const char *task, const ds_halt_t *h, uint32_t ms)
     out_quoted(ds_reason_text(r != NULL && h->outcome == r->outcome
                                   ? r->reason
                                   : h->res.reason));
-    print_details(&h->res);
+    print_details(&h->res, r != NULL && r->request_id[0] != '\0'
+                               ? r->request_id
+                               : h->res.request_id);
     out_str(" attempts=");
-    out_i32(h->res.attempts);
+    out_i32(r != NULL && r->attempts != 0 ? r->attempts : h->res.attempts);
     out_str(" ms=");
     out_u32(ms);
     out_nl();
@@ -416,5 +419,7 @@ void run_print_stats(void)
     out_u32((uint32_t)board_stack_peak());
     out_str(" stack_size=");
     out_u32((uint32_t)board_stack_size());
+    out_str(" flash_ops=");
+    out_u32(board_flash_ops());
     out_nl();
 }

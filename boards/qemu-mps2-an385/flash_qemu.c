@@ -26,6 +26,7 @@ static int fh = -1;
 static uint32_t file_pos = 0xFFFFFFFFu; /* unknown: seek first */
 /* Test-only power cut: word operations left before it, 0 = none armed. */
 static uint32_t cut_left;
+static uint32_t ops;
 
 static int32_t semihost(uint32_t op, const void *args)
 {
@@ -96,9 +97,14 @@ const uint8_t *board_flash_base(void)
     return __config_flash;
 }
 
-void board_test_power_cut(uint32_t ops)
+void board_test_power_cut(uint32_t n)
 {
-    cut_left = ops + 1u;
+    cut_left = n + 1u;
+}
+
+uint32_t board_flash_ops(void)
+{
+    return ops;
 }
 
 /* One word of flash, in the region and in the file; the test-only cut
@@ -110,6 +116,7 @@ static int put_word(uint32_t offset, uint32_t word)
         an385_uart_write(msg, sizeof msg - 1u);
         an385_semihost_exit(0);
     }
+    ops++;
     memcpy(__config_flash + offset, &word, 4);
     return fh < 0 ? -1 : file_write(offset, &word, 4);
 }

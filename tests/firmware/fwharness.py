@@ -85,6 +85,16 @@ class Mock:
                             out.append(ev)
         return out
 
+    def puts(self, count, timeout=5.0):
+        """The PUT (stop) requests, once `count` of them were seen (a press
+        also makes GET calls: discovery and the wait for the end)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            out = [r for r in self.events("request") if r.get("method") == "PUT"]
+            if len(out) >= count or time.monotonic() > deadline:
+                return out
+            time.sleep(0.05)
+
     def wait_events(self, kind, count, timeout=5.0):
         deadline = time.monotonic() + timeout
         while True:
@@ -107,7 +117,10 @@ class Mock:
 class Firmware:
     """QEMU running the image; the console on stdin/stdout pipes."""
 
-    def __init__(self, elf, max_seconds=240, echo=None, qemu_extra=()):
+    def __init__(self, elf, max_seconds=240, echo=None, qemu_extra=(), flash_dir=None,
+                 fresh_flash=False):
+        """flash_dir: where the board's flash lives (ks-flash.bin, QEMU's
+        working directory); fresh_flash removes it first (a blank device)."""
         self.lines = []
         self.hold_ms = 1500      # the board's default (KS_DEFAULT_HOLD_MS)
         self.last_press = 0.0
@@ -117,9 +130,15 @@ class Firmware:
                "qemu-system-arm", "-M", "mps2-an385", "-display", "none",
                "-monitor", "none", "-serial", "stdio",
                "-semihosting-config", "enable=on,target=native",
-               "-nic", "user,model=lan9118", "-kernel", elf] + list(qemu_extra)
+               "-nic", "user,model=lan9118", "-kernel", os.path.abspath(elf)] + list(qemu_extra)
+        self.flash_dir = flash_dir or os.getcwd()
+        os.makedirs(self.flash_dir, exist_ok=True)
+        self.flash_path = os.path.join(self.flash_dir, "ks-flash.bin")
+        if fresh_flash and os.path.exists(self.flash_path):
+            os.unlink(self.flash_path)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, bufsize=0)
+                                     stderr=subprocess.STDOUT, bufsize=0, cwd=self.flash_dir,
+                                     start_new_session=True)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -171,8 +190,14 @@ class Firmware:
         self.send(line + "\n")
         return self.expect(r"^(OK|ERR)\b.*", timeout).group(0)
 
-    def provision(self, endpoint, task, record, token, ca_pem, hold_ms=None, deadline_ms=None):
-        for line in ("set endpoint " + endpoint, "set task " + task, "set record " + record):
+    def provision(self, endpoint, task, record, token, ca_pem, hold_ms=None, deadline_ms=None,
+                  project=None):
+        lines = ["set endpoint " + endpoint, "set task " + task]
+        if record is not None:
+            lines.append("set record " + record)
+        if project is not None:
+            lines.append("set project " + project)
+        for line in lines:
             r = self.cmd(line)
             if not r.startswith("OK"):
                 raise AssertionError("%s -> %s" % (line, r))
@@ -210,7 +235,8 @@ class Firmware:
         self.cmd("press")
         self.expect(r"^STATE HOLDING$", 5)
         self.expect(r"^STATE STOPPING$", 10)
-        line = self.expect(r"^RESULT \S+.*", timeout).group(0)
+        line = self.expect(r"^RESULT (?!ALL )\S+.*", timeout).group(0)
+        self.last_all = self.expect(r"^RESULT ALL \S+.*", timeout).group(0)
         self.expect(r"^STATE DONE$", 5)
         return line, time.monotonic() - t0
 
@@ -232,8 +258,13 @@ class Firmware:
             return None
 
     def kill(self):
+        """Pull the plug: QEMU and its `timeout` wrapper (a process group
+        of their own), whatever the guest was doing."""
         if self.proc.poll() is None:
-            self.proc.kill()
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.proc.wait()
         for pipe in (self.proc.stdin, self.proc.stdout):
             try:

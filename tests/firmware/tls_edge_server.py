@@ -11,6 +11,8 @@ altcp_tls gets wrong (docs/platform.md), one mode per run, to show the port's fi
                 an answer: a client must fail at once, not wait for data.
 
 Logs one JSON line per connection to --log: mode, request bytes, what was sent.
+A state call (the firmware confirming that a stopped record ended) is
+answered plainly, "abort", and not logged: the mode's fault is for the stop.
 """
 import argparse
 import json
@@ -55,6 +57,19 @@ def stop_body(request):
                        "result": {"id": record, "task_id": task}}).encode()
 
 
+def answer_state(tls, req):
+    """The state call that confirms a stop: the record ended (abort). Every
+    mode answers it plainly; the mode's fault is for the stop."""
+    target = req.split(b" ", 2)[1].decode()
+    task = target.split("/")[3]
+    record = target.split("record_id=", 1)[1].split("&", 1)[0]
+    body = json.dumps({"status": "success",
+                       "result": {"task_id": task, "record_id": record, "status": "abort",
+                                  "step": "finish"}}).encode()
+    tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+
+
 def handle(conn, ctx, mode, log, hold_s):
     entry = {"mode": mode}
     try:
@@ -68,6 +83,10 @@ def handle(conn, ctx, mode, log, hold_s):
         req = read_request(tls)
         entry["request_bytes"] = len(req)
         entry["request_line"] = req.split(b"\r\n", 1)[0].decode("ascii", "replace")
+        if req.startswith(b"GET ") and b"/state?" in req.split(b"\r\n", 1)[0]:
+            answer_state(tls, req)
+            conn.close()
+            return
         if mode == "record16k":
             # Head of ~15,900 bytes (header lines under 700 bytes, total
             # under the client's 16 KB header limit) plus a padded body:

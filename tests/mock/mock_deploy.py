@@ -196,6 +196,9 @@ def parse_config(obj, base):
         elif k == "close_after_answers":
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 raise ValueError("close_after_answers must be N >= 0")
+        elif k == "tokens_expired":
+            if not isinstance(v, bool):
+                raise ValueError("tokens_expired must be true or false")
         else:
             raise ValueError("unknown config key %r" % (k,))
         out[k] = v
@@ -230,7 +233,8 @@ class Mock:
                             "history_order": args.history_order,
                             "stop_polls": parse_stop_polls(args.stop_polls),
                             "keep_alive": not args.no_keepalive,
-                            "close_after_answers": args.close_after_answers}
+                            "close_after_answers": args.close_after_answers,
+                            "tokens_expired": False}
         self.tasks = {TASK_ID, TASK2_ID}
         self.conn_ids = itertools.count(1)
         self.reset()
@@ -892,7 +896,7 @@ class Handler:
                 "Incorrect IAM authentication information: x-auth-token not found",
                 rid)
         with m.lock:
-            if tok in m.tokens:
+            if tok in m.tokens and not m.cfg.get("tokens_expired"):
                 return "token-ok", None
             exp = m.issued.get(tok)
         if exp is not None:

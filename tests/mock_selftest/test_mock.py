@@ -1130,7 +1130,7 @@ class TestDiscover(SharedMock):
         for bad in ({"scenario": "nope"}, {"history_order": "random"},
                     {"stop_polls": -1}, {"stop_polls": "sometimes"},
                     {"stop_polls": True}, {"keep_alive": "yes"},
-                    {"close_after_answers": -2}, {"bogus": 1}, []):
+                    {"close_after_answers": -2}, {"tokens_expired": 1}, {"bogus": 1}, []):
             a = call(self.port, "POST", "/__mock/config", token=None,
                      body=json.dumps(bad).encode())
             self.assertEqual(a.status, 400, bad)
@@ -1138,7 +1138,7 @@ class TestDiscover(SharedMock):
                          stop_polls=3, keep_alive=True, close_after_answers=5)
         self.assertEqual(cfg, {"scenario": "idle", "history_order": "oldest",
                                "stop_polls": 3, "keep_alive": True,
-                               "close_after_answers": 5})
+                               "close_after_answers": 5, "tokens_expired": False})
         st = call(self.port, "GET", "/__mock/state", token=None).json()
         self.assertEqual(st["config"], cfg)
         call(self.port, "POST", "/__mock/reset", token=None)
@@ -1146,7 +1146,7 @@ class TestDiscover(SharedMock):
                          .json()["config"],
                          {"scenario": "default", "history_order": "newest",
                           "stop_polls": 0, "keep_alive": True,
-                          "close_after_answers": 0})
+                          "close_after_answers": 0, "tokens_expired": False})
         self.assertEqual(mock_state(self.port), "running")
 
     def test_setting_scenario_again_restores_its_records(self):
@@ -1165,6 +1165,14 @@ class TestDiscover(SharedMock):
             self.assertEqual((a.status, a.header("Connection")), (200, "close"))
             c.s.settimeout(2)
             self.assertEqual(c.s.recv(100), b"")
+
+    def test_tokens_expired_refuses_the_token_until_turned_off(self):
+        set_config(self.port, tokens_expired=True)
+        r = call(self.port, "GET", STATE % (TASK, RUNNING))
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.json()["error_code"], "APIGW.0301")
+        set_config(self.port, tokens_expired=False)
+        self.assertEqual(call(self.port, "GET", STATE % (TASK, RUNNING)).status, 200)
 
     def test_close_after_answers_drops_a_kept_connection(self):
         set_config(self.port, close_after_answers=2)
@@ -1284,7 +1292,7 @@ class TestCommandLineOptions(unittest.TestCase):
                              .json()["config"],
                              {"scenario": "multi", "history_order": "oldest",
                               "stop_polls": "never", "keep_alive": False,
-                              "close_after_answers": 0})
+                              "close_after_answers": 0, "tokens_expired": False})
             self.assertEqual(len(rows(history(m.port, project=other))), 6)
         finally:
             self.assertEqual(m.stop(), 0)

@@ -200,15 +200,22 @@ static void history_without_project_is_invalid_input(void **state)
 
 /* ---- history: the window ----------------------------------------------- */
 
+/* A board without a wall clock reports its uptime as a 1970 date (for
+ * AK/SK signing, which the server's Date corrects): that is no clock for
+ * the history's dates, which then come from the server. */
 static void
-history_with_a_clock_before_1970_plus_a_week_is_no_clock(void **state)
+history_with_a_1970_uptime_clock_takes_its_dates_from_the_server(void **state)
 {
     (void)state;
     hx_init();
     fake_platform_unix(&F.fp, &F.pf, 3 * 86400);
-    assert_int_equal(history(), DS_INVALID_INPUT);
-    assert_int_equal(F.res.reason, DS_R_NO_CLOCK);
-    assert_int_equal(F.ft.connects, 0);
+    ft_answer(&F.ft, 0, hx_http(404, "Date: " HX_DATE "\r\n", "{}"));
+    ft_answer(&F.ft, 1, hx_page(0, NULL, 0));
+    assert_int_equal(history(), DS_OK);
+    assert_int_equal(F.ft.nreq, 2);
+    assert_memory_equal(hx_req(0), "GET / HTTP/1.1\r\n", 16);
+    assert_non_null(
+        strstr(hx_req(1), "&start_date=2026-11-21&end_date=2026-11-29 "));
     clean_end();
 }
 
@@ -453,7 +460,7 @@ int main(void)
             history_without_session_request_or_output_is_bad_argument),
         cmocka_unit_test(history_without_project_is_invalid_input),
         cmocka_unit_test(
-            history_with_a_clock_before_1970_plus_a_week_is_no_clock),
+            history_with_a_1970_uptime_clock_takes_its_dates_from_the_server),
         cmocka_unit_test(history_with_a_clock_past_year_9999_is_no_clock),
         cmocka_unit_test(history_whose_window_ends_past_year_9999_is_no_clock),
         cmocka_unit_test(history_probe_with_an_unparsable_date_is_no_clock),
