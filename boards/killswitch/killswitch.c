@@ -4,6 +4,8 @@
  */
 #include "killswitch.h"
 
+#include <string.h>
+
 #include "board.h"
 #include "config_store.h"
 #include "deploystop.h"
@@ -52,8 +54,14 @@ static void set_state(ks_state_t s)
     out_nl();
 }
 
+/* NOT_READY with its reason; said again only when the reason changed. */
 static void not_ready(const char *why)
 {
+    static char last[48];
+    if (state == KS_NOT_READY && strncmp(last, why, sizeof last - 1u) == 0) {
+        return;
+    }
+    strncpy(last, why, sizeof last - 1u);
     state = KS_NOT_READY;
     out_str("STATE NOT_READY reason=");
     out_quoted(why);

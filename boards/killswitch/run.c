@@ -343,7 +343,7 @@ static int check_call(const ks_config_t *c, const char **why)
     ds_outcome_t o;
     fill_request(&req, c);
     req.task_id = c->task[0];
-    req.record_id = c->record;
+    req.record_id = c->record[0] != '\0' ? c->record : NULL;
     run_begin(c);
     if (c->project[0] != '\0') {
         o = ds_history(&sess, &req, &halt.found, &halt.res);
