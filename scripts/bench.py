@@ -490,8 +490,9 @@ def main():
         "signature: with the RSA leaf each tool checks one ECDSA P-256 signature (the CA's, "
         "on the leaf) and one RSA signature (the server's handshake signature, in "
         "CertificateVerify with TLS 1.3, in ServerKeyExchange with TLS 1.2), where the ECDSA "
-        "case checks two ECDSA P-256 signatures; the key exchange is the same. The bundle case passes both tools the system CA bundle with the "
-        "test CA appended (`--ca-file` / `--cacert`), about 140 certificates parsed per run, "
+        "case checks two ECDSA P-256 signatures; the key exchange is the same. The bundle "
+        "case passes both tools the system CA bundle with the test CA appended "
+        "(`--ca-file` / `--cacert`), about 140 certificates parsed per run, "
         "as against the real service. Wall time includes the Python mock's answer, the same "
         "for both tools."
         % (cert_desc(ca), cert_desc(os.path.join(certs, "server.pem")),
