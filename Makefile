@@ -19,7 +19,7 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 # (as root) or named with the exact apt-get command (otherwise).
 HOST_PKGS := build-essential pkg-config libjsmn-dev libcmocka-dev \
              valgrind clang libclang-rt-14-dev cppcheck clang-tidy python3 \
-             openssl curl time ca-certificates complexity
+             openssl curl ca-certificates complexity
 
 DEPS_STAMP := $(BUILD)/.deps-host
 $(DEPS_STAMP): scripts/deps.sh
