@@ -206,6 +206,17 @@ void ds_session_begin(ds_session_t *s, const ds_transport_t *tr,
 uint32_t ds_session_left(const ds_session_t *s);
 /* Close the connection (if held) and wipe the request head. */
 void ds_session_end(ds_session_t *s);
+/* Open the connection (TCP, and the TLS handshake with use_tls) before
+ * any call is known, within the run's deadline: the next call to the same
+ * host, port and scheme goes out on it at once if the transport says it is
+ * still open (ds_transport_t.alive), else connects again. A button starts
+ * this when it goes down; nothing is sent on the connection until a call.
+ * 0, or the transport's DS_TR_ERR_* (the connection is then closed). */
+int ds_session_preconnect(ds_session_t *s, const char *host, uint16_t port,
+                          int use_tls);
+/* Start the run's deadline again now, keeping the held connection (the
+ * press is accepted after a preconnect). */
+void ds_session_restart(ds_session_t *s);
 
 /* Fill `req` with defaults (port 443, TLS, 30 s, 2 retries, token auth). */
 void ds_stop_request_init(ds_stop_request_t *req);

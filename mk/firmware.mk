@@ -120,6 +120,7 @@ FW_TEST_DIR := $(BUILD)/firmware-test
 firmware-test: $(FW_TEST_ELF) $(FW_ELF) firmware-entropy-guard
 	FW_SHIPPED_ELF=$(FW_ELF) timeout -s KILL 600 $(PYTHON) tests/firmware/test_firmware.py \
 	  $(FW_TEST_ELF) $(FW_TEST_DIR)
+	timeout -s KILL 600 $(PYTHON) tests/firmware/test_field.py $(FW_TEST_ELF) $(BUILD)/firmware-field
 
 TEST_TARGETS += firmware-test
 

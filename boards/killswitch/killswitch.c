@@ -231,6 +231,7 @@ static void released(uint32_t t)
     out_u32(ks_config()->hold_ms);
     out_str(" ms)");
     out_nl();
+    run_cancel();
     set_state(state_before_hold);
 }
 
@@ -250,6 +251,7 @@ static void step_button(void)
             btn_down_at = t;
             state_before_hold = state;
             set_state(KS_HOLDING);
+            run_preconnect();
         }
     }
     if (state == KS_HOLDING && btn_stable &&

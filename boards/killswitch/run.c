@@ -35,6 +35,9 @@ static ds_tls_session_t tls_session;
  * Date when a signature is refused for its time; kept for later runs. */
 static int64_t clock_offset;
 static int running;
+/* A connection opened when the button went down (run_preconnect): the
+ * session is begun and may hold it. */
+static int pre_open;
 static uint32_t run_t0;
 /* Press accepted, and the first request bytes after it (board_us). */
 static uint32_t t_press_us;
@@ -101,6 +104,36 @@ static void run_end(void)
 {
     ds_session_end(&sess);
     running = 0;
+    pre_open = 0;
+}
+
+void run_preconnect(void)
+{
+    const ks_config_t *c = ks_config();
+    int rc;
+    uint32_t t0 = board_ms();
+    if (c->host[0] == '\0') {
+        return; /* nothing to connect to: the press reports it */
+    }
+    run_begin(c);
+    rc = ds_session_preconnect(&sess, c->host, c->port, c->use_tls);
+    running = 0;
+    pre_open = 1;
+    out_str("HOLD connection ");
+    out_str(rc == 0 ? "ready" : "failed (the press connects again)");
+    out_str(" ms=");
+    out_u32((uint32_t)(board_ms() - t0));
+    out_nl();
+}
+
+void run_cancel(void)
+{
+    if (!pre_open) {
+        return;
+    }
+    run_end();
+    out_str("HOLD connection closed: nothing sent");
+    out_nl();
 }
 
 int run_overdue(void)
@@ -265,7 +298,16 @@ ds_outcome_t run_press(void)
     unsigned i;
     memset(&t, 0, sizeof t);
     fill_request(&req, c);
-    run_begin(c);
+    if (pre_open) {
+        /* Connected while the button was held: the request leaves now. */
+        running = 1;
+        run_t0 = board_ms();
+        t_press_us = board_us();
+        request_us = 0;
+        ds_session_restart(&sess);
+    } else {
+        run_begin(c);
+    }
     for (i = 0; i < (c->ntasks != 0u ? c->ntasks : 1u); i++) {
         count(&t, press_task(&req, c, i));
     }

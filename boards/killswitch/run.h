@@ -14,6 +14,14 @@
  * `RESULT ALL <OUTCOME> ...` summary; returns the summary's outcome. */
 ds_outcome_t run_press(void);
 
+/* The button went down: connect (TCP + TLS handshake) now, so the request
+ * leaves the moment the hold is accepted. Blocking, within the deadline;
+ * prints `HOLD connection ready|failed ... ms=N`. */
+void run_preconnect(void);
+/* The button came up before the hold: close that connection, nothing was
+ * sent on it. */
+void run_cancel(void);
+
 /* The self-test (boards/README.md "Self-test"): 0 when a press has what it
  * needs, else < 0 with *why set to a static one-line reason. */
 int run_check(const char **why);

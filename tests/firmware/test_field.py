@@ -134,6 +134,41 @@ class FieldTest(unittest.TestCase):
         self.assertIn('tasks=3 task="%s" task="%s" task="%s"' % (ids[0], ids[2], ids[3]),
                       self.show(fw))
 
+    # -- the handshake while the button is held -------------------------------
+
+    def test_prehandshake_a_press_released_early_closes_the_connection_without_a_request(self):
+        fw = self.boot("prehandshake", fresh=True)
+        fw.cmd("test checks off")
+        self.provision(fw)
+        fw.hold_ms = 300
+        time.sleep(0.3)
+        fw.cmd("press 150")   # released after 150 ms, hold 300 ms
+        fw.expect(r"^HOLD connection ready ms=\d+$", 20)
+        fw.expect(r"^HOLD released after \d+ ms: not fired", 10)
+        fw.expect(r"^HOLD connection closed: nothing sent$", 5)
+        # The mock saw the TLS handshake, then the connection end, and not
+        # one HTTP byte on it.
+        self.assertEqual(len(self.mock.wait_events("handshake", 1)), 1)
+        time.sleep(0.5)
+        conns = [c for c in self.mock.events("connection") if c.get("http_bytes") is not None]
+        self.assertTrue(conns and all(c["http_bytes"] == 0 for c in conns), conns)
+        self.assertEqual([r for r in self.mock.events("request")
+                          if not r["target"].startswith("/__mock/")], [])
+
+    def test_prehandshake_the_request_leaves_on_the_connection_made_while_held(self):
+        fw = self.boot("prehandshake-press", fresh=True)
+        fw.cmd("test checks off")
+        self.provision(fw)
+        line, _ = fw.press(40)
+        self.assertRegex(line, r"^RESULT STOPPED\b")
+        self.assertTrue(any(l.startswith("HOLD connection ready") for l in fw.lines))
+        # One handshake, made before the press was accepted; the stop rode on it.
+        self.assertEqual(len(self.mock.events("handshake")), 1)
+        puts = self.mock.puts(1)
+        self.assertEqual(len({r["conn"] for r in self.mock.events("request")
+                              if not r["target"].startswith("/__mock/")}), 1)
+        self.assertEqual(puts[0]["status"], 200)
+
     # -- power --------------------------------------------------------------
 
     def test_power_cycle_keeps_the_configuration_and_a_press_stops_without_provisioning(self):

@@ -457,6 +457,100 @@ put_on_reused_connection_closed_before_any_byte_is_not_resent(void **state)
     clean_end();
 }
 
+
+/* ---- a connection opened while the button is held -------------------- */
+
+static void preconnect_then_the_stop_goes_out_on_the_held_connection(void **state)
+{
+    (void)state;
+    hx_init();
+    fake_transport_alive(&F.ft, &F.tr, 1);
+    F.req.record_id = FX_RECORD;
+    ft_answer(&F.ft, 0, hx_http(200, NULL, FX_OK_BODY));
+    assert_int_equal(
+        ds_session_preconnect(&S, F.req.host, F.req.port, F.req.use_tls), 0);
+    assert_int_equal(F.ft.connects, 1);
+    assert_int_equal(F.ft.sent_len, 0); /* nothing sent until a call */
+    assert_int_equal(halt(), DS_STOPPED);
+    assert_int_equal(F.ft.connects, 1);
+    assert_int_equal(S.connects, 1);
+    assert_int_equal(F.ft.req_conn[0], 0);
+    assert_true(starts(hx_req(0), STOP_LINE));
+    clean_end();
+}
+
+static void preconnect_refused_closes_and_the_call_connects_again(void **state)
+{
+    (void)state;
+    hx_init();
+    fake_transport_alive(&F.ft, &F.tr, 1);
+    F.req.record_id = FX_RECORD;
+    ft_connect_fails(&F.ft, 0, DS_TR_ERR_TLS_VERIFY);
+    ft_answer(&F.ft, 1, hx_http(200, NULL, FX_OK_BODY));
+    assert_int_equal(
+        ds_session_preconnect(&S, F.req.host, F.req.port, F.req.use_tls),
+        DS_TR_ERR_TLS_VERIFY);
+    assert_int_equal(S.open, 0);
+    assert_int_equal(F.ft.closes, 1);
+    assert_int_equal(halt(), DS_STOPPED);
+    assert_int_equal(F.ft.connects, 2);
+    clean_end();
+}
+
+static void preconnect_released_early_closes_without_sending_a_byte(void **state)
+{
+    (void)state;
+    hx_init();
+    ft_answer(&F.ft, 0, hx_http(200, NULL, FX_OK_BODY));
+    assert_int_equal(
+        ds_session_preconnect(&S, F.req.host, F.req.port, F.req.use_tls), 0);
+    clean_end(); /* the button came up before the hold */
+    assert_int_equal(F.ft.sent_len, 0);
+    assert_int_equal(F.ft.closes, 1);
+}
+
+static void preconnect_with_a_bad_host_or_no_time_left_connects_nothing(void **state)
+{
+    (void)state;
+    hx_init();
+    assert_int_equal(ds_session_preconnect(&S, "bad host", 443, 1),
+                     DS_TR_ERR_ARG);
+    assert_int_equal(ds_session_preconnect(&S, F.req.host, 0, 1),
+                     DS_TR_ERR_ARG);
+    F.fp.now += S.deadline_ms; /* the run's deadline is over */
+    assert_int_equal(
+        ds_session_preconnect(&S, F.req.host, F.req.port, F.req.use_tls),
+        DS_TR_ERR_TIMEOUT);
+    assert_int_equal(F.ft.connects, 0);
+    clean_end();
+}
+
+static void preconnect_drops_a_connection_already_held(void **state)
+{
+    (void)state;
+    hx_init();
+    ft_answer(&F.ft, 0, hx_http(200, NULL, FX_OK_BODY));
+    ft_answer(&F.ft, 1, hx_http(200, NULL, FX_OK_BODY));
+    assert_int_equal(
+        ds_session_preconnect(&S, F.req.host, F.req.port, F.req.use_tls), 0);
+    assert_int_equal(
+        ds_session_preconnect(&S, F.req.host, F.req.port, F.req.use_tls), 0);
+    assert_int_equal(F.ft.connects, 2);
+    assert_int_equal(F.ft.closes, 1);
+    clean_end();
+}
+
+static void restart_gives_the_run_its_whole_deadline_again(void **state)
+{
+    (void)state;
+    hx_init();
+    F.fp.now += 2500;
+    assert_int_equal(ds_session_left(&S), S.deadline_ms - 2500);
+    ds_session_restart(&S);
+    assert_int_equal(ds_session_left(&S), S.deadline_ms);
+    clean_end();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +572,12 @@ int main(void)
         cmocka_unit_test(malformed_running_row_is_unknown_and_sends_no_stop),
         cmocka_unit_test(missing_project_id_is_invalid_input_and_sends_nothing),
         cmocka_unit_test(keep_alive_discover_stop_confirm_make_one_connect),
+        cmocka_unit_test(preconnect_then_the_stop_goes_out_on_the_held_connection),
+        cmocka_unit_test(preconnect_refused_closes_and_the_call_connects_again),
+        cmocka_unit_test(preconnect_released_early_closes_without_sending_a_byte),
+        cmocka_unit_test(preconnect_with_a_bad_host_or_no_time_left_connects_nothing),
+        cmocka_unit_test(preconnect_drops_a_connection_already_held),
+        cmocka_unit_test(restart_gives_the_run_its_whole_deadline_again),
         cmocka_unit_test(connection_close_answers_reconnect_for_every_call),
         cmocka_unit_test(without_alive_hook_every_call_reconnects),
         cmocka_unit_test(dead_connection_is_replaced_before_the_stop_is_sent),
