@@ -17,7 +17,7 @@
 #define SLOT_PAGES 6u
 #define SLOT_SIZE (SLOT_PAGES * BOARD_FLASH_PAGE)
 #define SLOTS 2u
-#define MAGIC 0x4B53430Au /* "KSC" + layout version 10 */
+#define MAGIC 0x4B53430Bu /* "KSC" + layout version 11 */
 #define HDR_SIZE 16u
 #define BODY_MAX (SLOT_SIZE - HDR_SIZE)
 #define NO_SLOT 0xFFu

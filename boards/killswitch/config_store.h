@@ -35,6 +35,8 @@ typedef struct ks_config {
     uint16_t port;
     uint8_t use_tls; /* 0 only for an http:// test endpoint */
     uint8_t ntasks;  /* tasks in task[], 0..KS_TASKS_MAX */
+    uint8_t no_prehandshake; /* 1: connect only once the hold is accepted */
+    uint8_t spare[3];
     char task[KS_TASKS_MAX][DS_ID_LEN + 1];
     char project[DS_ID_LEN + 1];
     char record[DS_ID_LEN + 1]; /* optional pin for the first task */

@@ -196,6 +196,8 @@ static void show(void)
     }
     out_str(" state=");
     out_str(ks_state_name(ks_state()));
+    out_str(" prehandshake=");
+    out_str(c->no_prehandshake ? "off" : "on");
     out_str(" config_seq=");
     out_u32(store_seq());
     out_nl();
@@ -374,6 +376,19 @@ static void set_time(const char *v)
     ok("time");
 }
 
+/* set prehandshake on|off: connect while the button is held, or only once
+ * the hold is accepted. */
+static void set_prehandshake(const char *v)
+{
+    uint8_t off = strcmp(v, "off") == 0;
+    store_edit_t e = {CFG_OFF(no_prehandshake), 1, &off};
+    if (!off && strcmp(v, "on") != 0) {
+        err("prehandshake: on or off");
+        return;
+    }
+    save_ok(&e, 1, 0, "prehandshake");
+}
+
 /* hold, deadline: 1 when `name` is one of them (answered), else 0. */
 static int set_ms(const char *name, const char *v)
 {
@@ -399,7 +414,7 @@ static void cmd_set(char *args)
 {
     char *v = strchr(args, ' ');
     if (v == NULL) {
-        err("usage: set endpoint|project|task|record|token|ak|sk|auth|hold|deadline|time VALUE");
+        err("usage: set endpoint|project|task|record|token|ak|sk|auth|hold|deadline|time|prehandshake VALUE");
         return;
     }
     *v++ = '\0';
@@ -417,6 +432,8 @@ static void cmd_set(char *args)
         set_auth(v);
     } else if (strcmp(args, "time") == 0) {
         set_time(v);
+    } else if (strcmp(args, "prehandshake") == 0) {
+        set_prehandshake(v);
     } else if (!set_ms(args, v)) {
         err("bad setting or value");
     }
@@ -506,7 +523,7 @@ static void exit_cmd(const char *arg)
 static void help(const char *arg)
 {
     (void)arg;
-    out_str("commands: set endpoint|project|task|record|token|ak|sk|auth|hold|deadline|time VALUE, "
+    out_str("commands: set endpoint|project|task|record|token|ak|sk|auth|hold|deadline|time|prehandshake VALUE, "
             "add task ID, del task ID, del record, ca, show, check, net, stats, press [MS], "
             "factory-reset, exit [N]");
     out_nl();

@@ -24,12 +24,33 @@
 #define KS_WATCHDOG_MS 8000u
 #endif
 
+/* The longest stretch between two feeds (board_us), for `stats`: what
+ * the watchdog period must cover (docs/measurements.md). */
+static uint32_t last_feed_us;
+static uint32_t feed_gap_max_us;
+
+static void feed(void)
+{
+    uint32_t now = board_us();
+    uint32_t gap = now - last_feed_us;
+    if (last_feed_us != 0u && gap > feed_gap_max_us) {
+        feed_gap_max_us = gap;
+    }
+    last_feed_us = now;
+    board_watchdog_feed();
+}
+
+uint32_t ks_feed_gap_max_us(void)
+{
+    return feed_gap_max_us;
+}
+
 static void pump(void)
 {
     ds_lwip_net_poll();
     ks_leds();
     if (!run_overdue()) {
-        board_watchdog_feed();
+        feed();
     }
 }
 
@@ -74,6 +95,7 @@ int main(void)
     store_init();
     boot_line(board_reset_cause());
     board_watchdog_start(KS_WATCHDOG_MS);
+    last_feed_us = board_us();
     ds_lwip_init(&hooks);
     net_ok = ds_lwip_net_start(&why) == 0;
     if (!net_ok) {
@@ -89,6 +111,6 @@ int main(void)
         console_poll();
         ks_step();
         ks_leds();
-        board_watchdog_feed(); /* every part of the turn came back */
+        feed(); /* every part of the turn came back */
     }
 }

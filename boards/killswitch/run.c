@@ -112,8 +112,8 @@ void run_preconnect(void)
     const ks_config_t *c = ks_config();
     int rc;
     uint32_t t0 = board_ms();
-    if (c->host[0] == '\0') {
-        return; /* nothing to connect to: the press reports it */
+    if (c->host[0] == '\0' || c->no_prehandshake) {
+        return; /* nothing to connect to (the press reports it), or not wanted */
     }
     run_begin(c);
     rc = ds_session_preconnect(&sess, c->host, c->port, c->use_tls);
@@ -463,5 +463,7 @@ void run_print_stats(void)
     out_u32((uint32_t)board_stack_size());
     out_str(" flash_ops=");
     out_u32(board_flash_ops());
+    out_str(" feed_gap_max_us=");
+    out_u32(ks_feed_gap_max_us());
     out_nl();
 }

@@ -34,6 +34,9 @@ int run_overdue(void);
  * AK/SK signing) no longer applies. */
 void run_forget_clock_offset(void);
 
+/* main.c: the longest stretch between two watchdog feeds, microseconds. */
+uint32_t ks_feed_gap_max_us(void);
+
 /* `stats`: arena, lwIP heap and stack high-water marks. */
 void run_print_stats(void);
 

@@ -169,6 +169,18 @@ class FieldTest(unittest.TestCase):
                               if not r["target"].startswith("/__mock/")}), 1)
         self.assertEqual(puts[0]["status"], 200)
 
+    def test_prehandshake_off_connects_only_once_the_hold_is_accepted(self):
+        fw = self.boot("prehandshake-off", fresh=True)
+        fw.cmd("test checks off")
+        self.provision(fw)
+        self.assertEqual(fw.cmd("set prehandshake off"), "OK prehandshake")
+        self.assertIn(" prehandshake=off ", self.show(fw))
+        self.assertEqual(fw.cmd("set prehandshake maybe"), "ERR prehandshake: on or off")
+        n = len(fw.lines)
+        line, _ = fw.press(40)
+        self.assertRegex(line, r"^RESULT STOPPED\b")
+        self.assertFalse(any(l.startswith("HOLD connection") for l in fw.lines[n:]))
+
     # -- power --------------------------------------------------------------
 
     def test_power_cycle_keeps_the_configuration_and_a_press_stops_without_provisioning(self):
