@@ -187,7 +187,7 @@ static void step_network(void)
     }
     net_seen = 1;
     ks_print_network();
-    if (state == KS_NETWORK) {
+    if (state == KS_NETWORK && checks_auto) {
         schedule_check(0);
     }
 }
