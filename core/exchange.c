@@ -194,48 +194,19 @@ DS_NOINLINE static void hold(ds_session_t *s, const ds_call_t *c)
         drop(s);
 }
 
-static int session_connect(ds_session_t *s, const char *host, uint16_t port,
-                           int use_tls, uint32_t left)
-{
-    int rc;
-    s->connects++;
-    rc = s->tr->connect(s->tr->ctx, host, port, use_tls, left);
-    s->open = 1; /* closed on failure too: close is always allowed */
-    s->host = host;
-    s->port = port;
-    s->use_tls = use_tls;
-    return rc;
-}
-
 static int connect_fresh(xfer_t *x, uint32_t left)
 {
-    x->fresh = 1;
-    return session_connect(x->s, x->c->host, x->c->port, x->c->use_tls, left);
-}
-
-int ds_session_preconnect(ds_session_t *s, const char *host, uint16_t port,
-                          int use_tls)
-{
-    uint32_t left = ds_session_left(s);
+    ds_session_t *s = x->s;
     int rc;
-    if (s->open)
-        drop(s);
-    if (!left)
-        return DS_TR_ERR_TIMEOUT;
-    if (!ds_valid_host(host) || !port)
-        return DS_TR_ERR_ARG;
-    rc = session_connect(s, host, port, use_tls, left);
-    if (rc) {
-        drop(s);
-        return rc;
-    }
-    s->reusable = 1; /* nothing was asked on it yet */
-    return 0;
-}
-
-void ds_session_restart(ds_session_t *s)
-{
-    s->start = s->pf->now_ms(s->pf->ctx);
+    s->connects++;
+    rc =
+        s->tr->connect(s->tr->ctx, x->c->host, x->c->port, x->c->use_tls, left);
+    s->open = 1; /* closed on failure too: close is always allowed */
+    s->host = x->c->host;
+    s->port = x->c->port;
+    s->use_tls = x->c->use_tls;
+    x->fresh = 1;
+    return rc;
 }
 
 static ds_reason_t send_reason(int rc)
