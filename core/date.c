@@ -95,17 +95,10 @@ static int ymdhms(const char **p, civil_t *c, int sep)
     return 0;
 }
 
-int ds_date_sdk(int64_t unix_s, char *out, size_t cap)
+int ds_date_civil(int64_t unix_s, unsigned v[6])
 {
-    static const unsigned width[6] = {4, 2, 2, 2, 2, 2};
     uint32_t z, era, doe, yoe, doy, mp, rem;
-    unsigned v[6];
-    char *p = out;
-    int i;
 
-    if (!out || cap < DS_SDK_DATE_LEN + 1u)
-        return -1;
-    out[0] = '\0';
     if (unix_s < 0 || unix_s > MAX_UNIX)
         return -1;
     z = (uint32_t)((uint64_t)unix_s >> 7) / 675u;
@@ -122,6 +115,21 @@ int ds_date_sdk(int64_t unix_s, char *out, size_t cap)
     v[3] = rem / 3600u;
     v[4] = rem / 60u % 60u;
     v[5] = rem % 60u;
+    return 0;
+}
+
+int ds_date_sdk(int64_t unix_s, char *out, size_t cap)
+{
+    static const unsigned width[6] = {4, 2, 2, 2, 2, 2};
+    unsigned v[6];
+    char *p = out;
+    int i;
+
+    if (!out || cap < DS_SDK_DATE_LEN + 1u)
+        return -1;
+    out[0] = '\0';
+    if (ds_date_civil(unix_s, v))
+        return -1;
     for (i = 0; i < 6; i++) {
         unsigned n = width[i], x = v[i];
         if (i == 3)

@@ -18,6 +18,11 @@ extern "C" {
 /* "YYYYMMDDTHHMMSSZ" without the NUL. */
 #define DS_SDK_DATE_LEN 16u
 
+/* UTC civil time of `unix_s` (1970..9999): v = year, month 1-12, day
+ * 1-31, hour, minute, second. 0, or -1 out of range. The one calendar of
+ * the project: the SDK date and the firmware's gmtime for Mbed TLS use it. */
+int ds_date_civil(int64_t unix_s, unsigned v[6]);
+
 /* Write `unix_s` as the X-Sdk-Date value (NUL-terminated) into `out`
  * (capacity `cap`, at least DS_SDK_DATE_LEN + 1). Returns 0, or -1 when the
  * time is outside 1970..9999 or `cap` is too small (`out` is then ""). */

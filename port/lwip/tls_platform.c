@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ds_date.h"
 #include "ds_lwip_internal.h"
 #include "mbedtls/ctr_drbg.h"
 #include "mbedtls/memory_buffer_alloc.h"
@@ -37,38 +38,23 @@ static mbedtls_time_t tls_time(mbedtls_time_t *out)
     return (mbedtls_time_t)now;
 }
 
-/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm):
- * newlib's gmtime_r would do, but this keeps libc's time code out. */
+/* The core's calendar (ds_date_civil): newlib's gmtime_r would do, but
+ * this keeps libc's time code out. A time before 1970 (no clock) or after
+ * 9999 is NULL, which Mbed TLS takes as "time unknown". */
 struct tm *mbedtls_platform_gmtime_r(const mbedtls_time_t *tt,
                                      struct tm *tm_buf)
 {
-    int64_t t = (int64_t)*tt;
-    int64_t days = t / 86400;
-    int64_t secs = t % 86400;
-    int64_t z, era, doe, yoe, y, doy, mp, d, m;
-    if (secs < 0) {
-        secs += 86400;
-        days -= 1;
-    }
-    z = days + 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2) {
-        y += 1;
+    unsigned v[6];
+    if (ds_date_civil((int64_t)*tt, v) != 0) {
+        return NULL;
     }
     memset(tm_buf, 0, sizeof *tm_buf);
-    tm_buf->tm_year = (int)(y - 1900);
-    tm_buf->tm_mon = (int)(m - 1);
-    tm_buf->tm_mday = (int)d;
-    tm_buf->tm_hour = (int)(secs / 3600);
-    tm_buf->tm_min = (int)((secs % 3600) / 60);
-    tm_buf->tm_sec = (int)(secs % 60);
+    tm_buf->tm_year = (int)v[0] - 1900;
+    tm_buf->tm_mon = (int)v[1] - 1;
+    tm_buf->tm_mday = (int)v[2];
+    tm_buf->tm_hour = (int)v[3];
+    tm_buf->tm_min = (int)v[4];
+    tm_buf->tm_sec = (int)v[5];
     return tm_buf;
 }
 

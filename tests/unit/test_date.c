@@ -248,9 +248,29 @@ static void iso8601_rejects_malformed(void **state)
     assert_true(t == 9);
 }
 
+static void civil_splits_a_leap_day_and_the_last_second_of_9999(void **state)
+{
+    unsigned v[6];
+    (void)state;
+    assert_int_equal(ds_date_civil(951782400 + 86399, v), 0); /* 2000-02-29 */
+    assert_int_equal(v[0], 2000);
+    assert_int_equal(v[1], 2);
+    assert_int_equal(v[2], 29);
+    assert_int_equal(v[3], 23);
+    assert_int_equal(v[4], 59);
+    assert_int_equal(v[5], 59);
+    assert_int_equal(ds_date_civil(0, v), 0);
+    assert_int_equal(v[0] * 10000 + v[1] * 100 + v[2], 19700101);
+    assert_int_equal(ds_date_civil(253402300799, v), 0);
+    assert_int_equal(v[0] * 10000 + v[1] * 100 + v[2], 99991231);
+    assert_int_equal(ds_date_civil(253402300800, v), -1);
+    assert_int_equal(ds_date_civil(-1, v), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(civil_splits_a_leap_day_and_the_last_second_of_9999),
         cmocka_unit_test(sdk_date_formats_known_instants),
         cmocka_unit_test(sdk_date_handles_leap_days_and_centuries),
         cmocka_unit_test(sdk_date_survives_2038_and_beyond),
