@@ -149,7 +149,9 @@ size-firmware: $(FW_ELF)
 	@$(FW_SIZE) -A $(FW_ELF) | awk '$$1==".text"||$$1==".ARM.exidx"{t+=$$2} $$1==".data"{d=$$2} \
 	  $$1==".bss"{b=$$2} $$1==".stack"{s=$$2} END{ \
 	  printf "firmware image (%s):\n  .text %d  .data %d  .bss %d  stack %d\n", "$(FW_ELF)", t, d, b, s; \
-	  printf "  flash %d of %d bytes, RAM %d of %d bytes\n", t+d, $(FW_FLASH_MAX), d+b+s, $(FW_RAM_MAX); \
+	  printf "  flash %d of %d bytes (headroom %d), RAM %d of %d bytes (headroom %d)\n", \
+	    t+d, $(FW_FLASH_MAX), $(FW_FLASH_MAX)-t-d, d+b+s, $(FW_RAM_MAX), $(FW_RAM_MAX)-d-b-s; \
+	  printf "  configuration flash: 2 copies of 24576 bytes after the image (boards/README.md)\n"; \
 	  if (t+d > $(FW_FLASH_MAX) || d+b+s > $(FW_RAM_MAX)) exit 1 }'
 	timeout -s KILL 180 $(PYTHON) tests/firmware/measure.py $(FW_ELF) $(BUILD)/firmware-size
 SIZE_EXTRA += size-firmware

@@ -33,7 +33,7 @@ static void feed(void)
 {
     uint32_t now = board_us();
     uint32_t gap = now - last_feed_us;
-    if (last_feed_us != 0u && gap > feed_gap_max_us) {
+    if (last_feed_us != 0u && (int32_t)gap > (int32_t)feed_gap_max_us) {
         feed_gap_max_us = gap;
     }
     last_feed_us = now;

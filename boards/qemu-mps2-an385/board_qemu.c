@@ -90,15 +90,22 @@ uint32_t board_ms(void)
 
 /* The tick count plus SysTick's position in the current millisecond (it
  * counts down from the reload value at the core clock); read again when a
- * tick came in between. */
+ * tick came in between. A reload whose interrupt is still pending (the
+ * loop runs with the tick not yet counted) adds its millisecond, so the
+ * clock never steps back. */
 uint32_t board_us(void)
 {
     uint32_t ms;
     uint32_t cvr;
+    uint32_t pend;
     do {
         ms = ms_ticks;
         cvr = AN385_SYST_CVR;
+        pend = AN385_SCB_ICSR & AN385_ICSR_PENDSTSET;
     } while (ms != ms_ticks);
+    if (pend != 0u && cvr > AN385_SYST_RVR / 2u) {
+        ms++;
+    }
     return ms * 1000u + (AN385_SYST_RVR - cvr) / (AN385_CPU_HZ / 1000000u);
 }
 
