@@ -9,6 +9,7 @@
 #include "ds_date.h"
 #include "ds_lwip_internal.h"
 #include "mbedtls/ctr_drbg.h"
+#include "mbedtls/ecdsa.h"
 #include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/platform.h"
 #include "mbedtls/platform_time.h"
@@ -87,6 +88,28 @@ mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *ctx,
     }
     *len = size;
     return PSA_SUCCESS;
+}
+#endif
+
+#if defined(MBEDTLS_ECDSA_SIGN_ALT)
+/* A TLS client without a client certificate never signs: this stands in
+ * for Mbed TLS's ECDSA signing (MBEDTLS_ECDSA_SIGN_ALT), which the PK
+ * layer's tables would otherwise keep in the image. */
+int mbedtls_ecdsa_sign(mbedtls_ecp_group *grp, mbedtls_mpi *r, mbedtls_mpi *s,
+                       const mbedtls_mpi *d, const unsigned char *buf,
+                       size_t blen,
+                       int (*f_rng)(void *, unsigned char *, size_t),
+                       void *p_rng)
+{
+    (void)grp;
+    (void)r;
+    (void)s;
+    (void)d;
+    (void)buf;
+    (void)blen;
+    (void)f_rng;
+    (void)p_rng;
+    return MBEDTLS_ERR_ECP_FEATURE_UNAVAILABLE;
 }
 #endif
 
