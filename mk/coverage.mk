@@ -16,7 +16,7 @@ $(COV_DIR)/core/%.o: core/%.c $(wildcard include/*.h core/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(DS_CFLAGS) $(COV_FLAGS) -c $< -o $@
 
-$(COV_DIR)/bin/%: tests/unit/%.c $(UNIT_SUPPORT) $(COV_OBJ) $(wildcard tests/unit/support/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
+$(COV_DIR)/bin/%: tests/unit/%.c $(UNIT_SUPPORT) $(COV_OBJ) $(wildcard tests/unit/support/*.h) $(MBEDTLS_HOST_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) $(COV_FLAGS) -o $@ $< $(UNIT_SUPPORT) $(COV_OBJ) $(UNIT_LIBS)
 

@@ -6,7 +6,7 @@ E2E_TIMEOUT ?= 600
 
 # The CLI's pure parts (boards/posix without main.c), under ASan+UBSan.
 CLI_UNIT_SRC := boards/posix/cli_args.c boards/posix/endpoint.c boards/posix/report.c
-$(E2E_WORK)/cli_units: tests/e2e/cli_units.c $(CLI_UNIT_SRC) $(CORE_SRC) $(wildcard boards/posix/*.h include/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
+$(E2E_WORK)/cli_units: tests/e2e/cli_units.c $(CLI_UNIT_SRC) $(CORE_SRC) $(wildcard boards/posix/*.h include/*.h) $(MBEDTLS_HOST_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(DS_CFLAGS) -Iboards/posix $(MBEDTLS_HOST_CFLAGS) -O1 $(SAN) -o $@ $< $(CLI_UNIT_SRC) $(CORE_SRC) -lcmocka $(MBEDTLS_HOST_LIBS)
 
@@ -16,7 +16,7 @@ $(E2E_WORK)/gai_shim.so: tests/e2e/gai_shim.c | $(DEPS_STAMP)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $< -ldl
 
 # Test-only: one session slot over connections to several hosts.
-$(E2E_WORK)/session_probe: tests/e2e/session_probe.c $(POSIX_LIB) $(LIB) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
+$(E2E_WORK)/session_probe: tests/e2e/session_probe.c $(POSIX_LIB) $(LIB) $(MBEDTLS_HOST_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(POSIX_CFLAGS) -o $@ $< $(POSIX_LIB) $(LIB) $(MBEDTLS_HOST_LIBS)
 

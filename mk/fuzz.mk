@@ -8,7 +8,7 @@ FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_CFLAGS = -std=c11 -Wall -Wextra -Werror -Iinclude -Icore $(MBEDTLS_HOST_CFLAGS) -g -O1 \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard include/*.h core/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard include/*.h core/*.h) $(MBEDTLS_HOST_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRC) $(MBEDTLS_HOST_LIBS)
 
@@ -16,7 +16,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard include/*.h core/*.h) | $
 FUZZ_CLI_SRC := boards/posix/cli_args.c boards/posix/endpoint.c \
                 boards/posix/token_source.c boards/posix/aksk_source.c \
                 port/posix/regular_file.c
-$(BUILD)/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(CORE_SRC) $(wildcard include/*.h core/*.h boards/posix/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
+$(BUILD)/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c $(FUZZ_CLI_SRC) $(CORE_SRC) $(wildcard include/*.h core/*.h boards/posix/*.h) $(MBEDTLS_HOST_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -Iboards/posix -Iport/posix -o $@ $< $(FUZZ_CLI_SRC) $(CORE_SRC) $(MBEDTLS_HOST_LIBS)
 

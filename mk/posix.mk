@@ -14,7 +14,7 @@ POSIX_CFLAGS = $(DS_CFLAGS) -Iport/posix -Iport/tls $(MBEDTLS_HOST_CFLAGS) -ffun
 POSIX_TLS_LIBS = $(MBEDTLS_HOST_LIBS)
 POSIX_LDFLAGS := -Wl,--gc-sections
 
-$(BUILD)/posix/%.o: %.c | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
+$(BUILD)/posix/%.o: %.c $(MBEDTLS_HOST_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(POSIX_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -22,7 +22,7 @@ $(POSIX_LIB): $(POSIX_PORT_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(CLI): $(POSIX_CLI_OBJ) $(POSIX_LIB) $(LIB)
+$(CLI): $(POSIX_CLI_OBJ) $(POSIX_LIB) $(LIB) $(MBEDTLS_HOST_STAMP)
 	$(CC) $(CFLAGS) $(POSIX_LDFLAGS) -o $@ $(POSIX_CLI_OBJ) $(POSIX_LIB) $(LIB) \
 	  $(POSIX_TLS_LIBS)
 

@@ -9,11 +9,11 @@ UNIT_ASAN_BIN := $(UNIT_NAMES:%=$(BUILD)/unit-asan/%)
 UNIT_CFLAGS = $(DS_CFLAGS) -Icore -Itests/unit/support $(MBEDTLS_HOST_CFLAGS)
 UNIT_LIBS = -lcmocka $(MBEDTLS_HOST_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE_SRC) $(wildcard include/*.h core/*.h tests/unit/support/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE_SRC) $(wildcard include/*.h core/*.h tests/unit/support/*.h) $(MBEDTLS_HOST_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SUPPORT) $(CORE_SRC) $(UNIT_LIBS)
 
-$(BUILD)/unit-asan/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE_SRC) $(wildcard include/*.h core/*.h tests/unit/support/*.h) | $(DEPS_STAMP) $(MBEDTLS_HOST_STAMP)
+$(BUILD)/unit-asan/%: tests/unit/%.c $(UNIT_SUPPORT) $(CORE_SRC) $(wildcard include/*.h core/*.h tests/unit/support/*.h) $(MBEDTLS_HOST_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -O1 $(SAN) -o $@ $< $(UNIT_SUPPORT) $(CORE_SRC) $(UNIT_LIBS)
 
