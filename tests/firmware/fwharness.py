@@ -13,6 +13,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -131,7 +132,8 @@ class Firmware:
                "-monitor", "none", "-serial", "stdio",
                "-semihosting-config", "enable=on,target=native",
                "-nic", "user,model=lan9118", "-kernel", os.path.abspath(elf)] + list(qemu_extra)
-        self.flash_dir = flash_dir or os.getcwd()
+        # Without a folder of its own, a fresh temporary one: a blank device.
+        self.flash_dir = flash_dir or tempfile.mkdtemp(prefix="ks-flash-")
         os.makedirs(self.flash_dir, exist_ok=True)
         self.flash_path = os.path.join(self.flash_dir, "ks-flash.bin")
         if fresh_flash and os.path.exists(self.flash_path):
