@@ -12,11 +12,12 @@ loss, no rate limit; everything stays on 127.0.0.1, no root, no netem).
 
 Each case boots a fresh firmware, provisions it (short or long token),
 presses once (cold: full TLS handshake) and then RESUMED more times
-(resumed: the session ticket of the previous press), and reads the guest's
-`RESULT ... ms=` (press accepted to result). The same cases run with no
-delay and with DELAY; round trips = (ms with delay - ms without) / (2 x
-DELAY), rounded. Without -icount the guest clock is the host's, so the
-difference is the link's; the compute time cancels out.
+(resumed: the session ticket of the previous press). The relay times each
+press's connection on the host's clock: from the guest's SYN to the
+server's last bytes reaching the guest. The same cases run with no delay
+and with DELAY; round trips = (ms with delay - ms without) / (2 x DELAY).
+The firmware's compute time (QEMU without -icount runs in real time) is in
+both and cancels out, up to the host's jitter.
 
 Usage: fw_rtt.py ELF WORKDIR [--delay-ms 100] [--resumed 2] [--long 20000]
 Ends with one line `fw-rtt: cold_short=N resumed_short=N cold_long=N
@@ -54,6 +55,9 @@ class FrameRelay:
         self.stop = False
         self.trace = open(os.environ["FW_RTT_TRACE"], "a") if os.environ.get("FW_RTT_TRACE") else None
         self.t0 = time.monotonic()
+        # Per TCP connection the guest opened: [SYN sent, last server
+        # payload reaching the guest] on the host's clock.
+        self.conns = []
         self.t = threading.Thread(target=self._run, daemon=True)
         self.t.start()
 
@@ -86,8 +90,7 @@ class FrameRelay:
             now = time.monotonic()
             for s in r:
                 frame = s.recv(65536)
-                if self.trace:
-                    self._trace(now, s is self.a, frame)
+                self._note(now, s is self.a, frame)
                 out, dst = (self.b, self.qb) if s is self.a else (self.a, self.qa)
                 heapq.heappush(pending, (now + self.delay, seq, out, frame, dst))
                 seq += 1
@@ -97,8 +100,9 @@ class FrameRelay:
                 out.sendto(frame, ("127.0.0.1", dst))
                 self.frames += 1
 
-    def _trace(self, now, from_guest, f):
-        """One line per TCP frame: time, direction, flags, payload bytes."""
+    def _note(self, now, from_guest, f):
+        """Connection times, and one trace line per TCP frame (time,
+        direction, flags, payload bytes, window) when FW_RTT_TRACE is set."""
         if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6:
             return
         ihl = (f[14] & 15) * 4
@@ -107,6 +111,12 @@ class FrameRelay:
         doff = (f[tcp + 12] >> 4) * 4
         payload = total - ihl - doff
         flags = f[tcp + 13]
+        if from_guest and flags & 2:
+            self.conns.append([now, None])
+        elif not from_guest and payload > 0 and self.conns:
+            self.conns[-1][1] = now + self.delay
+        if not self.trace:
+            return
         names = "".join(c for c, b in zip("FSRPA", (1, 2, 4, 8, 16)) if flags & b)
         win = int.from_bytes(f[tcp + 14:tcp + 16], "big")
         self.trace.write("%8.1f %s %-5s %5d win=%d\n" % ((now - self.t0) * 1000,
@@ -155,7 +165,8 @@ def press(fw, timeout):
 
 
 def run_case(elf, work, mock, ca, token, delay_ms, resumed):
-    """ms of the cold press and of each resumed press."""
+    """Per press (cold, then each resumed), ms on the host's clock from the
+    guest's SYN to the server's last bytes reaching the guest."""
     relay = FrameRelay(delay_ms / 1000.0)
     fw = LinkedFirmware(elf, relay)
     try:
@@ -165,7 +176,14 @@ def run_case(elf, work, mock, ca, token, delay_ms, resumed):
         out = []
         for _ in range(1 + resumed):
             mock.reset()
-            out.append(press(fw, 120))
+            before = len(relay.conns)
+            press(fw, 120)
+            time.sleep(2 * delay_ms / 1000.0 + 0.1)
+            if len(relay.conns) != before + 1 or relay.conns[-1][1] is None:
+                raise RuntimeError("expected one connection per press, saw %d"
+                                   % (len(relay.conns) - before))
+            syn, last = relay.conns[-1]
+            out.append((last - syn) * 1000.0)
         return out
     finally:
         fw.exit()
@@ -207,10 +225,10 @@ def main():
     print("round trips per stop, firmware in QEMU (no -icount), link delay %d ms each way "
           "(RTT %d ms), medians; token short = 40 chars, long = %d chars"
           % (a.delay_ms, rtt, a.long))
-    print("| press | token | ms, no delay | ms, delayed | round trips |")
+    print("| press | token | SYN to answer, ms, no delay | the same, delayed | round trips |")
     print("|---|---|---:|---:|---:|")
     for (kind, name), (base, slow, n) in rows.items():
-        print("| %s | %s | %d | %d | %.1f |" % (kind, name, base, slow, n))
+        print("| %s | %s | %.0f | %.0f | %.1f |" % (kind, name, base, slow, n))
     print("fw-rtt: " + " ".join("%s_%s=%d" % (k, n, round(v[2])) for (k, n), v in rows.items()))
     return 0
 
