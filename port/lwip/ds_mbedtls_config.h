@@ -110,9 +110,12 @@ void ds_tls_fatal(int status);
 #define MBEDTLS_SSL_SESSION_TICKETS
 /* Receive records of the full 16 KB a server may send (no
  * max-fragment-length: a public gateway need not honour it). What we send
- * is small: the request head and the token, in 512-byte records. */
+ * is the request head and the token, in records of 507 bytes: with AES-GCM
+ * (5 header + 8 nonce + 16 tag) a full record is exactly one 536-byte TCP
+ * segment (TCP_MSS, lwipopts.h; checked in transport_lwip.c), so a long
+ * token goes out in full segments without 5-byte tails. */
 #define MBEDTLS_SSL_IN_CONTENT_LEN 16384
-#define MBEDTLS_SSL_OUT_CONTENT_LEN 512
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 507
 /* The peer certificate is needed only while verifying it
  * (MBEDTLS_SSL_KEEP_PEER_CERTIFICATE stays undefined). */
 /*

@@ -17,12 +17,26 @@
 #define MEM_LIBC_MALLOC 0
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT 4
-/* Heap: TCP transmit segments (TLS records we send, at most one
- * MBEDTLS_SSL_OUT_CONTENT_LEN record in flight) and DHCP's state, measured
- * in README "Memory". The TLS contexts live in transport_lwip.c. */
-#ifndef MEM_SIZE
-#define MEM_SIZE 2048
+/* Send buffer, in full segments: a request goes out in flights of at most
+ * this much, so a 20,000-character token (21,470 bytes on the wire) costs
+ * about 21,470 / (DS_TCP_SND_SEGS * TCP_MSS) round trips (README "Sending";
+ * measured trade-off in docs/measurements.md "Long token"). 9 segments
+ * (4,824 bytes, RAM +3,928 B) bring it to 4 round trips more than a short
+ * token; until the board's configuration leaves RAM for flash they do not
+ * fit the 64 KB region, so 3 (1,608 bytes, what fits today) for now.
+ * Each segment is TCP_MSS + DS_TCP_SEG_OVERHEAD bytes of heap. */
+#ifndef DS_TCP_SND_SEGS
+#define DS_TCP_SND_SEGS 3
 #endif
+/* Heap: TCP transmit segments (the send buffer, each segment with its
+ * pbuf and header room) and DHCP's state, measured in README "Memory".
+ * The TLS contexts live in transport_lwip.c. */
+#ifndef MEM_SIZE
+#define MEM_SIZE (DS_TCP_SND_SEGS * (TCP_MSS + DS_TCP_SEG_OVERHEAD) + 320)
+#endif
+/* A queued full segment takes TCP_MSS + 80 bytes of heap: pbuf 16, header
+ * room 56 (Ethernet, IP, TCP), heap block header 8. */
+#define DS_TCP_SEG_OVERHEAD 80
 
 /* Receive buffers: one frame at a time comes off the polled NIC and is
  * consumed (Mbed TLS copies it into its record buffer) before the next is
@@ -40,7 +54,7 @@
 #define MEMP_NUM_UDP_PCB 3 /* DHCP, DNS, spare */
 #define MEMP_NUM_TCP_PCB 2
 #define MEMP_NUM_TCP_PCB_LISTEN 0
-#define MEMP_NUM_TCP_SEG 12
+#define MEMP_NUM_TCP_SEG (TCP_SND_QUEUELEN + 4)
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 1)
 #define MEMP_NUM_ARP_QUEUE 4
 #define ARP_TABLE_SIZE 4
@@ -79,8 +93,11 @@
  * that compares TCP_WND with the pool is disabled on purpose. */
 #define TCP_WND (32 * TCP_MSS) /* 17152 > 16384 + 13 + 16 + 48 */
 #define LWIP_DISABLE_TCP_SANITY_CHECKS 1
-#define TCP_SND_BUF (2 * TCP_MSS)
-#define TCP_SND_QUEUELEN 6
+/* A TLS record we send is one full segment (transport_lwip.c: records of
+ * MBEDTLS_SSL_OUT_CONTENT_LEN = TCP_MSS - 29 bytes), one pbuf each; two
+ * queue entries stay free for the close. */
+#define TCP_SND_BUF (DS_TCP_SND_SEGS * TCP_MSS)
+#define TCP_SND_QUEUELEN (DS_TCP_SND_SEGS + 4)
 #define TCP_QUEUE_OOSEQ 0 /* no memory for out-of-order segments */
 #define LWIP_TCP_KEEPALIVE 0
 #define LWIP_WND_SCALE 0

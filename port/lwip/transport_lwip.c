@@ -47,6 +47,13 @@ typedef struct tls_resume {
 
 static ds_tls_t tls;
 
+#if !defined(MBEDTLS_SSL_PROTO_TLS1_3)
+/* A full TLS 1.2 AES-GCM record (5-byte header, 8-byte explicit nonce,
+ * 16-byte tag) is exactly one full TCP segment. */
+_Static_assert(MBEDTLS_SSL_OUT_CONTENT_LEN + 5 + 8 + 16 == TCP_MSS,
+               "a full record we send fills one full segment");
+#endif
+
 static const char pers[] = "deploystop-lwip";
 
 static uint32_t now(void)
@@ -205,16 +212,26 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     return ERR_OK;
 }
 
+/* RFC 6928's initial window, min(10 segments, max(2 segments, 14,600
+ * bytes)), instead of lwIP's RFC 5681 one (2,144 bytes at TCP_MSS 536,
+ * fixed in tcp_in.c): a long request's first flight is then the whole send
+ * buffer (README "Sending"). */
+#ifndef DS_TCP_IW_SEGS
+#define DS_TCP_IW_SEGS 10u
+#endif
+
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
     ds_lwip_conn_t *c = (ds_lwip_conn_t *)arg;
-    (void)pcb;
     if (c != NULL) {
         if (err != ERR_OK) {
             c->failed = DS_TR_ERR_CONNECT;
         } else {
             c->tcp_up = 1;
         }
+    }
+    if (err == ERR_OK && pcb != NULL && pcb->cwnd < DS_TCP_IW_SEGS * pcb->mss) {
+        pcb->cwnd = (tcpwnd_size_t)(DS_TCP_IW_SEGS * pcb->mss);
     }
     return ERR_OK;
 }
@@ -248,7 +265,14 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
         return MBEDTLS_ERR_SSL_INTERNAL_ERROR; /* the caller reads c->failed */
     }
     room = tcp_sndbuf(pcb);
-    if (room == 0u || tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN - 2u) {
+    /* A record goes in whole when it fits (records are at most one
+     * segment: each becomes its own full segment, none leaves a tail to
+     * be sent on its own); one larger than a segment goes in pieces of at
+     * least a segment. Otherwise wait for acknowledgements. */
+    if (room < len && room < TCP_MSS) {
+        return MBEDTLS_ERR_SSL_WANT_WRITE;
+    }
+    if (tcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN - 2u) {
         return MBEDTLS_ERR_SSL_WANT_WRITE;
     }
     if (len < room) {
