@@ -26,7 +26,7 @@
  * fit the 64 KB region, so 3 (1,608 bytes, what fits today) for now.
  * Each segment is TCP_MSS + DS_TCP_SEG_OVERHEAD bytes of heap. */
 #ifndef DS_TCP_SND_SEGS
-#define DS_TCP_SND_SEGS 3
+#define DS_TCP_SND_SEGS 9
 #endif
 /* Heap: TCP transmit segments (the send buffer, each segment with its
  * pbuf and header room) and DHCP's state, measured in README "Memory".
