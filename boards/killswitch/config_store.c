@@ -22,13 +22,16 @@
 #define BODY_MAX (SLOT_SIZE - HDR_SIZE)
 #define NO_SLOT 0xFFu
 
-_Static_assert(KS_CONFIG_LEN(DS_TOKEN_MAX) <= BODY_MAX,
-               "a copy with the longest token must fit its slot");
+#define TAIL offsetof(ks_config_t, tail)
+#define LEN_MAX KS_CONFIG_LEN(KS_CA_MAX, DS_TOKEN_MAX)
+
+_Static_assert(LEN_MAX <= BODY_MAX,
+               "a copy with the largest CA and token must fit its slot");
 _Static_assert(SLOTS * SLOT_SIZE <= BOARD_FLASH_SIZE,
                "both copies must fit the board's flash");
 _Static_assert(offsetof(ks_config_t, token_len) % 4u == 0u &&
-                   offsetof(ks_config_t, token) % 4u == 0u,
-               "the streamed token starts on a word");
+                   TAIL % 4u == 0u,
+               "the CA and the streamed token start on a word");
 
 typedef struct slot_hdr {
     uint32_t magic;
@@ -37,12 +40,24 @@ typedef struct slot_hdr {
     uint32_t crc;
 } slot_hdr_t;
 
+/* A blank device's configuration: no endpoint, task or credential. */
 static const ks_config_t defaults = {
     .port = 443u,
     .use_tls = 1u,
     .hold_ms = KS_DEFAULT_HOLD_MS,
     .deadline_ms = KS_DEFAULT_DEADLINE_MS,
 };
+
+/* How a new copy is made: the copy in force with edits to the fields
+ * before the tail, a CA (the one in force, or a new one) and the token in
+ * force (or none). */
+typedef struct copy {
+    const store_edit_t *e;
+    unsigned n;
+    const char *ca; /* NULL: the copy in force's */
+    uint32_t ca_len;
+    uint32_t token_len;
+} copy_t;
 
 static uint8_t active = NO_SLOT;
 static uint32_t active_seq;
@@ -89,23 +104,18 @@ static uint32_t slot_crc(unsigned slot, uint32_t seq, uint32_t len)
     return store_crc32(c, body_of(slot), len);
 }
 
-static uint32_t body_len(uint32_t token_len)
-{
-    return (uint32_t)KS_CONFIG_LEN(token_len);
-}
-
 static int slot_valid(unsigned slot)
 {
     const slot_hdr_t *h = hdr_of(slot);
     const ks_config_t *c = (const ks_config_t *)(const void *)body_of(slot);
-    if (h->magic != MAGIC || h->len > KS_CONFIG_LEN(DS_TOKEN_MAX) ||
-        h->len < offsetof(ks_config_t, token) + 1u) {
+    if (h->magic != MAGIC || h->len > LEN_MAX || h->len < TAIL) {
         return 0;
     }
     if (slot_crc(slot, h->seq, h->len) != h->crc) {
         return 0;
     }
-    return c->token_len <= DS_TOKEN_MAX && body_len(c->token_len) <= h->len;
+    return c->ca_len <= KS_CA_MAX && c->token_len <= DS_TOKEN_MAX &&
+           KS_CONFIG_LEN(c->ca_len, c->token_len) <= h->len;
 }
 
 void store_init(void)
@@ -151,41 +161,80 @@ static int erase_slot(unsigned slot)
     return 0;
 }
 
-/* Byte `off` of the new copy: the edit that covers it, else the copy in
- * force (the defaults without one), else 0 past its end. */
-static uint8_t new_byte(size_t off, const store_edit_t *e, unsigned n)
+/* Byte `off` (before the tail) of the new copy: the edit that covers it,
+ * else the copy in force (the defaults without one). */
+static uint8_t fixed_byte(size_t off, const copy_t *k)
 {
     unsigned i;
-    size_t have =
-        active == NO_SLOT ? sizeof defaults : (size_t)hdr_of(active)->len;
-    for (i = 0; i < n; i++) {
-        if (off >= e[i].off && off < e[i].off + e[i].len) {
-            return ((const uint8_t *)e[i].val)[off - e[i].off];
+    for (i = 0; i < k->n; i++) {
+        if (off >= k->e[i].off && off < k->e[i].off + k->e[i].len) {
+            return ((const uint8_t *)k->e[i].val)[off - k->e[i].off];
         }
     }
-    return off < have ? ((const uint8_t *)ks_config())[off] : 0u;
+    return ((const uint8_t *)ks_config())[off];
 }
 
-static uint32_t new_word(size_t off, const store_edit_t *e, unsigned n)
+static uint32_t fixed_u32(size_t off, const copy_t *k)
+{
+    uint32_t v = 0;
+    unsigned b;
+    for (b = 0; b < 4u; b++) {
+        v |= (uint32_t)fixed_byte(off + b, k) << (8u * b);
+    }
+    return v;
+}
+
+/* Byte `off` of the tail: the CA (new or in force), then the token in
+ * force; zero padding after each. */
+static uint8_t tail_byte(size_t off, const copy_t *k)
+{
+    size_t ca_room = KS_ALIGN4((size_t)k->ca_len + 1u);
+    if (off < ca_room) {
+        const char *ca = k->ca != NULL ? k->ca : ks_ca(ks_config());
+        return off < k->ca_len ? (uint8_t)ca[off] : 0u;
+    }
+    off -= ca_room;
+    return off < k->token_len ? (uint8_t)ks_token(ks_config())[off] : 0u;
+}
+
+static uint32_t new_word(size_t off, const copy_t *k)
 {
     uint32_t w = 0;
     unsigned b;
     for (b = 0; b < 4u; b++) {
-        w |= (uint32_t)new_byte(off + b, e, n) << (8u * b);
+        size_t o = off + b;
+        uint8_t v = o < TAIL ? fixed_byte(o, k) : tail_byte(o - TAIL, k);
+        w |= (uint32_t)v << (8u * b);
     }
     return w;
 }
 
-/* Program words [from, to) of the new copy's body into `slot`. */
+/* Program words [from, to) of the new copy into `slot`. */
 static int program_body(unsigned slot, size_t from, size_t to,
-                        const store_edit_t *e, unsigned n)
+                        const copy_t *k)
 {
     size_t off;
     for (off = from; off < to; off += 4u) {
         if (board_flash_program(slot_off(slot) + HDR_SIZE + (uint32_t)off,
-                                new_word(off, e, n)) != 0) {
+                                new_word(off, k)) != 0) {
             return -1;
         }
+    }
+    return 0;
+}
+
+/* The CA and token lengths of the new copy; -1 when they do not fit or
+ * the token would grow (only a streamed token can). */
+static int copy_init(copy_t *k, const store_edit_t *e, unsigned n,
+                     const char *ca, uint32_t ca_len)
+{
+    k->e = e;
+    k->n = n;
+    k->ca = ca;
+    k->ca_len = ca != NULL ? ca_len : fixed_u32(offsetof(ks_config_t, ca_len), k);
+    k->token_len = fixed_u32(offsetof(ks_config_t, token_len), k);
+    if (k->ca_len > KS_CA_MAX || k->token_len > ks_config()->token_len) {
+        return -1;
     }
     return 0;
 }
@@ -212,36 +261,59 @@ static int commit_slot(unsigned slot, uint32_t len, unsigned flags)
     return 0;
 }
 
-int store_save(const store_edit_t *e, unsigned n, unsigned flags)
+/* A new copy with the CA's length edited in when one is given. */
+static int save_copy(const store_edit_t *e, unsigned n, unsigned flags,
+                     const char *ca, uint32_t ca_len)
 {
     unsigned slot = spare_slot();
-    uint32_t token_len = 0;
-    uint32_t len;
-    size_t tl = offsetof(ks_config_t, token_len);
-    unsigned b;
-    for (b = 0; b < 4u; b++) {
-        token_len |= (uint32_t)new_byte(tl + b, e, n) << (8u * b);
-    }
-    if (token_len > DS_TOKEN_MAX) {
+    copy_t k;
+    size_t len;
+    if (copy_init(&k, e, n, ca, ca_len) != 0) {
         return -1;
     }
-    len = body_len(token_len);
+    len = KS_CONFIG_LEN(k.ca_len, k.token_len);
     store_token_abort();
-    if (erase_slot(slot) != 0 || program_body(slot, 0, len, e, n) != 0) {
+    if (erase_slot(slot) != 0 || program_body(slot, 0, len, &k) != 0) {
         return -1;
     }
-    return commit_slot(slot, len, flags);
+    return commit_slot(slot, (uint32_t)len, flags);
 }
+
+int store_save(const store_edit_t *e, unsigned n, unsigned flags)
+{
+    return save_copy(e, n, flags, NULL, 0);
+}
+
+int store_save_ca(const char *pem, uint32_t len)
+{
+    store_edit_t e = {offsetof(ks_config_t, ca_len), sizeof len, &len};
+    return save_copy(&e, 1, 0, pem, len);
+}
+
+/* The token streams in after the CA: where it starts in the body. */
+static uint32_t tk_base;
+static uint32_t tk_ca_len;
 
 int store_token_begin(const store_edit_t *e, unsigned n)
 {
     unsigned slot = spare_slot();
+    size_t tl = offsetof(ks_config_t, token_len);
+    copy_t k;
+    k.e = e;
+    k.n = n;
+    k.ca = NULL;
+    k.ca_len = ks_config()->ca_len;
+    k.token_len = 0;
     store_token_abort();
-    if (erase_slot(slot) != 0 ||
-        program_body(slot, 0, offsetof(ks_config_t, token_len), e, n) != 0) {
+    /* Everything but the token and its length (programmed at the end). */
+    if (erase_slot(slot) != 0 || program_body(slot, 0, tl, &k) != 0 ||
+        program_body(slot, tl + 4u, TAIL + KS_ALIGN4(k.ca_len + 1u), &k) !=
+            0) {
         return -1;
     }
     tk_slot = (uint8_t)slot;
+    tk_base = (uint32_t)(TAIL + KS_ALIGN4(k.ca_len + 1u));
+    tk_ca_len = k.ca_len;
     tk_len = 0;
     tk_word = 0;
     return 0;
@@ -250,8 +322,7 @@ int store_token_begin(const store_edit_t *e, unsigned n)
 /* The token's word at byte `at` of the token (wiped once programmed). */
 static int program_token_word(uint32_t at)
 {
-    uint32_t off = slot_off(tk_slot) + HDR_SIZE +
-                   (uint32_t)offsetof(ks_config_t, token) + at;
+    uint32_t off = slot_off(tk_slot) + HDR_SIZE + tk_base + at;
     int rc = board_flash_program(off, tk_word);
     tk_word = 0;
     return rc;
@@ -289,7 +360,8 @@ int store_token_commit(void)
     if (program_token_word(len & ~3u) != 0 ||
         board_flash_program(base + (uint32_t)offsetof(ks_config_t, token_len),
                             len) != 0 ||
-        commit_slot(tk_slot, body_len(len), STORE_WIPE_OLD) != 0) {
+        commit_slot(tk_slot, (uint32_t)KS_CONFIG_LEN(tk_ca_len, len),
+                    STORE_WIPE_OLD) != 0) {
         store_token_abort();
         return -1;
     }

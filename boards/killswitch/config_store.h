@@ -45,18 +45,34 @@ typedef struct ks_config {
     uint32_t deadline_ms;       /* a whole press, all tasks */
     char ak[DS_SIGN_AK_MAX + 1];
     char sk[DS_SIGN_SK_MAX + 1]; /* never printed */
-    uint32_t ca_len;             /* bytes, without the NUL */
-    char ca_pem[KS_CA_MAX + 1];
+    uint32_t ca_len;             /* PEM bytes, without the NUL */
     uint32_t token_len;
-    /* token_len bytes then a NUL, up to DS_TOKEN_MAX + 1 in the slot: a
-     * flexible member, so the defaults of a blank device (a ks_config_t in
-     * ROM) cost no token-sized block. */
-    char token[];
+    /* The CA (ca_len bytes and a NUL, padded to a word), then the token
+     * (token_len bytes and a NUL), up to KS_CA_MAX and DS_TOKEN_MAX: a
+     * flexible tail, so the defaults of a blank device (a ks_config_t in
+     * ROM) cost no CA- or token-sized block. Read with ks_ca()/ks_token().
+     * The token is last: `set token` streams it into the new copy. */
+    char tail[];
 } ks_config_t;
 
-/* Bytes of a copy whose token is `token_len` long, rounded to a word. */
-#define KS_CONFIG_LEN(token_len)                                               \
-    ((offsetof(ks_config_t, token) + (size_t)(token_len) + 1u + 3u) & ~(size_t)3u)
+#define KS_ALIGN4(n) (((size_t)(n) + 3u) & ~(size_t)3u)
+/* Bytes of a copy holding a CA and a token of these lengths. */
+#define KS_CONFIG_LEN(ca_len, token_len)                                       \
+    (offsetof(ks_config_t, tail) + KS_ALIGN4((size_t)(ca_len) + 1u) +          \
+     KS_ALIGN4((size_t)(token_len) + 1u))
+
+/* The trusted CA(s) in PEM, NUL-terminated, where they lie in flash. */
+static inline const char *ks_ca(const ks_config_t *c)
+{
+    return c->tail;
+}
+
+/* The token, NUL-terminated, where it lies in flash: streamed to TLS from
+ * there, never copied. */
+static inline const char *ks_token(const ks_config_t *c)
+{
+    return c->tail + KS_ALIGN4((size_t)c->ca_len + 1u);
+}
 
 /* Find the newest valid copy. Call once at boot (and it is cheap to call
  * again: the tests' reboot does). */
@@ -81,9 +97,12 @@ typedef struct store_edit {
 #define STORE_WIPE_OLD 1u /* a secret changed: erase the old copy once the new
                            * one stands, so it does not linger in flash */
 
-/* Write a new copy: the one in force with `n` edits applied. 0 on
+/* Write a new copy: the one in force with `n` edits applied (to fields
+ * before the tail; an edit of token_len to 0 clears the token). 0 on
  * success; on failure the copy in force is unchanged. */
 int store_save(const store_edit_t *e, unsigned n, unsigned flags);
+/* The same with a new CA (`len` bytes of PEM, at most KS_CA_MAX). */
+int store_save_ca(const char *pem, uint32_t len);
 
 /* A token streamed into a new copy byte by byte (the console's `set
  * token`), with `e`/`n` applied to the rest (auth). Nothing is in force

@@ -670,16 +670,14 @@ static void ca_line(const char *l, size_t len)
         ca_abort("not a certificate");
         return;
     }
-    {
-        uint32_t n = (uint32_t)ca_stage_len;
-        store_edit_t e[2] = {{CFG_OFF(ca_len), sizeof n, &n},
-                             {CFG_OFF(ca_pem), CFG_LEN(ca_pem), ca_stage}};
-        int rc = save(e, 2, 0);
+    if (store_save_ca(ca_stage, (uint32_t)ca_stage_len) != 0) {
         ca_close();
-        if (rc == 0) {
-            ok("ca");
-        }
+        err("config not saved: flash error (old configuration kept)");
+        return;
     }
+    ca_close();
+    ks_config_changed();
+    ok("ca");
 }
 
 /* The token is refused: the copy it streamed into is dropped, and the
@@ -688,11 +686,10 @@ static void ca_line(const char *l, size_t len)
 static void token_refuse(const char *why)
 {
     uint32_t zero = 0;
-    store_edit_t e[2] = {{CFG_OFF(token_len), sizeof zero, &zero},
-                         {CFG_OFF(token), sizeof zero, &zero}};
+    store_edit_t e = {CFG_OFF(token_len), sizeof zero, &zero};
     store_token_abort();
     mode = MODE_LINE;
-    if (save(e, 2, STORE_WIPE_OLD) == 0) {
+    if (save(&e, 1, STORE_WIPE_OLD) == 0) {
         err(why);
     }
 }

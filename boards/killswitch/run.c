@@ -77,7 +77,7 @@ static void fill_request(ds_stop_request_t *req, const ks_config_t *c)
         ds_lwip_crypto(&crypto);
     } else {
         req->auth.kind = DS_AUTH_TOKEN;
-        req->auth.token = c->token;
+        req->auth.token = ks_token(c);
         req->auth.token_len = c->token_len;
     }
 }
@@ -90,7 +90,7 @@ static void run_begin(const ks_config_t *c)
     request_us = 0;
     conn.last_tls_error = 0;
     conn.last_verify_flags = 0;
-    conn.ca_pem = c->ca_pem;
+    conn.ca_pem = ks_ca(c);
     conn.ca_len = c->ca_len;
     conn.session = &tls_session;
     ds_lwip_transport(&tr, &conn);

@@ -8,11 +8,15 @@ certificate chain (TLS 1.2, ECDHE-ECDSA, AES-128-GCM).
 One function per case (CASES): each boots a fresh firmware (no session in
 RAM) and returns its presses' (request_us, result_ms) pairs, or None when
 the firmware cannot do the case (printed n/a):
-  cold          full handshake after the press (the first press of a boot)
-  resumed       the session of the previous press (session ticket)
-  prehandshake  a handshake started at button-down, default hold: needs the
-                firmware to announce it (`prehandshake=` in `stats`); n/a
-                until it does
+  cold          a full handshake after the press is accepted: a mock that
+                refuses resumption, `set prehandshake off`
+  resumed       the session of the self-test's handshake (session ticket),
+                `set prehandshake off`
+  prehandshake  the board's default hold (1.5 s) with the connection and a
+                full handshake started at button-down (`set prehandshake on`,
+                the mock that refuses resumption)
+Each boot is a blank device provisioned over the console; it says READY
+after its self-test.
 
 Prints a table (M instructions, and the seconds they would take on a real
 Cortex-M3 at 25 and 100 MHz for the CPI assumed, --cpi) and ends with
@@ -63,61 +67,72 @@ def press(fw, hold_ms=250):
 
 
 class Setup:
-    """What every case needs: the ELF, the mock, the CA and the token."""
+    """What every case needs: the ELF, the mocks (one that resumes TLS
+    sessions, one that refuses to: every handshake on it is a full one),
+    the CA and the token."""
 
-    def __init__(self, elf, mock, ca, token):
-        self.elf, self.mock, self.ca, self.token = elf, mock, ca, token
+    def __init__(self, elf, mock, cold_mock, ca, token):
+        self.elf, self.mock, self.cold_mock = elf, mock, cold_mock
+        self.ca, self.token = ca, token
 
-    def boot(self, hold_ms=200):
-        fw = h.Firmware(self.elf, max_seconds=240, qemu_extra=["-icount", "shift=0"])
-        fw.expect(r"^STATE READY$", 60)
-        fw.provision(self.mock.endpoint(), h.TASK_ID, h.RECORD_RUNNING, self.token,
+    def boot(self, mock, prehandshake, hold_ms=200):
+        """A blank device provisioned and READY (its self-test made one
+        handshake, which leaves a session in RAM: on `mock` the presses
+        resume it, on `cold_mock` they cannot)."""
+        fw = h.Firmware(self.elf, max_seconds=300, qemu_extra=["-icount", "shift=0"])
+        fw.expect(r"^STATE NOT_READY", 120)
+        fw.provision(mock.endpoint(), h.TASK_ID, h.RECORD_RUNNING, self.token,
                      self.ca, hold_ms=hold_ms)
+        r = fw.cmd("set prehandshake " + ("on" if prehandshake else "off"))
+        if r != "OK prehandshake":
+            fw.kill()
+            return None
+        fw.expect(r"^STATE READY$", 120)
         return fw
 
 
-def run_boot(st, presses, hold_ms=200, check=None):
-    """Boot, optionally check the firmware can do the case (check(fw) false:
-    None), then `presses` presses; their (request_us, result_ms)."""
-    fw = st.boot(hold_ms)
+FEED_GAPS = []
+
+
+def run_boot(st, mock, presses, prehandshake=False, hold_ms=200):
+    """Boot, then `presses` presses; their (request_us, result_ms). None when
+    the firmware cannot do the case."""
+    fw = st.boot(mock, prehandshake, hold_ms)
+    if fw is None:
+        return None
     try:
-        if check is not None and not check(fw):
-            return None
         out = []
         for _ in range(presses):
-            st.mock.reset()
+            mock.reset()
             out.append(press(fw, None if hold_ms is None else 250))
+        FEED_GAPS.append(int(fw.stats().get("feed_gap_max_us", "0")))
         return out
     finally:
         fw.exit()
         fw.kill()
 
 
-def case_cold_and_resumed(st):
-    """The first press of a boot (full handshake), then RESUMED_PER_ROUND
-    presses that resume its session: one boot serves both cases."""
-    out = run_boot(st, 1 + RESUMED_PER_ROUND)
-    return {"cold": out[:1], "resumed": out[1:]}
+def case_cold(st):
+    """Presses against a server that refuses resumption: a full handshake
+    after each press is accepted (prehandshake off)."""
+    return {"cold": run_boot(st, st.cold_mock, 2)}
 
 
-UNSUPPORTED = set()
+def case_resumed(st):
+    """Presses that resume the session of the self-test's handshake
+    (prehandshake off)."""
+    return {"resumed": run_boot(st, st.mock, RESUMED_PER_ROUND)}
 
 
 def case_prehandshake(st):
-    """A press with the board's default hold on a fresh boot: with the
-    handshake started at button-down the request leaves as the hold is
-    accepted. Only when the firmware says it does that (asked once)."""
-    def supported(fw):
-        ok = "prehandshake" in fw.stats()
-        if not ok:
-            UNSUPPORTED.add("prehandshake")
-        return ok
-    if "prehandshake" in UNSUPPORTED:
-        return {"prehandshake": None}
-    return {"prehandshake": run_boot(st, 1, hold_ms=None, check=supported)}
+    """The board's default hold (1.5 s) with the connection and a full
+    handshake started at button-down: the request leaves as the hold is
+    accepted."""
+    return {"prehandshake": run_boot(st, st.cold_mock, 1, prehandshake=True,
+                                     hold_ms=None)}
 
 
-CASES = (case_cold_and_resumed, case_prehandshake)
+CASES = (case_cold, case_resumed, case_prehandshake)
 NAMES = ("cold", "resumed", "prehandshake")
 LABELS = {"cold": "cold (full handshake)", "resumed": "resumed (ticket)",
           "prehandshake": "prehandshake (default hold)"}
@@ -140,13 +155,15 @@ def main():
     with open(os.path.join(certs, "ca.pem")) as f:
         ca = f.read()
     token = "M" * 1000
-    mock = h.Mock(work, "latency", certs, token, max_seconds=900)
+    mock = h.Mock(work, "latency", certs, token, max_seconds=1500)
+    cold_mock = h.Mock(work, "latency-cold", certs, token, extra=["--no-resumption"],
+                       max_seconds=1500)
     got = {n: [] for n in NAMES}
     na = set()
     try:
         for _ in range(rounds):
             for case in CASES:
-                for name, xs in case(Setup(elf, mock, ca, token)).items():
+                for name, xs in case(Setup(elf, mock, cold_mock, ca, token)).items():
                     if xs is None:
                         na.add(name)
                     else:
@@ -155,8 +172,16 @@ def main():
         # (the resets are control calls from this host).
         puts = {e["conn"] for e in mock.events("request") if e.get("method") == "PUT"}
         hs = [e["session_reused"] for e in mock.events("handshake") if e["conn"] in puts]
+        cold_puts = {e["conn"] for e in cold_mock.events("request") if e.get("method") == "PUT"}
+        cold_reused = [e for e in cold_mock.events("handshake")
+                       if e["conn"] in cold_puts and e["session_reused"]]
     finally:
         mock.stop()
+        cold_mock.stop()
+    if cold_reused:
+        print("latency: the no-resumption mock resumed %d sessions" % len(cold_reused),
+              file=sys.stderr)
+        return 1
     if sum(hs) != len(got["resumed"]):
         print("latency: the mock saw %d resumed handshakes, expected %d"
               % (sum(hs), len(got["resumed"])), file=sys.stderr)
@@ -189,6 +214,10 @@ def main():
         row += " %d-%d |" % (r, r + 1) + "".join(" %.2f |" % seconds(r + 0.5, cpi, f)
                                                 for f in CLOCKS_MHZ)
         print(row)
+    if FEED_GAPS:
+        print("Longest stretch between two watchdog feeds over these boots: %.1f M "
+              "instructions (%.2f s at 25 MHz, CPI %.2f; the watchdog resets after 8 s)."
+              % (max(FEED_GAPS) / 1000.0, seconds(max(FEED_GAPS) / 1000.0, cpi, 25), cpi))
     print("latency: " + " ".join(
         "%s=%s" % (n, "%.1f" % medians[n] if n in medians else "n/a") for n in NAMES))
     return 0

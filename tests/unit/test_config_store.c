@@ -148,10 +148,10 @@ static void test_store_streamed_token_is_read_in_place(void **state)
     stream_token(tok);
     store_init();
     assert_int_equal(ks_config()->token_len, DS_TOKEN_MAX);
-    assert_memory_equal(ks_config()->token, tok, DS_TOKEN_MAX + 1u);
+    assert_memory_equal(ks_token(ks_config()), tok, DS_TOKEN_MAX + 1u);
     /* Read in place: the token is inside the flash region. */
-    assert_true((const uint8_t *)ks_config()->token >= board_flash_base() &&
-                (const uint8_t *)ks_config()->token <
+    assert_true((const uint8_t *)ks_token(ks_config()) >= board_flash_base() &&
+                (const uint8_t *)ks_token(ks_config()) <
                     board_flash_base() + BOARD_FLASH_SIZE);
 }
 
@@ -163,7 +163,7 @@ static void test_store_token_every_length_mod_4_is_nul_terminated(void **state)
     for (i = 0; i < 5u; i++) {
         stream_token(toks[i]);
         assert_int_equal(ks_config()->token_len, strlen(toks[i]));
-        assert_string_equal(ks_config()->token, toks[i]);
+        assert_string_equal(ks_token(ks_config()), toks[i]);
     }
 }
 
@@ -187,27 +187,27 @@ static void test_store_token_abort_keeps_the_old_copy(void **state)
     assert_int_equal(store_token_byte('n'), 0);
     store_token_abort();
     store_init();
-    assert_string_equal(ks_config()->token, "old-token");
+    assert_string_equal(ks_token(ks_config()), "old-token");
     assert_int_equal(store_token_commit(), -1); /* nothing to commit */
 }
 
 /* A copy of a configuration, its token included. */
 typedef struct snap {
     size_t len;
-    uint8_t bytes[KS_CONFIG_LEN(DS_TOKEN_MAX)];
+    uint8_t bytes[KS_CONFIG_LEN(KS_CA_MAX, DS_TOKEN_MAX)];
 } snap_t;
 
 static void take(snap_t *s, const ks_config_t *c)
 {
-    s->len = KS_CONFIG_LEN(c->token_len);
+    s->len = KS_CONFIG_LEN(c->ca_len, c->token_len);
     memcpy(s->bytes, c, s->len);
 }
 
 /* The configuration after a cut is exactly `old` or exactly `new`. */
 static int same_config(const ks_config_t *a, const snap_t *b)
 {
-    return KS_CONFIG_LEN(a->token_len) == b->len &&
-           memcmp(a, b->bytes, offsetof(ks_config_t, token) + a->token_len + 1u) == 0;
+    return KS_CONFIG_LEN(a->ca_len, a->token_len) == b->len &&
+           memcmp(a, b->bytes, b->len) == 0;
 }
 
 static snap_t snap_old, snap_new;
@@ -278,7 +278,7 @@ static void test_store_power_cut_anywhere_in_a_save_leaves_old_or_new(void **sta
     (void)state;
     save_task(TASK_A, 0);
     stream_token("the-old-token");
-    assert_true(cut_everywhere(save_endpoint_and_task, 7) > 1000);
+    assert_true(cut_everywhere(save_endpoint_and_task, 5) > 1000);
 }
 
 static void test_store_power_cut_anywhere_in_a_token_paste_leaves_old_or_new(void **state)
@@ -286,7 +286,7 @@ static void test_store_power_cut_anywhere_in_a_token_paste_leaves_old_or_new(voi
     (void)state;
     save_task(TASK_A, 0);
     stream_token("the-old-token");
-    assert_true(cut_everywhere(save_token, 7) > 1000);
+    assert_true(cut_everywhere(save_token, 5) > 1000);
 }
 
 static void test_store_power_cut_on_an_empty_device_leaves_empty_or_new(void **state)
@@ -384,6 +384,45 @@ static void test_store_device_error_keeps_the_copy_in_force(void **state)
     assert_string_equal(ks_config()->task[0], TASK_A);
 }
 
+static void test_store_ca_save_keeps_the_token_after_it(void **state)
+{
+    (void)state;
+    stream_token("token-before-the-ca");
+    assert_int_equal(store_save_ca("-----BEGIN CERTIFICATE-----\nAB\n", 31), 0);
+    store_init();
+    assert_int_equal(ks_config()->ca_len, 31);
+    assert_string_equal(ks_ca(ks_config()), "-----BEGIN CERTIFICATE-----\nAB\n");
+    assert_string_equal(ks_token(ks_config()), "token-before-the-ca");
+    /* A shorter CA moves the token back; a new token goes after the CA. */
+    assert_int_equal(store_save_ca("CA2", 3), 0);
+    assert_string_equal(ks_token(ks_config()), "token-before-the-ca");
+    stream_token("t2");
+    assert_string_equal(ks_ca(ks_config()), "CA2");
+    assert_string_equal(ks_token(ks_config()), "t2");
+}
+
+static void test_store_ca_over_its_maximum_is_refused(void **state)
+{
+    static char big[KS_CA_MAX + 2];
+    (void)state;
+    memset(big, 'C', sizeof big - 1u);
+    assert_int_equal(store_save_ca(big, KS_CA_MAX + 1u), -1);
+    assert_int_equal(store_seq(), 0);
+}
+
+static void save_ca(void)
+{
+    (void)store_save_ca("-----A NEW CA-----", 18);
+}
+
+static void test_store_power_cut_anywhere_in_a_ca_save_leaves_old_or_new(void **state)
+{
+    (void)state;
+    save_task(TASK_A, 0);
+    stream_token("the-old-token");
+    assert_true(cut_everywhere(save_ca, 5) > 1000);
+}
+
 static void test_store_crc32_matches_the_ieee_check_value(void **state)
 {
     (void)state;
@@ -413,6 +452,9 @@ int main(void)
         T(test_store_corrupt_newest_copy_falls_back_to_the_older),
         T(test_store_sequence_compares_across_wrap),
         T(test_store_device_error_keeps_the_copy_in_force),
+        T(test_store_ca_save_keeps_the_token_after_it),
+        T(test_store_ca_over_its_maximum_is_refused),
+        T(test_store_power_cut_anywhere_in_a_ca_save_leaves_old_or_new),
         T(test_store_crc32_matches_the_ieee_check_value),
 #undef T
     };
