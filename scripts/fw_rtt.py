@@ -10,11 +10,14 @@ UDP socket, and this script relays the frames between the two sockets,
 holding each one DELAY ms in each direction (one FIFO per direction, no
 loss, no rate limit; everything stays on 127.0.0.1, no root, no netem).
 
-Each case boots a fresh firmware, provisions it (short or long token),
-presses once (cold: full TLS handshake) and then RESUMED more times
-(resumed: the session ticket of the previous press). The relay times each
-press's connection on the host's clock: from the guest's SYN to the
-server's last bytes reaching the guest. The same cases run with no delay
+Each case boots a blank firmware, provisions it (short or long token, a
+pinned record, `set prehandshake off` so the press makes its connection)
+and waits for READY (its self-test makes one handshake). Cold presses go to
+a mock that refuses TLS resumption (a full handshake each), resumed ones to
+a mock that resumes the self-test's session. The relay times each press's
+connection on the host's clock: from the guest's SYN to the server's last
+bytes reaching the guest; a press is the stop and the state call that sees
+the record ended, on the same connection. The same cases run with no delay
 and with DELAY; round trips = (ms with delay - ms without) / (2 x DELAY).
 The firmware's compute time (QEMU without -icount runs in real time) is in
 both and cancels out, up to the host's jitter.
@@ -31,6 +34,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -146,8 +150,12 @@ class LinkedFirmware(h.Firmware):
                "-monitor", "none", "-serial", "stdio",
                "-semihosting-config", "enable=on,target=native",
                "-kernel", elf] + relay.qemu_args()
+        # A blank device: its own flash folder; its own process group, so
+        # kill() takes QEMU with its `timeout` wrapper.
+        self.flash_dir = tempfile.mkdtemp(prefix="ks-flash-")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, bufsize=0)
+                                     stderr=subprocess.STDOUT, bufsize=0, cwd=self.flash_dir,
+                                     start_new_session=True)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -164,17 +172,20 @@ def press(fw, timeout):
     return int(line.rsplit("ms=", 1)[1])
 
 
-def run_case(elf, work, mock, ca, token, delay_ms, resumed):
-    """Per press (cold, then each resumed), ms on the host's clock from the
-    guest's SYN to the server's last bytes reaching the guest."""
+def run_case(elf, work, mock, ca, token, delay_ms, presses):
+    """Per press, ms on the host's clock from the guest's SYN to the
+    server's last bytes reaching the guest."""
     relay = FrameRelay(delay_ms / 1000.0)
     fw = LinkedFirmware(elf, relay)
     try:
-        fw.expect(r"^STATE READY$", 60)
+        fw.expect(r"^STATE NOT_READY", 60)
         fw.provision(mock.endpoint(), h.TASK_ID, h.RECORD_RUNNING, token, ca,
                      hold_ms=200, deadline_ms=60000)
+        if fw.cmd("set prehandshake off") != "OK prehandshake":
+            raise RuntimeError("the firmware cannot turn prehandshake off")
+        fw.expect(r"^STATE READY$", 60 + 20 * delay_ms / 1000.0)
         out = []
-        for _ in range(1 + resumed):
+        for _ in range(presses):
             mock.reset()
             before = len(relay.conns)
             press(fw, 120)
@@ -208,19 +219,19 @@ def main():
     rtt = 2 * a.delay_ms
     rows = {}
     for name, token in (("short", "M" * 40), ("long", "M" * a.long)):
-        mock = h.Mock(work, "rtt-" + name, certs, token, max_seconds=1800)
-        try:
-            res = {0: ([], []), a.delay_ms: ([], [])}
-            for _ in range(a.rounds):
-                for d in (0, a.delay_ms):
-                    ms = run_case(a.elf, work, mock, ca, token, d, a.resumed)
-                    res[d][0].append(ms[0])
-                    res[d][1].extend(ms[1:])
-        finally:
-            mock.stop()
-        for kind, i in (("cold", 0), ("resumed", 1)):
-            base = statistics.median(res[0][i])
-            slow = statistics.median(res[a.delay_ms][i])
+        for kind, extra, presses in (("cold", ["--no-resumption"], 1 + a.resumed),
+                                     ("resumed", [], 1 + a.resumed)):
+            mock = h.Mock(work, "rtt-%s-%s" % (kind, name), certs, token, extra=extra,
+                          max_seconds=1800)
+            try:
+                res = {0: [], a.delay_ms: []}
+                for _ in range(a.rounds):
+                    for d in (0, a.delay_ms):
+                        res[d].extend(run_case(a.elf, work, mock, ca, token, d, presses))
+            finally:
+                mock.stop()
+            base = statistics.median(res[0])
+            slow = statistics.median(res[a.delay_ms])
             rows[(kind, name)] = (base, slow, (slow - base) / rtt)
     print("round trips per stop, firmware in QEMU (no -icount), link delay %d ms each way "
           "(RTT %d ms), medians; token short = 40 chars, long = %d chars"
