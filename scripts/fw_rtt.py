@@ -149,7 +149,7 @@ class LinkedFirmware(h.Firmware):
                "qemu-system-arm", "-M", "mps2-an385", "-display", "none",
                "-monitor", "none", "-serial", "stdio",
                "-semihosting-config", "enable=on,target=native",
-               "-kernel", elf] + relay.qemu_args()
+               "-kernel", os.path.abspath(elf)] + relay.qemu_args()
         # A blank device: its own flash folder; its own process group, so
         # kill() takes QEMU with its `timeout` wrapper.
         self.flash_dir = tempfile.mkdtemp(prefix="ks-flash-")
