@@ -40,13 +40,17 @@ typedef struct slot_hdr {
     uint32_t crc;
 } slot_hdr_t;
 
-/* A blank device's configuration: no endpoint, task or credential. */
-static const ks_config_t defaults = {
-    .port = 443u,
-    .use_tls = 1u,
-    .hold_ms = KS_DEFAULT_HOLD_MS,
-    .deadline_ms = KS_DEFAULT_DEADLINE_MS,
-};
+/* A blank device's configuration: no endpoint, task or credential, and
+ * an empty CA and token (their NULs, in the bytes after the struct). */
+static const union {
+    ks_config_t c;
+    uint8_t bytes[KS_CONFIG_LEN(0, 0)];
+} defaults = {.c = {
+                  .port = 443u,
+                  .use_tls = 1u,
+                  .hold_ms = KS_DEFAULT_HOLD_MS,
+                  .deadline_ms = KS_DEFAULT_DEADLINE_MS,
+              }};
 
 /* How a new copy is made: the copy in force with edits to the fields
  * before the tail, a CA (the one in force, or a new one) and the token in
@@ -135,7 +139,7 @@ void store_init(void)
 const ks_config_t *ks_config(void)
 {
     if (active == NO_SLOT) {
-        return &defaults;
+        return &defaults.c;
     }
     return (const ks_config_t *)(const void *)body_of(active);
 }
