@@ -39,5 +39,5 @@ $(BUILD)/unit/test_lwip_crypto $(BUILD)/unit-asan/test_lwip_crypto: $(LWIP_CRYPT
 $(BUILD)/unit/test_tls_session $(BUILD)/unit-asan/test_tls_session: port/tls/tls_session.c port/tls/ds_tls_session_port.h
 
 # test_config_store builds the kill switch's flash store for the host.
-$(BUILD)/unit/test_config_store $(BUILD)/unit-asan/test_config_store: UNIT_CFLAGS += -Iboards
+$(BUILD)/unit/test_config_store $(BUILD)/unit-asan/test_config_store $(BUILD)/coverage/bin/test_config_store: UNIT_CFLAGS += -Iboards
 $(BUILD)/unit/test_config_store $(BUILD)/unit-asan/test_config_store: boards/killswitch/config_store.c boards/killswitch/config_store.h boards/board.h
