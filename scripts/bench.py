@@ -149,12 +149,17 @@ def run_traced(argv, out_path):
         wall = time.perf_counter() - t0
     finally:
         dog.disarm()
+    rc, out = _finish(dog, st, argv, out_path)
+    return wall, ru.ru_utime + ru.ru_stime, peak, rc, out
+
+
+def _finish(dog, st, argv, out_path):
+    """The exit status and the output of a timed run (killed: an error)."""
     if dog.fired:
         raise RuntimeError("%s killed after %d s" % (argv[0], RUN_TIMEOUT))
     rc = os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st)
     with open(out_path) as f:
-        out = f.read()
-    return wall, ru.ru_utime + ru.ru_stime, peak, rc, out
+        return rc, f.read()
 
 
 def run_spawned(argv, out_path):
@@ -172,11 +177,7 @@ def run_spawned(argv, out_path):
         wall = time.perf_counter() - t0
     finally:
         dog.disarm()
-    if dog.fired:
-        raise RuntimeError("%s killed after %d s" % (argv[0], RUN_TIMEOUT))
-    rc = os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st)
-    with open(out_path) as f:
-        out = f.read()
+    rc, out = _finish(dog, st, argv, out_path)
     return wall, ru.ru_utime + ru.ru_stime, None, rc, out
 
 
