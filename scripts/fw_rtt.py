@@ -32,9 +32,7 @@ import os
 import select
 import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -136,28 +134,10 @@ class FrameRelay:
         self.b.close()
 
 
-class LinkedFirmware(h.Firmware):
-    """fwharness.Firmware with the NIC on the relay instead of `-nic user`."""
-
-    def __init__(self, elf, relay, max_seconds=300):
-        self.lines = []
-        self.hold_ms = 1500
-        self.last_press = 0.0
-        self.queue = __import__("queue").Queue()
-        self.echo = None
-        cmd = ["timeout", "-s", "KILL", str(max_seconds),
-               "qemu-system-arm", "-M", "mps2-an385", "-display", "none",
-               "-monitor", "none", "-serial", "stdio",
-               "-semihosting-config", "enable=on,target=native",
-               "-kernel", os.path.abspath(elf)] + relay.qemu_args()
-        # A blank device: its own flash folder; its own process group, so
-        # kill() takes QEMU with its `timeout` wrapper.
-        self.flash_dir = tempfile.mkdtemp(prefix="ks-flash-")
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, bufsize=0, cwd=self.flash_dir,
-                                     start_new_session=True)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+def linked_firmware(elf, relay, max_seconds=300):
+    """fwharness.Firmware (a blank device) with the NIC on the relay instead
+    of `-nic user`."""
+    return h.Firmware(elf, max_seconds=max_seconds, nic=relay.qemu_args())
 
 
 def press(fw, timeout):
@@ -176,7 +156,7 @@ def run_case(elf, work, mock, ca, token, delay_ms, presses):
     """Per press, ms on the host's clock from the guest's SYN to the
     server's last bytes reaching the guest."""
     relay = FrameRelay(delay_ms / 1000.0)
-    fw = LinkedFirmware(elf, relay)
+    fw = linked_firmware(elf, relay)
     try:
         fw.expect(r"^STATE NOT_READY", 60)
         fw.provision(mock.endpoint(), h.TASK_ID, h.RECORD_RUNNING, token, ca,

@@ -178,16 +178,6 @@ static uint8_t fixed_byte(size_t off, const copy_t *k)
     return ((const uint8_t *)ks_config())[off];
 }
 
-static uint32_t fixed_u32(size_t off, const copy_t *k)
-{
-    uint32_t v = 0;
-    unsigned b;
-    for (b = 0; b < 4u; b++) {
-        v |= (uint32_t)fixed_byte(off + b, k) << (8u * b);
-    }
-    return v;
-}
-
 /* Byte `off` of the tail: the CA (new or in force), then the token in
  * force; zero padding after each. */
 static uint8_t tail_byte(size_t off, const copy_t *k)
@@ -235,8 +225,10 @@ static int copy_init(copy_t *k, const store_edit_t *e, unsigned n,
     k->e = e;
     k->n = n;
     k->ca = ca;
-    k->ca_len = ca != NULL ? ca_len : fixed_u32(offsetof(ks_config_t, ca_len), k);
-    k->token_len = fixed_u32(offsetof(ks_config_t, token_len), k);
+    /* Both words lie before the tail: new_word reads them without the
+     * lengths being set yet. */
+    k->ca_len = ca != NULL ? ca_len : new_word(offsetof(ks_config_t, ca_len), k);
+    k->token_len = new_word(offsetof(ks_config_t, token_len), k);
     if (k->ca_len > KS_CA_MAX || k->token_len > ks_config()->token_len) {
         return -1;
     }

@@ -82,12 +82,18 @@ static void fill_request(ds_stop_request_t *req, const ks_config_t *c)
     }
 }
 
-static void run_begin(const ks_config_t *c)
+/* A run starts now: its clocks (the press being accepted, for TIMING). */
+static void run_clock(void)
 {
     running = 1;
     run_t0 = board_ms();
     t_press_us = board_us();
     request_us = 0;
+}
+
+static void run_begin(const ks_config_t *c)
+{
+    run_clock();
     conn.last_tls_error = 0;
     conn.last_verify_flags = 0;
     conn.ca_pem = ks_ca(c);
@@ -300,10 +306,7 @@ ds_outcome_t run_press(void)
     fill_request(&req, c);
     if (pre_open) {
         /* Connected while the button was held: the request leaves now. */
-        running = 1;
-        run_t0 = board_ms();
-        t_press_us = board_us();
-        request_us = 0;
+        run_clock();
         ds_session_restart(&sess);
     } else {
         run_begin(c);

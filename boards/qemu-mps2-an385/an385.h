@@ -29,6 +29,9 @@
 #define AN385_STACK_PAINT 0x5AA5C33Cu
 
 void an385_uart_write(const char *s, size_t len);
+/* A semihosting call (`bkpt 0xab`): operation `op`, argument in r1 (a
+ * value, or the address of an argument block); the host's answer. */
+int32_t an385_semihost(uint32_t op, uintptr_t arg);
 void an385_semihost_exit(int status);
 
 #endif /* AN385_H */

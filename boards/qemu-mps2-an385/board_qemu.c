@@ -152,13 +152,19 @@ int board_entropy(uint8_t *buf, size_t len)
     return 0;
 }
 
+int32_t an385_semihost(uint32_t op, uintptr_t arg)
+{
+    register uint32_t r0 __asm__("r0") = op;
+    register uintptr_t r1 __asm__("r1") = arg;
+    __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
+    return (int32_t)r0;
+}
+
 void an385_semihost_exit(int status)
 {
     /* SYS_EXIT: ADP_Stopped_ApplicationExit (QEMU exits 0) or
      * ADP_Stopped_RunTimeErrorUnknown (QEMU exits 1). */
-    register uint32_t r0 __asm__("r0") = 0x18u;
-    register uint32_t r1 __asm__("r1") = status == 0 ? 0x20026u : 0x20023u;
-    __asm__ volatile("bkpt 0xab" : : "r"(r0), "r"(r1) : "memory");
+    (void)an385_semihost(0x18u, status == 0 ? 0x20026u : 0x20023u);
 }
 
 void board_exit(int status)

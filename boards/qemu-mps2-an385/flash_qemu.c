@@ -30,10 +30,7 @@ static uint32_t ops;
 
 static int32_t semihost(uint32_t op, const void *args)
 {
-    register uint32_t r0 __asm__("r0") = op;
-    register const void *r1 __asm__("r1") = args;
-    __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
-    return (int32_t)r0;
+    return an385_semihost(op, (uintptr_t)args);
 }
 
 static int file_open(uint32_t mode)

@@ -118,10 +118,13 @@ class Mock:
 class Firmware:
     """QEMU running the image; the console on stdin/stdout pipes."""
 
+    NIC_USER = ("-nic", "user,model=lan9118")
+
     def __init__(self, elf, max_seconds=240, echo=None, qemu_extra=(), flash_dir=None,
-                 fresh_flash=False):
+                 fresh_flash=False, nic=NIC_USER):
         """flash_dir: where the board's flash lives (ks-flash.bin, QEMU's
-        working directory); fresh_flash removes it first (a blank device)."""
+        working directory); fresh_flash removes it first (a blank device).
+        nic: QEMU's arguments for the network (default: user networking)."""
         self.lines = []
         self.hold_ms = 1500      # the board's default (KS_DEFAULT_HOLD_MS)
         self.last_press = 0.0
@@ -131,7 +134,7 @@ class Firmware:
                "qemu-system-arm", "-M", "mps2-an385", "-display", "none",
                "-monitor", "none", "-serial", "stdio",
                "-semihosting-config", "enable=on,target=native",
-               "-nic", "user,model=lan9118", "-kernel", os.path.abspath(elf)] + list(qemu_extra)
+               "-kernel", os.path.abspath(elf)] + list(nic) + list(qemu_extra)
         # Without a folder of its own, a fresh temporary one: a blank device.
         self.flash_dir = flash_dir or tempfile.mkdtemp(prefix="ks-flash-")
         os.makedirs(self.flash_dir, exist_ok=True)

@@ -83,11 +83,8 @@ class FieldTest(unittest.TestCase):
             self.assertEqual(fw.cmd("add task " + t), "OK task added")
 
     def show(self, fw):
-        fw.send("show\n")
-        line = fw.expect(r"^endpoint=.*", 5).group(0)
-        fw.expect(r"^OK show", 5)
         # The configuration only: not the live state or the clock.
-        return re.sub(r" (clock|state)=\S+", "", line)
+        return re.sub(r" (clock|state)=\S+", "", self.show_raw(fw))
 
     def stats(self, fw):
         return {k: int(v) for k, v in fw.stats().items()}
